@@ -1,0 +1,203 @@
+package org.covidct.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.covidct.nn.autograd.Variable;
+import org.covidct.tensor.Ops;
+import org.covidct.tensor.Tensor;
+import org.covidct.tensor.TensorScope;
+
+/**
+ * A layer or a network, shaped like torch.nn.Module: named parameters, buffers and child modules,
+ * a training flag, and a state dict whose keys are PyTorch's dotted names (features.0.weight,
+ * features.1.running_mean, ...), in PyTorch's order. Closing a module frees its tensors.
+ */
+public abstract class Module implements AutoCloseable {
+    private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    public abstract Variable forward(Variable x);
+
+    protected final Parameter registerParameter(String name, Tensor value) {
+        Parameter p = new Parameter(value);
+        parameters.put(name, p);
+        return p;
+    }
+
+    protected final Tensor registerBuffer(String name, Tensor value) {
+        buffers.put(name, TensorScope.detach(value));
+        return value;
+    }
+
+    protected final <M extends Module> M registerModule(String name, M module) {
+        children.put(name, module);
+        return module;
+    }
+
+    /** Replaces a child (transfer learning swaps the last classifier layer this way), closing the old one. */
+    public final void replaceModule(String name, Module module) {
+        Module old = children.get(name);
+        if (old == null) {
+            throw new IllegalArgumentException("replaceModule: no child named '" + name + "' in "
+                    + getClass().getSimpleName() + ", children are " + children.keySet());
+        }
+        children.put(name, module);
+        old.close();
+    }
+
+    public final Map<String, Module> children() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** Sets training mode here and in every descendant. */
+    public Module train(boolean on) {
+        training = on;
+        for (Module child : children.values()) {
+            child.train(on);
+        }
+        return this;
+    }
+
+    public Module train() {
+        return train(true);
+    }
+
+    public Module eval() {
+        return train(false);
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** Every parameter of this module and its descendants, keyed by dotted name, in PyTorch's order. */
+    public final Map<String, Parameter> namedParameters() {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        collect("", out, null);
+        return out;
+    }
+
+    public final List<Parameter> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    /** Every buffer (running statistics, batch counters), keyed by dotted name. */
+    public final Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect("", null, out);
+        return out;
+    }
+
+    /**
+     * Parameters and buffers by dotted name, in the order of PyTorch's state_dict: each module's own
+     * parameters, then its buffers, then its children. The tensors are the live ones, not copies.
+     */
+    public final Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        stateDict("", out);
+        return out;
+    }
+
+    private void stateDict(String prefix, Map<String, Tensor> out) {
+        parameters.forEach((name, p) -> out.put(prefix + name, p.data()));
+        buffers.forEach((name, b) -> out.put(prefix + name, b));
+        children.forEach((name, child) -> child.stateDict(prefix + name + ".", out));
+    }
+
+    private void collect(String prefix, Map<String, Parameter> params, Map<String, Tensor> bufs) {
+        if (params != null) {
+            parameters.forEach((name, p) -> params.put(prefix + name, p));
+        }
+        if (bufs != null) {
+            buffers.forEach((name, b) -> bufs.put(prefix + name, b));
+        }
+        children.forEach((name, child) -> child.collect(prefix + name + ".", params, bufs));
+    }
+
+    /**
+     * Copies values into this module's parameters and buffers. Strict loading demands exactly the
+     * module's keys with their shapes and reports every missing, unexpected or mis-shaped key in one
+     * exception; non-strict loading copies the keys that match in name and shape and returns the
+     * problems instead (transfer learning uses it to skip a replaced classifier layer). Nothing is
+     * copied when a strict load fails.
+     */
+    public final StateDictReport loadStateDict(Map<String, Tensor> source, boolean strict) {
+        Map<String, Tensor> own = stateDict();
+        List<String> missing = new ArrayList<>();
+        List<String> mismatched = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : own.entrySet()) {
+            Tensor value = source.get(e.getKey());
+            if (value == null) {
+                missing.add(e.getKey());
+            } else if (!value.shape().equals(e.getValue().shape())) {
+                mismatched.add(e.getKey() + " (file " + value.shape() + ", model " + e.getValue().shape() + ")");
+            }
+        }
+        List<String> unexpected = new ArrayList<>();
+        for (String key : source.keySet()) {
+            if (!own.containsKey(key)) {
+                unexpected.add(key);
+            }
+        }
+        StateDictReport report = new StateDictReport(missing, unexpected, mismatched);
+        if (strict && !report.isClean()) {
+            throw new IllegalArgumentException("loadStateDict: " + report);
+        }
+        for (Map.Entry<String, Tensor> e : own.entrySet()) {
+            Tensor value = source.get(e.getKey());
+            Tensor target = e.getValue();
+            if (value == null || !value.shape().equals(target.shape())) {
+                continue;
+            }
+            if (value.device().equals(target.device())) {
+                Ops.copyInto(value, target);
+            } else {
+                try (Tensor moved = value.to(target.device())) {
+                    Ops.copyInto(moved, target);
+                }
+            }
+        }
+        onStateLoaded();
+        return report;
+    }
+
+    /** Lets a module refresh state derived from its tensors (a batch counter) after a load. */
+    protected void onStateLoaded() {
+        children.values().forEach(Module::onStateLoaded);
+    }
+
+    /** Drops the accumulated gradient of every parameter. */
+    public final void zeroGrad() {
+        for (Parameter p : parameters()) {
+            p.zeroGrad();
+        }
+    }
+
+    /** Frees every parameter, gradient and buffer of this module and its descendants. */
+    @Override
+    public void close() {
+        parameters.values().forEach(p -> {
+            p.zeroGrad();
+            p.data().close();
+        });
+        buffers.values().forEach(Tensor::close);
+        children.values().forEach(Module::close);
+    }
+
+    /** The outcome of a state-dict load. */
+    public record StateDictReport(List<String> missing, List<String> unexpected, List<String> mismatched) {
+        public boolean isClean() {
+            return missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return "missing keys " + missing + ", unexpected keys " + unexpected + ", mis-shaped keys " + mismatched;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package org.covidct.nn;
+
+import org.covidct.nn.autograd.Variable;
+
+/** Runs its children in order; they are named "0", "1", ... as in torch.nn.Sequential. */
+public final class Sequential extends Module {
+    private int size;
+
+    public Sequential(Module... layers) {
+        for (Module m : layers) {
+            add(m);
+        }
+    }
+
+    public Sequential add(Module layer) {
+        registerModule(Integer.toString(size++), layer);
+        return this;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** The layer at {@code index}; negative indices count from the end, like features[-1]. */
+    public Module get(int index) {
+        int i = index < 0 ? size + index : index;
+        Module m = children().get(Integer.toString(i));
+        if (m == null) {
+            throw new IndexOutOfBoundsException("Sequential of " + size + " layers has no index " + index);
+        }
+        return m;
+    }
+
+    /** Replaces the layer at {@code index}, as model.classifier[6] = nn.Linear(4096, 2) does. */
+    public void set(int index, Module layer) {
+        get(index);
+        replaceModule(Integer.toString(index < 0 ? size + index : index), layer);
+    }
+
+    @Override
+    public Variable forward(Variable x) {
+        Variable h = x;
+        for (Module m : children().values()) {
+            h = m.forward(h);
+        }
+        return h;
+    }
+}

@@ -1,0 +1,200 @@
+package org.covidct.nn.autograd;
+
+import java.util.Arrays;
+import java.util.Objects;
+import org.covidct.tensor.Conv2dSpec;
+import org.covidct.tensor.Ops;
+import org.covidct.tensor.Pool2dSpec;
+import org.covidct.tensor.Shape;
+import org.covidct.tensor.Tensor;
+
+/**
+ * Differentiable ops, like torch.nn.functional: each runs the forward kernel through {@link Ops}
+ * and, when gradients are enabled and an input requires one, records a {@link Node} whose backward
+ * calls the matching backward kernels. Gradients are only computed for inputs that need them.
+ */
+public final class Functional {
+    private Functional() {
+    }
+
+    public static Variable conv2d(Variable x, Variable weight, Variable bias, Conv2dSpec spec) {
+        Tensor y = Ops.conv2d(x.data(), weight.data(), bias == null ? null : bias.data(), spec);
+        Shape inShape = x.shape(), wShape = weight.shape();
+        return record("conv2d", y, g -> new Tensor[] {
+            x.requiresGrad() ? Ops.conv2dBackwardData(g, weight.data(), inShape, spec) : null,
+            weight.requiresGrad() ? Ops.conv2dBackwardWeight(g, x.data(), wShape, spec) : null,
+            bias != null && bias.requiresGrad() ? Ops.sumPerChannel(g) : null,
+        }, x, weight, bias);
+    }
+
+    /** x [N, I] times weight [O, I] transposed plus bias [O]. */
+    public static Variable linear(Variable x, Variable weight, Variable bias) {
+        Tensor y = Ops.linear(x.data(), weight.data(), bias == null ? null : bias.data());
+        return record("linear", y, g -> new Tensor[] {
+            x.requiresGrad() ? Ops.matmul(g, false, weight.data(), false) : null,
+            weight.requiresGrad() ? Ops.matmul(g, true, x.data(), false) : null,
+            bias != null && bias.requiresGrad() ? Ops.sumPerChannel(g) : null,
+        }, x, weight, bias);
+    }
+
+    /**
+     * Batch normalisation. In training mode it normalises with the batch statistics and updates
+     * the running ones in place; otherwise it normalises with the running statistics.
+     */
+    public static Variable batchNorm(Variable x, Variable gamma, Variable beta, Tensor runningMean,
+                                     Tensor runningVar, boolean training, float momentum, float eps) {
+        if (training) {
+            Ops.BatchNormOutput out = Ops.batchNormTraining(x.data(), gamma.data(), beta.data(), runningMean,
+                    runningVar, momentum, eps);
+            return record("batch_norm", out.y(), g -> batchNormGrads(x, g, gamma, beta, out.mean(), out.invStd(),
+                    true), x, gamma, beta);
+        }
+        Tensor y = Ops.batchNormInference(x.data(), gamma.data(), beta.data(), runningMean, runningVar, eps);
+        return record("batch_norm", y, g -> {
+            try (Tensor invStd = inverseStd(runningVar, eps)) {
+                return batchNormGrads(x, g, gamma, beta, runningMean, invStd, false);
+            }
+        }, x, gamma, beta);
+    }
+
+    private static Tensor[] batchNormGrads(Variable x, Tensor g, Variable gamma, Variable beta, Tensor mean,
+                                           Tensor invStd, boolean batchStatistics) {
+        Ops.BatchNormGrads grads = Ops.batchNormBackward(x.data(), g, gamma.data(), mean, invStd, batchStatistics);
+        return new Tensor[] {
+            keepIf(x.requiresGrad(), grads.dx()),
+            keepIf(gamma.requiresGrad(), grads.dgamma()),
+            keepIf(beta.requiresGrad(), grads.dbeta()),
+        };
+    }
+
+    /** 1 / sqrt(var + eps) for a per-channel vector: small, so computed on the host. */
+    private static Tensor inverseStd(Tensor var, float eps) {
+        float[] v = var.toArray();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (1.0 / Math.sqrt((double) v[i] + eps));
+        }
+        return Tensor.of(var.device(), v, var.dims());
+    }
+
+    public static Variable relu(Variable x) {
+        Tensor y = Ops.relu(x.data());
+        return record("relu", y, g -> new Tensor[] {Ops.reluBackward(y, g)}, x);
+    }
+
+    public static Variable maxPool2d(Variable x, Pool2dSpec spec) {
+        Tensor y = Ops.maxPool2d(x.data(), spec);
+        return record("max_pool2d", y, g -> new Tensor[] {Ops.maxPool2dBackward(x.data(), g, spec)}, x);
+    }
+
+    public static Variable adaptiveAvgPool2d(Variable x, int outH, int outW) {
+        Tensor y = Ops.adaptiveAvgPool2d(x.data(), outH, outW);
+        Shape inShape = x.shape();
+        return record("adaptive_avg_pool2d", y, g -> new Tensor[] {Ops.adaptiveAvgPool2dBackward(g, inShape)}, x);
+    }
+
+    /** Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p). */
+    public static Variable dropout(Variable x, float p, long seed) {
+        Tensor mask = Ops.dropoutMask(x.data().device(), x.shape(), p, seed);
+        Tensor y = Ops.mul(x.data(), mask);
+        return record("dropout", y, g -> new Tensor[] {Ops.mul(g, mask)}, x);
+    }
+
+    /** [N, d1, d2, ...] to [N, d1*d2*...], a view. */
+    public static Variable flatten(Variable x) {
+        if (x.shape().rank() < 1) {
+            throw new IllegalArgumentException("flatten: needs a batch dimension, got shape " + x.shape());
+        }
+        return reshape(x, x.shape().dim(0), x.shape().sizeFrom(1));
+    }
+
+    /** A view with other dimensions; its gradient is viewed back. */
+    public static Variable reshape(Variable x, int... dims) {
+        Tensor y = x.data().reshape(dims);
+        int[] inDims = x.shape().dims();
+        return record("reshape", y, g -> new Tensor[] {g.reshape(inDims)}, x);
+    }
+
+    /** Mean cross-entropy of logits [N, classes] against class indices, as nn.CrossEntropyLoss. */
+    public static Variable crossEntropy(Variable logits, int[] targets) {
+        Ops.CrossEntropyOutput out = Ops.crossEntropy(logits.data(), targets);
+        int n = targets.length;
+        return record("cross_entropy", out.loss(),
+                g -> new Tensor[] {Ops.crossEntropyBackward(out.probs(), targets, g.item() / n)}, logits);
+    }
+
+    public static Variable add(Variable a, Variable b) {
+        Tensor y = Ops.add(a.data(), b.data());
+        return record("add", y, g -> new Tensor[] {
+            a.requiresGrad() ? Ops.copy(g) : null,
+            b.requiresGrad() ? Ops.copy(g) : null,
+        }, a, b);
+    }
+
+    public static Variable mul(Variable a, Variable b) {
+        Tensor y = Ops.mul(a.data(), b.data());
+        return record("mul", y, g -> new Tensor[] {
+            a.requiresGrad() ? Ops.mul(g, b.data()) : null,
+            b.requiresGrad() ? Ops.mul(g, a.data()) : null,
+        }, a, b);
+    }
+
+    public static Variable scale(Variable a, float alpha) {
+        Tensor y = Ops.scale(a.data(), alpha);
+        return record("scale", y, g -> new Tensor[] {Ops.scale(g, alpha)}, a);
+    }
+
+    /** Sum of all elements, rank 0. */
+    public static Variable sum(Variable a) {
+        Tensor y = Ops.sum(a.data());
+        int[] dims = a.shape().dims();
+        return record("sum", y, g -> new Tensor[] {Tensor.full(g.device(), g.item(), dims)}, a);
+    }
+
+    /** Mean of all elements, rank 0. */
+    public static Variable mean(Variable a) {
+        Tensor y = Ops.mean(a.data());
+        int[] dims = a.shape().dims();
+        long n = a.data().numel();
+        return record("mean", y, g -> new Tensor[] {Tensor.full(g.device(), g.item() / n, dims)}, a);
+    }
+
+    private static Tensor keepIf(boolean needed, Tensor t) {
+        if (needed) {
+            return t;
+        }
+        t.close();
+        return null;
+    }
+
+    /**
+     * Wraps an op's output. Null inputs (an absent bias) are skipped; {@code backward} returns one
+     * gradient per input in the order given, nulls included.
+     */
+    private static Variable record(String op, Tensor out, Node.BackwardFn backward, Variable... inputs) {
+        boolean needsGrad = Arrays.stream(inputs).anyMatch(v -> v != null && v.requiresGrad());
+        int present = (int) Arrays.stream(inputs).filter(Objects::nonNull).count();
+        if (!needsGrad || !GradMode.isEnabled()) {
+            return new Variable(out, false, null);
+        }
+        if (present == inputs.length) {
+            return new Variable(out, true, new Node(op, inputs, out.shape(), backward));
+        }
+        Variable[] kept = new Variable[present];
+        int[] slot = new int[present];
+        for (int i = 0, k = 0; i < inputs.length; i++) {
+            if (inputs[i] != null) {
+                slot[k] = i;
+                kept[k++] = inputs[i];
+            }
+        }
+        Node.BackwardFn compacted = g -> {
+            Tensor[] all = backward.apply(g);
+            Tensor[] grads = new Tensor[present];
+            for (int k = 0; k < present; k++) {
+                grads[k] = all[slot[k]];
+            }
+            return grads;
+        };
+        return new Variable(out, true, new Node(op, kept, out.shape(), compacted));
+    }
+}

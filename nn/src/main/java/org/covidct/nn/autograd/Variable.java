@@ -1,0 +1,94 @@
+package org.covidct.nn.autograd;
+
+import org.covidct.tensor.Ops;
+import org.covidct.tensor.Shape;
+import org.covidct.tensor.Tensor;
+import org.covidct.tensor.TensorScope;
+
+/**
+ * A tensor in the autograd graph. A leaf either requires a gradient (a parameter) or is a
+ * constant (an input); an op's output remembers the {@link Node} that made it, so that
+ * {@link #backward()} can walk the graph back to the leaves. Leaf gradients accumulate across
+ * backward calls until {@link #zeroGrad()}, which is how gradient accumulation works.
+ */
+public class Variable {
+    private final Tensor data;
+    private final boolean requiresGrad;
+    final Node gradFn;
+    private Tensor grad;
+
+    /** A leaf. */
+    protected Variable(Tensor data, boolean requiresGrad) {
+        this(data, requiresGrad, null);
+    }
+
+    Variable(Tensor data, boolean requiresGrad, Node gradFn) {
+        this.data = data;
+        this.requiresGrad = requiresGrad;
+        this.gradFn = gradFn;
+    }
+
+    /** A leaf that needs no gradient, such as a batch of images. */
+    public static Variable constant(Tensor data) {
+        return new Variable(data, false);
+    }
+
+    /** A leaf whose gradient backward computes. */
+    public static Variable withGrad(Tensor data) {
+        return new Variable(data, true);
+    }
+
+    public Tensor data() {
+        return data;
+    }
+
+    public Shape shape() {
+        return data.shape();
+    }
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    public boolean isLeaf() {
+        return gradFn == null;
+    }
+
+    /** The accumulated gradient of a leaf, or null before any backward reached it. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Closes and forgets the accumulated gradient. */
+    public void zeroGrad() {
+        if (grad != null) {
+            grad.close();
+            grad = null;
+        }
+    }
+
+    /** Adds {@code g} to the gradient; the first gradient is kept as is, outliving any scope. */
+    void accumulateGrad(Tensor g) {
+        if (grad == null) {
+            grad = TensorScope.detach(g);
+        } else {
+            Ops.axpyInPlace(1f, g, grad);
+            g.close();
+        }
+    }
+
+    /** The value of a one-element variable, such as a loss. */
+    public float item() {
+        return data.item();
+    }
+
+    /** Back-propagates from this scalar (its gradient is 1) to every leaf that requires one. */
+    public void backward() {
+        Backward.run(this);
+    }
+
+    @Override
+    public String toString() {
+        return "Variable" + data.shape() + (gradFn != null ? " from " + gradFn.op : requiresGrad ? " (leaf, grad)" : "");
+    }
+}

@@ -1,0 +1,82 @@
+package org.covidct.nn.optim;
+
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.covidct.nn.Parameter;
+import org.covidct.tensor.Ops;
+import org.covidct.tensor.Tensor;
+import org.covidct.tensor.TensorScope;
+
+/**
+ * torch.optim.SGD with momentum and weight decay (no dampening, no Nesterov): for each parameter
+ * with a gradient, g = grad + weightDecay * p; the momentum buffer is g at the parameter's first
+ * step and momentum * buf + g after; p -= lr * buf. One fused kernel call per parameter.
+ */
+public final class Sgd implements AutoCloseable {
+    private final List<Parameter> params;
+    private final float momentum;
+    private final float weightDecay;
+    private final Map<Parameter, Tensor> momentumBuffers = new IdentityHashMap<>();
+    private float learningRate;
+
+    public Sgd(List<Parameter> params, float learningRate, float momentum, float weightDecay) {
+        if (!(learningRate >= 0f) || !(momentum >= 0f) || !(weightDecay >= 0f)) {
+            throw new IllegalArgumentException("Sgd: invalid lr " + learningRate + ", momentum " + momentum
+                    + " or weight decay " + weightDecay);
+        }
+        this.params = List.copyOf(params);
+        this.learningRate = learningRate;
+        this.momentum = momentum;
+        this.weightDecay = weightDecay;
+    }
+
+    public float learningRate() {
+        return learningRate;
+    }
+
+    /** Takes effect at the next step, like editing param_groups[0]["lr"]. */
+    public void setLearningRate(float learningRate) {
+        if (!(learningRate >= 0f)) {
+            throw new IllegalArgumentException("Sgd: invalid learning rate " + learningRate);
+        }
+        this.learningRate = learningRate;
+    }
+
+    /** Updates every parameter that has a gradient; parameters without one are left alone. */
+    public void step() {
+        for (Parameter p : params) {
+            Tensor grad = p.grad();
+            if (grad == null) {
+                continue;
+            }
+            Tensor buf = null;
+            boolean first = false;
+            if (momentum != 0f) {
+                buf = momentumBuffers.get(p);
+                if (buf == null) {
+                    buf = TensorScope.detach(Tensor.zeros(p.data().device(), p.data().dims()));
+                    momentumBuffers.put(p, buf);
+                    first = true;
+                }
+            }
+            Ops.sgdStep(p.data(), grad, buf, learningRate, momentum, weightDecay, first);
+        }
+    }
+
+    /** Drops every parameter's gradient (PyTorch's set_to_none). */
+    public void zeroGrad() {
+        params.forEach(Parameter::zeroGrad);
+    }
+
+    /** The momentum buffer of a parameter, or null before its first step. */
+    public Tensor momentumBuffer(Parameter p) {
+        return momentumBuffers.get(p);
+    }
+
+    @Override
+    public void close() {
+        momentumBuffers.values().forEach(Tensor::close);
+        momentumBuffers.clear();
+    }
+}

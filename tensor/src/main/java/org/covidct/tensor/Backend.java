@@ -1,0 +1,152 @@
+package org.covidct.tensor;
+
+/**
+ * The kernels of one device. {@link Ops} validates shapes and devices, allocates the outputs and
+ * then calls these methods, so an implementation may assume that every tensor is open, lives on
+ * its device, and has the shape documented here (N batch, C input channels, K output channels).
+ * Outputs are written, never accumulated into, unless the method says otherwise.
+ */
+public interface Backend {
+    Device device();
+
+    // ---- memory -------------------------------------------------------------------------------
+
+    /** A zero-filled storage of {@code numel} floats. */
+    Storage allocate(long numel);
+
+    /** A storage holding a copy of {@code host}. */
+    Storage upload(float[] host);
+
+    /** Copies all of {@code src} into {@code host}, whose length is {@code src.numel()}. */
+    void download(Tensor src, float[] host);
+
+    void fill(Tensor dst, float value);
+
+    /** dst = src (same number of elements). */
+    void copy(Tensor src, Tensor dst);
+
+    // ---- elementwise (same shapes) --------------------------------------------------------------
+
+    /** out = a + b. */
+    void add(Tensor a, Tensor b, Tensor out);
+
+    /** out = a * b. */
+    void mul(Tensor a, Tensor b, Tensor out);
+
+    /** out = alpha * a. */
+    void scale(Tensor a, float alpha, Tensor out);
+
+    /** y += alpha * x, in place: gradient accumulation. */
+    void axpy(float alpha, Tensor x, Tensor y);
+
+    /** out = max(x, 0). */
+    void relu(Tensor x, Tensor out);
+
+    /** dx = dy where y > 0, else 0; {@code y} is the ReLU's output. */
+    void reluBackward(Tensor y, Tensor dy, Tensor dx);
+
+    // ---- reductions ---------------------------------------------------------------------------
+
+    /** out[0] = sum of all elements of x (rank-0 out). */
+    void sum(Tensor x, Tensor out);
+
+    /** out[c] = sum of x[n, c, ...] over every index but c: bias gradients of conv and linear. */
+    void sumPerChannel(Tensor x, Tensor out);
+
+    /** out[i] = first index of the maximum of row i of the 2-d x, as torch.argmax(dim=1). */
+    void argmaxRows(Tensor x, int[] out);
+
+    // ---- dense layers -------------------------------------------------------------------------
+
+    /**
+     * out = op(a) * op(b) for 2-d tensors, where op transposes when asked: a is [M, K] (or [K, M]
+     * transposed), b is [K, N] (or [N, K]), out is [M, N].
+     */
+    void matmul(Tensor a, boolean transposeA, Tensor b, boolean transposeB, Tensor out);
+
+    /** y = x W^T + bias, x [N, I], weight [O, I], bias [O] or null, y [N, O]. */
+    void linear(Tensor x, Tensor weight, Tensor bias, Tensor y);
+
+    // ---- convolution: x [N, C, H, W], weight [K, C, R, S], y [N, K, P, Q] --------------------------
+
+    /** y = conv(x, weight) + bias; bias [K] or null. */
+    void conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec, Tensor y);
+
+    /** dx = gradient of the convolution with respect to its input. */
+    void conv2dBackwardData(Tensor dy, Tensor weight, Conv2dSpec spec, Tensor dx);
+
+    /** dw = gradient of the convolution with respect to its weight. */
+    void conv2dBackwardWeight(Tensor dy, Tensor x, Conv2dSpec spec, Tensor dw);
+
+    // ---- batch normalisation: x and y [N, C, H, W], per-channel tensors [C] ------------------------
+
+    /**
+     * Normalises with the batch statistics (biased variance), writes their mean and 1/sqrt(var+eps)
+     * to saveMean and saveInvStd, and updates the running estimates in place as PyTorch does:
+     * running = (1 - momentum) * running + momentum * batch, with the unbiased variance.
+     */
+    void batchNormTraining(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                           float momentum, float eps, Tensor y, Tensor saveMean, Tensor saveInvStd);
+
+    /** Normalises with the running statistics. */
+    void batchNormInference(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                            float eps, Tensor y);
+
+    /**
+     * Gradients of batch normalisation. {@code mean} and {@code invStd} are the statistics the
+     * forward used: with {@code batchStatistics} they depend on x (training mode), otherwise they are
+     * constants (eval mode, the running statistics).
+     */
+    void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor mean, Tensor invStd,
+                           boolean batchStatistics, Tensor dx, Tensor dgamma, Tensor dbeta);
+
+    // ---- pooling: x [N, C, H, W] ----------------------------------------------------------------
+
+    void maxPool2d(Tensor x, Pool2dSpec spec, Tensor y);
+
+    /**
+     * Routes each dy to the first maximal element of its window, as PyTorch's indices do, found
+     * again from x rather than from saved indices (cuDNN's convention).
+     */
+    void maxPool2dBackward(Tensor x, Tensor dy, Pool2dSpec spec, Tensor dx);
+
+    /**
+     * y [N, C, P, Q]: bin i covers rows [floor(i*H/P), ceil((i+1)*H/P)), likewise for columns;
+     * bins overlap when the input is smaller than the output.
+     */
+    void adaptiveAvgPool2d(Tensor x, Tensor y);
+
+    void adaptiveAvgPool2dBackward(Tensor dy, Tensor dx);
+
+    // ---- dropout ------------------------------------------------------------------------------
+
+    /**
+     * Fills mask with 1/(1-p) (kept) or 0 (dropped, with probability p). Element i depends only on
+     * (seed, i), through a counter-based generator, so every backend draws the same mask.
+     */
+    void dropoutMask(long seed, float p, Tensor mask);
+
+    // ---- classification loss: logits [N, classes] ---------------------------------------------------
+
+    /** probs = softmax of each row. */
+    void softmax(Tensor logits, Tensor probs);
+
+    /**
+     * Mean cross-entropy of the rows against class indices: writes the row softmax to probs and the
+     * loss to the rank-0 loss.
+     */
+    void crossEntropy(Tensor logits, int[] targets, Tensor probs, Tensor loss);
+
+    /** dlogits = (probs - onehot(targets)) * gradScale. */
+    void crossEntropyBackward(Tensor probs, int[] targets, float gradScale, Tensor dlogits);
+
+    // ---- optimiser ----------------------------------------------------------------------------
+
+    /**
+     * One torch.optim.SGD update of a parameter, in place: g = grad + weightDecay * param; the
+     * momentum buffer becomes g on the first step and momentum * buf + g after; param -= lr * buf.
+     * With momentum 0 the buffer is unused (may be null) and param -= lr * g.
+     */
+    void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum,
+                 float weightDecay, boolean firstStep);
+}

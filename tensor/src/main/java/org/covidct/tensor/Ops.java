@@ -1,0 +1,457 @@
+package org.covidct.tensor;
+
+import java.util.Arrays;
+
+/**
+ * The checked entry point to every tensor op. Each method validates ranks, shapes and devices,
+ * naming the op and the shapes in its exception, allocates the outputs on the inputs' device, and
+ * runs the device's {@link Backend} kernel. No gradient tracking happens here; that is nn's job.
+ */
+public final class Ops {
+    private Ops() {
+    }
+
+    // ---- elementwise ----------------------------------------------------------------------------
+
+    public static Tensor copy(Tensor x) {
+        Backend b = backendOf("copy", x);
+        Tensor out = like(x);
+        b.copy(x, out);
+        return out;
+    }
+
+    public static Tensor add(Tensor a, Tensor b) {
+        Backend be = backendOf("add", a, b);
+        sameShape("add", a, b);
+        Tensor out = like(a);
+        be.add(a, b, out);
+        return out;
+    }
+
+    public static Tensor mul(Tensor a, Tensor b) {
+        Backend be = backendOf("mul", a, b);
+        sameShape("mul", a, b);
+        Tensor out = like(a);
+        be.mul(a, b, out);
+        return out;
+    }
+
+    public static Tensor scale(Tensor a, float alpha) {
+        Backend be = backendOf("scale", a);
+        Tensor out = like(a);
+        be.scale(a, alpha, out);
+        return out;
+    }
+
+    /** y += alpha * x, in place. */
+    public static void axpyInPlace(float alpha, Tensor x, Tensor y) {
+        Backend be = backendOf("axpy", x, y);
+        sameShape("axpy", x, y);
+        be.axpy(alpha, x, y);
+    }
+
+    public static void fillInPlace(Tensor t, float value) {
+        backendOf("fill", t).fill(t, value);
+    }
+
+    /** dst = src, in place; the shapes must agree. */
+    public static void copyInto(Tensor src, Tensor dst) {
+        Backend be = backendOf("copy", src, dst);
+        sameShape("copy", src, dst);
+        be.copy(src, dst);
+    }
+
+    public static Tensor relu(Tensor x) {
+        Backend be = backendOf("relu", x);
+        Tensor out = like(x);
+        be.relu(x, out);
+        return out;
+    }
+
+    public static Tensor reluBackward(Tensor y, Tensor dy) {
+        Backend be = backendOf("relu_backward", y, dy);
+        sameShape("relu_backward", y, dy);
+        Tensor dx = like(y);
+        be.reluBackward(y, dy, dx);
+        return dx;
+    }
+
+    // ---- reductions -----------------------------------------------------------------------------
+
+    /** The sum of all elements, as a rank-0 tensor. */
+    public static Tensor sum(Tensor x) {
+        Backend be = backendOf("sum", x);
+        Tensor out = alloc(x.device());
+        be.sum(x, out);
+        return out;
+    }
+
+    /** The mean of all elements, as a rank-0 tensor. */
+    public static Tensor mean(Tensor x) {
+        if (x.numel() == 0) {
+            throw new IllegalArgumentException("mean: empty tensor of shape " + x.shape());
+        }
+        try (Tensor s = sum(x)) {
+            return scale(s, 1f / x.numel());
+        }
+    }
+
+    /** Sum over every dimension but 1: [N, C, ...] to [C]. */
+    public static Tensor sumPerChannel(Tensor x) {
+        Backend be = backendOf("sum_per_channel", x);
+        requireRankAtLeast("sum_per_channel", "input", x, 2);
+        Tensor out = alloc(x.device(), x.dim(1));
+        be.sumPerChannel(x, out);
+        return out;
+    }
+
+    /** Index of the first maximum of each row of a 2-d tensor. */
+    public static int[] argmaxRows(Tensor x) {
+        Backend be = backendOf("argmax", x);
+        requireRank("argmax", "input", x, 2);
+        if (x.dim(1) == 0) {
+            throw new IllegalArgumentException("argmax: rows of shape " + x.shape() + " are empty");
+        }
+        int[] out = new int[x.dim(0)];
+        be.argmaxRows(x, out);
+        return out;
+    }
+
+    // ---- dense layers -----------------------------------------------------------------------------
+
+    public static Tensor matmul(Tensor a, boolean transposeA, Tensor b, boolean transposeB) {
+        Backend be = backendOf("matmul", a, b);
+        requireRank("matmul", "left operand", a, 2);
+        requireRank("matmul", "right operand", b, 2);
+        int m = transposeA ? a.dim(1) : a.dim(0);
+        int k = transposeA ? a.dim(0) : a.dim(1);
+        int k2 = transposeB ? b.dim(1) : b.dim(0);
+        int n = transposeB ? b.dim(0) : b.dim(1);
+        if (k != k2) {
+            throw new IllegalArgumentException("matmul: " + a.shape() + (transposeA ? "^T" : "") + " x "
+                    + b.shape() + (transposeB ? "^T" : "") + " have inner sizes " + k + " and " + k2);
+        }
+        Tensor out = alloc(a.device(), m, n);
+        be.matmul(a, transposeA, b, transposeB, out);
+        return out;
+    }
+
+    /** x [N, I] times weight [O, I] transposed, plus bias [O] (or null): [N, O]. */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        Backend be = bias == null ? backendOf("linear", x, weight) : backendOf("linear", x, weight, bias);
+        requireRank("linear", "input", x, 2);
+        requireRank("linear", "weight", weight, 2);
+        if (x.dim(1) != weight.dim(1)) {
+            throw new IllegalArgumentException("linear: input " + x.shape() + " has " + x.dim(1)
+                    + " features but weight " + weight.shape() + " expects " + weight.dim(1));
+        }
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != weight.dim(0))) {
+            throw new IllegalArgumentException("linear: bias " + bias.shape() + " does not match weight "
+                    + weight.shape());
+        }
+        Tensor y = alloc(x.device(), x.dim(0), weight.dim(0));
+        be.linear(x, weight, bias, y);
+        return y;
+    }
+
+    // ---- convolution ------------------------------------------------------------------------------
+
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec) {
+        Backend be = bias == null ? backendOf("conv2d", x, weight) : backendOf("conv2d", x, weight, bias);
+        int[] out = conv2dOutput(x.shape(), weight.shape(), spec);
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != weight.dim(0))) {
+            throw new IllegalArgumentException("conv2d: bias " + bias.shape() + " does not match weight "
+                    + weight.shape());
+        }
+        Tensor y = alloc(x.device(), out);
+        be.conv2d(x, weight, bias, spec, y);
+        return y;
+    }
+
+    /** Gradient of conv2d with respect to an input of shape {@code inputShape}. */
+    public static Tensor conv2dBackwardData(Tensor dy, Tensor weight, Shape inputShape, Conv2dSpec spec) {
+        Backend be = backendOf("conv2d_backward_data", dy, weight);
+        requireShape("conv2d_backward_data", "output gradient", dy,
+                conv2dOutput(inputShape, weight.shape(), spec));
+        Tensor dx = alloc(dy.device(), inputShape.dims());
+        be.conv2dBackwardData(dy, weight, spec, dx);
+        return dx;
+    }
+
+    /** Gradient of conv2d with respect to a weight of shape {@code weightShape}. */
+    public static Tensor conv2dBackwardWeight(Tensor dy, Tensor x, Shape weightShape, Conv2dSpec spec) {
+        Backend be = backendOf("conv2d_backward_weight", dy, x);
+        requireShape("conv2d_backward_weight", "output gradient", dy,
+                conv2dOutput(x.shape(), weightShape, spec));
+        Tensor dw = alloc(dy.device(), weightShape.dims());
+        be.conv2dBackwardWeight(dy, x, spec, dw);
+        return dw;
+    }
+
+    private static int[] conv2dOutput(Shape x, Shape w, Conv2dSpec spec) {
+        if (x.rank() != 4 || w.rank() != 4) {
+            throw new IllegalArgumentException("conv2d: expected input [N, C, H, W] and weight [K, C, R, S], got "
+                    + x + " and " + w);
+        }
+        if (x.dim(1) != w.dim(1)) {
+            throw new IllegalArgumentException("conv2d: input " + x + " has " + x.dim(1)
+                    + " channels but weight " + w + " expects " + w.dim(1));
+        }
+        int p = spec.outH(x.dim(2), w.dim(2));
+        int q = spec.outW(x.dim(3), w.dim(3));
+        if (x.dim(2) + 2 * spec.padH() < w.dim(2) || x.dim(3) + 2 * spec.padW() < w.dim(3)) {
+            throw new IllegalArgumentException("conv2d: kernel " + w + " is larger than the padded input " + x
+                    + " with " + spec);
+        }
+        return new int[] {x.dim(0), w.dim(0), p, q};
+    }
+
+    // ---- batch normalisation ----------------------------------------------------------------------
+
+    /** Outputs of training-mode batch normalisation: y and the statistics the backward pass needs. */
+    public record BatchNormOutput(Tensor y, Tensor mean, Tensor invStd) {
+    }
+
+    /** Gradients of batch normalisation. */
+    public record BatchNormGrads(Tensor dx, Tensor dgamma, Tensor dbeta) {
+    }
+
+    public static BatchNormOutput batchNormTraining(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean,
+                                                    Tensor runningVar, float momentum, float eps) {
+        Backend be = backendOf("batch_norm", x, gamma, beta, runningMean, runningVar);
+        int c = checkBatchNorm(x, gamma, beta, runningMean, runningVar);
+        if (x.numel() / c < 2) {
+            throw new IllegalArgumentException("batch_norm: training needs more than one value per channel, got input "
+                    + x.shape());
+        }
+        Tensor y = like(x);
+        Tensor mean = alloc(x.device(), c);
+        Tensor invStd = alloc(x.device(), c);
+        be.batchNormTraining(x, gamma, beta, runningMean, runningVar, momentum, eps, y, mean, invStd);
+        return new BatchNormOutput(y, mean, invStd);
+    }
+
+    public static Tensor batchNormInference(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean,
+                                            Tensor runningVar, float eps) {
+        Backend be = backendOf("batch_norm", x, gamma, beta, runningMean, runningVar);
+        checkBatchNorm(x, gamma, beta, runningMean, runningVar);
+        Tensor y = like(x);
+        be.batchNormInference(x, gamma, beta, runningMean, runningVar, eps, y);
+        return y;
+    }
+
+    public static BatchNormGrads batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor mean, Tensor invStd,
+                                                   boolean batchStatistics) {
+        Backend be = backendOf("batch_norm_backward", x, dy, gamma, mean, invStd);
+        sameShape("batch_norm_backward", x, dy);
+        int c = checkBatchNorm(x, gamma, gamma, mean, invStd);
+        Tensor dx = like(x);
+        Tensor dgamma = alloc(x.device(), c);
+        Tensor dbeta = alloc(x.device(), c);
+        be.batchNormBackward(x, dy, gamma, mean, invStd, batchStatistics, dx, dgamma, dbeta);
+        return new BatchNormGrads(dx, dgamma, dbeta);
+    }
+
+    private static int checkBatchNorm(Tensor x, Tensor... perChannel) {
+        requireRank("batch_norm", "input", x, 4);
+        int c = x.dim(1);
+        for (Tensor t : perChannel) {
+            if (t.rank() != 1 || t.dim(0) != c) {
+                throw new IllegalArgumentException("batch_norm: per-channel tensor " + t.shape()
+                        + " does not match the " + c + " channels of input " + x.shape());
+            }
+        }
+        return c;
+    }
+
+    // ---- pooling ----------------------------------------------------------------------------------
+
+    public static Tensor maxPool2d(Tensor x, Pool2dSpec spec) {
+        Backend be = backendOf("max_pool2d", x);
+        Tensor y = alloc(x.device(), maxPoolOutput(x.shape(), spec));
+        be.maxPool2d(x, spec, y);
+        return y;
+    }
+
+    public static Tensor maxPool2dBackward(Tensor x, Tensor dy, Pool2dSpec spec) {
+        Backend be = backendOf("max_pool2d_backward", x, dy);
+        requireShape("max_pool2d_backward", "output gradient", dy, maxPoolOutput(x.shape(), spec));
+        Tensor dx = like(x);
+        be.maxPool2dBackward(x, dy, spec, dx);
+        return dx;
+    }
+
+    private static int[] maxPoolOutput(Shape x, Pool2dSpec spec) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException("max_pool2d: expected input [N, C, H, W], got " + x);
+        }
+        if (x.dim(2) < spec.kernelH() || x.dim(3) < spec.kernelW()) {
+            throw new IllegalArgumentException("max_pool2d: input " + x + " is smaller than the window "
+                    + spec.kernelH() + "x" + spec.kernelW());
+        }
+        return new int[] {x.dim(0), x.dim(1), spec.outH(x.dim(2)), spec.outW(x.dim(3))};
+    }
+
+    public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
+        Backend be = backendOf("adaptive_avg_pool2d", x);
+        requireRank("adaptive_avg_pool2d", "input", x, 4);
+        if (outH < 1 || outW < 1 || x.dim(2) < 1 || x.dim(3) < 1) {
+            throw new IllegalArgumentException("adaptive_avg_pool2d: cannot pool input " + x.shape() + " to "
+                    + outH + "x" + outW);
+        }
+        Tensor y = alloc(x.device(), x.dim(0), x.dim(1), outH, outW);
+        be.adaptiveAvgPool2d(x, y);
+        return y;
+    }
+
+    public static Tensor adaptiveAvgPool2dBackward(Tensor dy, Shape inputShape) {
+        Backend be = backendOf("adaptive_avg_pool2d_backward", dy);
+        requireRank("adaptive_avg_pool2d_backward", "output gradient", dy, 4);
+        if (inputShape.rank() != 4 || inputShape.dim(0) != dy.dim(0) || inputShape.dim(1) != dy.dim(1)) {
+            throw new IllegalArgumentException("adaptive_avg_pool2d_backward: output gradient " + dy.shape()
+                    + " does not match input " + inputShape);
+        }
+        Tensor dx = alloc(dy.device(), inputShape.dims());
+        be.adaptiveAvgPool2dBackward(dy, dx);
+        return dx;
+    }
+
+    // ---- dropout ----------------------------------------------------------------------------------
+
+    /** A mask of 0 and 1/(1-p) with the given shape; see {@link Backend#dropoutMask}. */
+    public static Tensor dropoutMask(Device device, Shape shape, float p, long seed) {
+        if (!(p >= 0f && p < 1f)) {
+            throw new IllegalArgumentException("dropout: probability " + p + " is not in [0, 1)");
+        }
+        Tensor mask = alloc(device, shape.dims());
+        device.backend().dropoutMask(seed, p, mask);
+        return mask;
+    }
+
+    // ---- classification loss ----------------------------------------------------------------------
+
+    /** Mean cross-entropy loss (rank 0) and the row softmax it came from. */
+    public record CrossEntropyOutput(Tensor loss, Tensor probs) {
+    }
+
+    public static Tensor softmax(Tensor logits) {
+        Backend be = backendOf("softmax", logits);
+        requireRank("softmax", "logits", logits, 2);
+        Tensor probs = like(logits);
+        be.softmax(logits, probs);
+        return probs;
+    }
+
+    public static CrossEntropyOutput crossEntropy(Tensor logits, int[] targets) {
+        Backend be = backendOf("cross_entropy", logits);
+        checkTargets(logits, targets);
+        Tensor probs = like(logits);
+        Tensor loss = alloc(logits.device());
+        be.crossEntropy(logits, targets, probs, loss);
+        return new CrossEntropyOutput(loss, probs);
+    }
+
+    public static Tensor crossEntropyBackward(Tensor probs, int[] targets, float gradScale) {
+        Backend be = backendOf("cross_entropy_backward", probs);
+        checkTargets(probs, targets);
+        Tensor dlogits = like(probs);
+        be.crossEntropyBackward(probs, targets, gradScale, dlogits);
+        return dlogits;
+    }
+
+    private static void checkTargets(Tensor logits, int[] targets) {
+        requireRank("cross_entropy", "logits", logits, 2);
+        if (targets.length != logits.dim(0) || logits.dim(0) == 0) {
+            throw new IllegalArgumentException("cross_entropy: logits " + logits.shape() + " but "
+                    + targets.length + " targets");
+        }
+        for (int t : targets) {
+            if (t < 0 || t >= logits.dim(1)) {
+                throw new IllegalArgumentException("cross_entropy: target " + t + " out of range for logits "
+                        + logits.shape());
+            }
+        }
+    }
+
+    // ---- optimiser --------------------------------------------------------------------------------
+
+    /** One in-place torch.optim.SGD update; see {@link Backend#sgdStep}. */
+    public static void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum,
+                               float weightDecay, boolean firstStep) {
+        Backend be = momentumBuffer == null ? backendOf("sgd_step", param, grad)
+                : backendOf("sgd_step", param, grad, momentumBuffer);
+        sameShape("sgd_step", param, grad);
+        if (momentum != 0f) {
+            if (momentumBuffer == null) {
+                throw new IllegalArgumentException("sgd_step: momentum " + momentum + " needs a momentum buffer");
+            }
+            sameShape("sgd_step", param, momentumBuffer);
+        }
+        be.sgdStep(param, grad, momentumBuffer, lr, momentum, weightDecay, firstStep);
+    }
+
+    // ---- checks -----------------------------------------------------------------------------------
+
+    /** Checks that every tensor is open and on one device, and returns that device's backend. */
+    private static Backend backendOf(String op, Tensor... tensors) {
+        Device device = null;
+        for (Tensor t : tensors) {
+            if (t == null) {
+                throw new IllegalArgumentException(op + ": a required tensor is null");
+            }
+            t.requireOpen(op);
+            Device d = t.storage().device();
+            if (device == null) {
+                device = d;
+            } else if (!device.equals(d)) {
+                throw new IllegalArgumentException(op + ": tensors on different devices (" + device + " and " + d
+                        + "), shapes " + shapes(tensors));
+            }
+        }
+        return device.backend();
+    }
+
+    private static String shapes(Tensor... tensors) {
+        StringBuilder sb = new StringBuilder();
+        for (Tensor t : tensors) {
+            sb.append(sb.isEmpty() ? "" : ", ").append(t.shape());
+        }
+        return sb.toString();
+    }
+
+    private static void sameShape(String op, Tensor a, Tensor b) {
+        if (!a.shape().equals(b.shape())) {
+            throw new IllegalArgumentException(op + ": shapes " + a.shape() + " and " + b.shape() + " differ");
+        }
+    }
+
+    private static void requireRank(String op, String what, Tensor t, int rank) {
+        if (t.rank() != rank) {
+            throw new IllegalArgumentException(op + ": " + what + " must have rank " + rank + ", got shape "
+                    + t.shape());
+        }
+    }
+
+    private static void requireRankAtLeast(String op, String what, Tensor t, int rank) {
+        if (t.rank() < rank) {
+            throw new IllegalArgumentException(op + ": " + what + " must have rank at least " + rank
+                    + ", got shape " + t.shape());
+        }
+    }
+
+    private static void requireShape(String op, String what, Tensor t, int[] dims) {
+        if (!t.shape().equals(Shape.of(dims))) {
+            throw new IllegalArgumentException(op + ": " + what + " has shape " + t.shape() + ", expected "
+                    + Arrays.toString(dims));
+        }
+    }
+
+    private static Tensor like(Tensor t) {
+        return alloc(t.device(), t.dims());
+    }
+
+    private static Tensor alloc(Device device, int... dims) {
+        Shape shape = Shape.of(dims);
+        return new Tensor(shape, device.backend().allocate(shape.numel()));
+    }
+}

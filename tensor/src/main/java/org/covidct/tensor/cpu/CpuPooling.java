@@ -1,0 +1,116 @@
+package org.covidct.tensor.cpu;
+
+import static org.covidct.tensor.cpu.CpuBackend.data;
+
+import org.covidct.tensor.Pool2dSpec;
+import org.covidct.tensor.Tensor;
+
+/** Max pooling and adaptive average pooling over [N, C, H, W], one (n, c) plane per task. */
+final class CpuPooling {
+    private CpuPooling() {
+    }
+
+    static void maxPool(Tensor x, Pool2dSpec spec, Tensor y) {
+        float[] in = data(x), out = data(y);
+        int h = x.dim(2), w = x.dim(3), p = y.dim(2), q = y.dim(3);
+        Parallel.forRange(x.dim(0) * x.dim(1), 4, (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int inBase = plane * h * w, outBase = plane * p * q;
+                for (int i = 0; i < p; i++) {
+                    for (int j = 0; j < q; j++) {
+                        out[outBase + i * q + j] = in[argmaxInWindow(in, inBase, w, spec, i, j)];
+                    }
+                }
+            }
+        });
+    }
+
+    static void maxPoolBackward(Tensor x, Tensor dy, Pool2dSpec spec, Tensor dx) {
+        float[] in = data(x), g = data(dy), out = data(dx);
+        int h = x.dim(2), w = x.dim(3), p = dy.dim(2), q = dy.dim(3);
+        Parallel.forRange(x.dim(0) * x.dim(1), 4, (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int inBase = plane * h * w, outBase = plane * p * q;
+                java.util.Arrays.fill(out, inBase, inBase + h * w, 0f);
+                for (int i = 0; i < p; i++) {
+                    for (int j = 0; j < q; j++) {
+                        out[argmaxInWindow(in, inBase, w, spec, i, j)] += g[outBase + i * q + j];
+                    }
+                }
+            }
+        });
+    }
+
+    /** Index in {@code in} of the window's first maximum; a NaN wins, as in PyTorch. */
+    private static int argmaxInWindow(float[] in, int base, int w, Pool2dSpec spec, int i, int j) {
+        int best = base + i * spec.strideH() * w + j * spec.strideW();
+        float max = in[best];
+        for (int r = 0; r < spec.kernelH(); r++) {
+            int row = base + (i * spec.strideH() + r) * w + j * spec.strideW();
+            for (int s = 0; s < spec.kernelW(); s++) {
+                float v = in[row + s];
+                if (v > max || Float.isNaN(v) && !Float.isNaN(max)) {
+                    max = v;
+                    best = row + s;
+                }
+            }
+        }
+        return best;
+    }
+
+    static void adaptiveAvgPool(Tensor x, Tensor y) {
+        float[] in = data(x), out = data(y);
+        int h = x.dim(2), w = x.dim(3), p = y.dim(2), q = y.dim(3);
+        Parallel.forRange(x.dim(0) * x.dim(1), 4, (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int inBase = plane * h * w, outBase = plane * p * q;
+                for (int i = 0; i < p; i++) {
+                    int r0 = binStart(i, h, p), r1 = binEnd(i, h, p);
+                    for (int j = 0; j < q; j++) {
+                        int c0 = binStart(j, w, q), c1 = binEnd(j, w, q);
+                        float s = 0;
+                        for (int r = r0; r < r1; r++) {
+                            for (int c = c0; c < c1; c++) {
+                                s += in[inBase + r * w + c];
+                            }
+                        }
+                        out[outBase + i * q + j] = s / ((r1 - r0) * (c1 - c0));
+                    }
+                }
+            }
+        });
+    }
+
+    static void adaptiveAvgPoolBackward(Tensor dy, Tensor dx) {
+        float[] g = data(dy), out = data(dx);
+        int h = dx.dim(2), w = dx.dim(3), p = dy.dim(2), q = dy.dim(3);
+        Parallel.forRange(dx.dim(0) * dx.dim(1), 4, (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int inBase = plane * h * w, outBase = plane * p * q;
+                java.util.Arrays.fill(out, inBase, inBase + h * w, 0f);
+                for (int i = 0; i < p; i++) {
+                    int r0 = binStart(i, h, p), r1 = binEnd(i, h, p);
+                    for (int j = 0; j < q; j++) {
+                        int c0 = binStart(j, w, q), c1 = binEnd(j, w, q);
+                        float share = g[outBase + i * q + j] / ((r1 - r0) * (c1 - c0));
+                        for (int r = r0; r < r1; r++) {
+                            for (int c = c0; c < c1; c++) {
+                                out[inBase + r * w + c] += share;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** floor(i * in / out): PyTorch's first input index of output bin i. */
+    private static int binStart(int i, int in, int out) {
+        return (int) ((long) i * in / out);
+    }
+
+    /** ceil((i + 1) * in / out): one past PyTorch's last input index of output bin i. */
+    private static int binEnd(int i, int in, int out) {
+        return (int) (((long) (i + 1) * in + out - 1) / out);
+    }
+}

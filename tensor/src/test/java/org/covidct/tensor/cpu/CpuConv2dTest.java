@@ -1,0 +1,125 @@
+package org.covidct.tensor.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import net.jqwik.api.Assume;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.covidct.tensor.Conv2dSpec;
+import org.covidct.tensor.Ops;
+import org.covidct.tensor.Shape;
+import org.covidct.tensor.Tensor;
+import org.covidct.tensor.TensorScope;
+
+/** The CPU convolution kernels (through Ops) against naive double-precision loops. */
+class CpuConv2dTest {
+
+    @Property(tries = 120)
+    void matchesNaiveConvolution(@ForAll @IntRange(min = 1, max = 3) int n,
+                                 @ForAll @IntRange(min = 1, max = 4) int c,
+                                 @ForAll @IntRange(min = 1, max = 4) int k,
+                                 @ForAll @IntRange(min = 1, max = 9) int h,
+                                 @ForAll @IntRange(min = 1, max = 9) int w,
+                                 @ForAll @IntRange(min = 1, max = 3) int r,
+                                 @ForAll @IntRange(min = 1, max = 3) int s,
+                                 @ForAll @IntRange(min = 1, max = 2) int strideH,
+                                 @ForAll @IntRange(min = 1, max = 2) int strideW,
+                                 @ForAll @IntRange(min = 0, max = 2) int padH,
+                                 @ForAll @IntRange(min = 0, max = 2) int padW,
+                                 @ForAll boolean withBias,
+                                 @ForAll long seed) {
+        Assume.that(h + 2 * padH >= r && w + 2 * padW >= s);
+        check(n, c, k, h, w, r, s, new Conv2dSpec(strideH, strideW, padH, padW), withBias, seed);
+    }
+
+    /** 1x1, stride 1, no padding: the path that skips im2col. */
+    @Property(tries = 20)
+    void matchesNaivePointwiseConvolution(@ForAll @IntRange(min = 1, max = 3) int n,
+                                          @ForAll @IntRange(min = 1, max = 6) int c,
+                                          @ForAll @IntRange(min = 1, max = 6) int k,
+                                          @ForAll @IntRange(min = 1, max = 9) int h,
+                                          @ForAll @IntRange(min = 1, max = 9) int w,
+                                          @ForAll boolean withBias,
+                                          @ForAll long seed) {
+        check(n, c, k, h, w, 1, 1, Conv2dSpec.of(1, 0), withBias, seed);
+    }
+
+    /** Big enough for several gemm panels (C*R*S > Sgemm.KC) and for whole images per thread. */
+    @Example
+    void matchesNaiveConvolutionOnLargerShapes() {
+        check(4, 20, 6, 13, 11, 3, 3, Conv2dSpec.of(2, 1), true, 1);
+        check(1, 16, 70, 17, 17, 3, 3, Conv2dSpec.of(1, 1), false, 2);
+    }
+
+    private static void check(int n, int c, int k, int h, int w, int r, int s, Conv2dSpec spec,
+                              boolean withBias, long seed) {
+        Random rnd = new Random(seed);
+        int p = spec.outH(h, r), q = spec.outW(w, s);
+        float[] x = random(rnd, n * c * h * w), wt = random(rnd, k * c * r * s);
+        float[] bias = withBias ? random(rnd, k) : null, dy = random(rnd, n * k * p * q);
+
+        double[] y = new double[n * k * p * q], dx = new double[n * c * h * w], dw = new double[k * c * r * s];
+        for (int ni = 0; ni < n; ni++) {
+            for (int ki = 0; ki < k; ki++) {
+                for (int pi = 0; pi < p; pi++) {
+                    for (int qi = 0; qi < q; qi++) {
+                        int yi = ((ni * k + ki) * p + pi) * q + qi;
+                        double acc = bias == null ? 0 : bias[ki];
+                        for (int ci = 0; ci < c; ci++) {
+                            for (int ri = 0; ri < r; ri++) {
+                                for (int si = 0; si < s; si++) {
+                                    int hi = pi * spec.strideH() - spec.padH() + ri;
+                                    int wi = qi * spec.strideW() - spec.padW() + si;
+                                    if (hi < 0 || hi >= h || wi < 0 || wi >= w) {
+                                        continue;
+                                    }
+                                    int xi = ((ni * c + ci) * h + hi) * w + wi;
+                                    int wj = ((ki * c + ci) * r + ri) * s + si;
+                                    acc += (double) x[xi] * wt[wj];
+                                    dx[xi] += (double) dy[yi] * wt[wj];
+                                    dw[wj] += (double) dy[yi] * x[xi];
+                                }
+                            }
+                        }
+                        y[yi] = acc;
+                    }
+                }
+            }
+        }
+
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor xt = Tensor.of(x, n, c, h, w), wtt = Tensor.of(wt, k, c, r, s), dyt = Tensor.of(dy, n, k, p, q);
+            Tensor bt = bias == null ? null : Tensor.of(bias, k);
+            String what = "N=" + n + " C=" + c + " K=" + k + " H=" + h + " W=" + w + " R=" + r + " S=" + s + " "
+                    + spec + " bias=" + withBias;
+            assertClose(y, Ops.conv2d(xt, wtt, bt, spec).toArray(), "forward " + what);
+            assertClose(dx, Ops.conv2dBackwardData(dyt, wtt, Shape.of(n, c, h, w), spec).toArray(),
+                    "backwardData " + what);
+            assertClose(dw, Ops.conv2dBackwardWeight(dyt, xt, Shape.of(k, c, r, s), spec).toArray(),
+                    "backwardWeight " + what);
+        }
+    }
+
+    /** Normwise: max |actual - expected| <= 1e-5 * max |expected|. */
+    private static void assertClose(double[] expected, float[] actual, String what) {
+        assertTrue(expected.length == actual.length, what + ": length " + actual.length);
+        double err = 0, max = 0;
+        for (int i = 0; i < expected.length; i++) {
+            err = Math.max(err, Math.abs(actual[i] - expected[i]));
+            max = Math.max(max, Math.abs(expected[i]));
+        }
+        double rel = err / Math.max(max, 1e-30);
+        assertTrue(rel <= 1e-5, what + ": relative error " + rel);
+    }
+
+    private static float[] random(Random rnd, int size) {
+        float[] out = new float[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = rnd.nextFloat() * 2f - 1f;
+        }
+        return out;
+    }
+}
