@@ -8,11 +8,9 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import javax.imageio.ImageIO;
 import java.util.List;
+import org.covidct.app.io.AtomicOutput;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
@@ -183,14 +181,6 @@ public final class Plots {
     }
 
     private static void write(BufferedImage img, Path out) throws IOException {
-        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) {
-                throw new IOException("no PNG writer available for " + out);
-            }
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicOutput.png(out, img);
     }
 }

@@ -1,5 +1,6 @@
 package org.covidct.nn.optim;
 
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +73,46 @@ public final class Sgd implements AutoCloseable {
     /** The momentum buffer of a parameter, or null before its first step. */
     public Tensor momentumBuffer(Parameter p) {
         return momentumBuffers.get(p);
+    }
+
+    /** The parameters this optimiser updates, in the order it was given them. */
+    public List<Parameter> parameters() {
+        return params;
+    }
+
+    /** A read-only view of the momentum buffers by parameter (identity keys); the tensors are live. */
+    public Map<Parameter, Tensor> momentumBuffers() {
+        return Collections.unmodifiableMap(momentumBuffers);
+    }
+
+    /**
+     * Sets a parameter's momentum buffer to a copy of {@code value}, as loading the optimiser's
+     * state dict does: its next step then continues the momentum instead of starting it. A null
+     * value drops the buffer, so that the next step is a first step again.
+     */
+    public void setMomentumBuffer(Parameter p, Tensor value) {
+        if (!params.contains(p)) {
+            throw new IllegalArgumentException("Sgd.setMomentumBuffer: the parameter is not one this optimiser updates");
+        }
+        Tensor copy = null;
+        if (value != null) {
+            if (!value.shape().equals(p.data().shape())) {
+                throw new IllegalArgumentException("Sgd.setMomentumBuffer: buffer of shape " + value.shape()
+                        + " for a parameter of shape " + p.data().shape());
+            }
+            copy = TensorScope.detach(Tensor.zeros(p.data().device(), p.data().dims()));
+            if (value.device().equals(copy.device())) {
+                Ops.copyInto(value, copy);
+            } else {
+                try (Tensor moved = value.to(copy.device())) {
+                    Ops.copyInto(moved, copy);
+                }
+            }
+        }
+        Tensor old = copy == null ? momentumBuffers.remove(p) : momentumBuffers.put(p, copy);
+        if (old != null) {
+            old.close();
+        }
     }
 
     @Override

@@ -1,0 +1,64 @@
+package org.covidct.app.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.covidct.app.data.ImageDecoder;
+import org.covidct.app.data.ImageTransform;
+import org.covidct.app.data.Transforms;
+import org.covidct.app.metrics.Prediction;
+import org.covidct.app.train.ScoresCsv;
+import org.covidct.nn.autograd.GradMode;
+import org.covidct.nn.autograd.Variable;
+import org.covidct.nn.models.Vgg;
+import org.covidct.tensor.Tensor;
+import org.covidct.tensor.TensorScope;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code predict}: one CSV line per image with its COVID probability, through the val/test transform. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Classify CT images; prints CSV: path,covid_probability,prediction (1 = COVID).")
+public final class PredictCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions model;
+
+    @Mixin
+    DeviceOption device;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "PNG or JPEG files")
+    List<Path> images;
+
+    @Override
+    public Integer call() throws Exception {
+        device.resolve(spec.commandLine().getErr());
+        ImageTransform transform = Transforms.eval(model.imageSize);
+        int s = transform.outputSize();
+        float[][] inputs = new float[images.size()][];
+        for (int i = 0; i < images.size(); i++) { // every image is checked before the model is loaded
+            inputs[i] = transform.transform(ImageDecoder.decodeRgb(images.get(i)), null);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("path,covid_probability,prediction");
+        try (Vgg net = model.load(); GradMode.Guard noGrad = GradMode.noGrad()) {
+            net.eval();
+            for (int i = 0; i < images.size(); i++) {
+                try (TensorScope scope = TensorScope.open()) {
+                    float[] logits = net.forward(Variable.constant(Tensor.of(inputs[i], 1, 3, s, s))).data().toArray();
+                    out.printf(Locale.ROOT, "%s,%.8f,%d%n", ScoresCsv.quote(images.get(i).toString()),
+                            Prediction.covidProbability(logits[0], logits[1]), Prediction.argmax(logits[0], logits[1]));
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}

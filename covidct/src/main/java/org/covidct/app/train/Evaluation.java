@@ -1,0 +1,51 @@
+package org.covidct.app.train;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.covidct.app.data.Batch;
+import org.covidct.app.data.DataLoader;
+import org.covidct.app.metrics.MetricsReport;
+import org.covidct.app.metrics.Prediction;
+import org.covidct.nn.Module;
+import org.covidct.nn.autograd.Functional;
+import org.covidct.nn.autograd.GradMode;
+import org.covidct.nn.autograd.Variable;
+import org.covidct.tensor.TensorScope;
+
+/**
+ * One pass of a model over a data set in eval mode and without a graph: the per-image predictions
+ * (argmax of the two logits, ties to NonCOVID, and the softmax probability of COVID), the paths,
+ * and the metrics. The loss is the mean over images (the tutorial averages batch means instead,
+ * which weighs a short last batch more).
+ */
+public record Evaluation(List<Path> paths, List<Prediction> predictions, MetricsReport metrics) {
+
+    public static Evaluation run(Module model, DataLoader loader, ProgressBar progress) {
+        model.eval();
+        List<Path> paths = new ArrayList<>();
+        List<Prediction> predictions = new ArrayList<>();
+        double lossSum = 0;
+        int done = 0;
+        try (DataLoader.Epoch epoch = loader.epoch(0); GradMode.Guard noGrad = GradMode.noGrad()) {
+            while (epoch.hasNext()) {
+                try (Batch batch = epoch.next(); TensorScope scope = TensorScope.open()) {
+                    Variable logits = model.forward(Variable.constant(batch.images()));
+                    float loss = Functional.crossEntropy(logits, batch.labels()).item();
+                    lossSum += (double) loss * batch.size();
+                    float[] l = logits.data().toArray();
+                    for (int i = 0; i < batch.size(); i++) {
+                        predictions.add(Prediction.fromLogits(l[2 * i], l[2 * i + 1], batch.labels()[i]));
+                    }
+                    paths.addAll(batch.paths());
+                    done++;
+                    if (progress != null) {
+                        progress.update(done, predictions.size(), lossSum / predictions.size());
+                    }
+                }
+            }
+        }
+        double meanLoss = predictions.isEmpty() ? Double.NaN : lossSum / predictions.size();
+        return new Evaluation(paths, predictions, MetricsReport.compute(predictions, meanLoss));
+    }
+}

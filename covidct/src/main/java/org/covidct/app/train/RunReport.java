@@ -1,0 +1,124 @@
+package org.covidct.app.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import org.covidct.app.data.CovidCtDataset;
+import org.covidct.app.data.DataLoader;
+import org.covidct.app.data.ImageDecoder;
+import org.covidct.app.data.RgbImage;
+import org.covidct.app.data.Sample;
+import org.covidct.app.data.Transforms;
+import org.covidct.app.io.AtomicOutput;
+import org.covidct.app.metrics.MetricsReport;
+import org.covidct.app.metrics.Prediction;
+import org.covidct.app.metrics.RocAuc;
+import org.covidct.app.report.Plots;
+import org.covidct.nn.Generator;
+import org.covidct.nn.Module;
+
+/**
+ * The end of a run: the best checkpoint evaluated on the validation and test splits, their score
+ * CSVs, the test metrics, and the plots (ROC, confusion matrix, misclassified scores, training
+ * curves, sample montage).
+ */
+final class RunReport {
+    private static final int MONTAGE_PER_CLASS = 8;
+
+    private RunReport() {
+    }
+
+    static Trainer.RunResult finish(TrainConfig config, RunDirectory run, Trainer.ModelFactory models, PrintStream log)
+            throws IOException {
+        CovidCtDataset dataset = new CovidCtDataset(config.data());
+        Evaluation val;
+        Evaluation test;
+        TrainConfig best = config.withWeights(run.bestCheckpoint().toString());
+        try (Module model = models.create(best, new Generator(config.seed()));
+             DataLoader valData = evalLoader(config, dataset.split("val"));
+             DataLoader testData = evalLoader(config, dataset.split("test"))) {
+            val = Evaluation.run(model, valData, null);
+            test = Evaluation.run(model, testData, ProgressBar.onStderr("test", testData.numBatches()));
+        }
+        ScoresCsv.write(run.valScores(), val.paths(), val.predictions());
+        ScoresCsv.write(run.testScores(), test.paths(), test.predictions());
+        ObjectNode summary = Trainer.JSON.createObjectNode();
+        summary.set("val", val.metrics().toJsonTree());
+        summary.set("test", test.metrics().toJsonTree());
+        AtomicOutput.text(run.testMetrics(), Trainer.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+        log.print(test.metrics().formatTable());
+        plots(run, test, dataset);
+        return new Trainer.RunResult(run.root(), test);
+    }
+
+    private static DataLoader evalLoader(TrainConfig config, List<Sample> samples) {
+        return DataLoader.builder(samples, Transforms.eval(config.imageSize())).batchSize(config.batchSize())
+                .shuffle(false).seed(config.seed()).workers(config.workers()).build();
+    }
+
+    private static void plots(RunDirectory run, Evaluation test, CovidCtDataset dataset) throws IOException {
+        MetricsReport m = test.metrics();
+        if (m.rocAuc() instanceof RocAuc.Defined d) {
+            Plots.rocCurve(d.roc().fpr(), d.roc().tpr(), m.rocAuc().format(3), run.plots().resolve("roc_curve.png"));
+        }
+        var cm = m.confusionMatrix();
+        Plots.confusionMatrix(new long[][] {{cm.tn(), cm.fp()}, {cm.fn(), cm.tp()}}, List.of("NonCOVID", "COVID"),
+                run.plots().resolve("confusion_matrix.png"));
+        List<Double> fp = new ArrayList<>();
+        List<Double> fn = new ArrayList<>();
+        for (Prediction p : test.predictions()) {
+            if (!p.correct()) {
+                (p.target() == Prediction.COVID ? fn : fp).add(p.score());
+            }
+        }
+        Plots.misclassifiedHistogram(toArray(fp), toArray(fn), run.plots().resolve("misclassified_scores.png"));
+
+        JsonNode epochs = Trainer.JSON.readTree(Files.readString(run.metrics())).get("epochs");
+        int n = epochs.size();
+        double[] trainLoss = new double[n], valLoss = new double[n], trainAcc = new double[n], valAcc = new double[n];
+        for (int i = 0; i < n; i++) {
+            JsonNode e = epochs.get(i);
+            trainLoss[i] = e.get("train_loss").asDouble();
+            valLoss[i] = e.get("val").get("loss").asDouble();
+            trainAcc[i] = 100 * e.get("train_accuracy").asDouble();
+            valAcc[i] = 100 * e.get("val").get("accuracy").asDouble();
+        }
+        Plots.curves("Losses", "Cross-entropy loss", List.of("Train loss", "Validation_loss"),
+                List.of(trainLoss, valLoss), run.plots().resolve("losses.png"));
+        Plots.curves("Accuracies", "Accuracy (%)", List.of("Train Accuracy", "Valid Accuracy"),
+                List.of(trainAcc, valAcc), run.plots().resolve("accuracies.png"));
+
+        List<List<BufferedImage>> rows = new ArrayList<>();
+        for (int label : List.of(CovidCtDataset.NON_COVID, CovidCtDataset.COVID)) {
+            List<BufferedImage> row = new ArrayList<>();
+            for (Sample s : dataset.split("train")) {
+                if (s.label() == label && row.size() < MONTAGE_PER_CLASS) {
+                    row.add(toBufferedImage(ImageDecoder.decodeRgb(s.path())));
+                }
+            }
+            rows.add(row);
+        }
+        Plots.montage(List.of("NonCOVID", "COVID"), rows, 128, run.plots().resolve("samples.png"));
+    }
+
+    private static double[] toArray(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    static BufferedImage toBufferedImage(RgbImage img) {
+        BufferedImage out = new BufferedImage(img.width(), img.height(), BufferedImage.TYPE_INT_RGB);
+        byte[] p = img.pixels();
+        for (int y = 0; y < img.height(); y++) {
+            for (int x = 0; x < img.width(); x++) {
+                int i = 3 * (y * img.width() + x);
+                out.setRGB(x, y, (p[i] & 0xff) << 16 | (p[i + 1] & 0xff) << 8 | (p[i + 2] & 0xff));
+            }
+        }
+        return out;
+    }
+}

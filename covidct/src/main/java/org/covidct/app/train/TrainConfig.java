@@ -1,0 +1,41 @@
+package org.covidct.app.train;
+
+import java.nio.file.Path;
+
+/**
+ * The settings of a training run; the defaults are the tutorial's.
+ *
+ * @param arch        a VGG name such as vgg19_bn
+ * @param weights     initial weights: "none", a torchvision .pth or a .safetensors file
+ * @param data        root of a COVID-CT checkout
+ * @param out         the run directory
+ * @param epochs      at most this many epochs
+ * @param batchSize   images per forward pass
+ * @param accumulate  batches whose gradients make one SGD step
+ * @param lr          initial learning rate
+ * @param momentum    SGD momentum
+ * @param imageSize   side of the square network input
+ * @param seed        seeds initialisation, shuffling, augmentation and dropout
+ * @param workers     data-loading threads
+ * @param patience    the early-stopping patience
+ */
+public record TrainConfig(String arch, String weights, Path data, Path out, int epochs, int batchSize,
+                          int accumulate, float lr, float momentum, int imageSize, long seed, int workers,
+                          int patience) {
+    public TrainConfig {
+        if (epochs < 1 || batchSize < 1 || accumulate < 1 || imageSize < 32 || workers < 1 || patience < 0) {
+            throw new IllegalArgumentException("invalid training settings: epochs " + epochs + ", batch size "
+                    + batchSize + ", accumulate " + accumulate + ", image size " + imageSize + " (at least 32), workers "
+                    + workers + ", patience " + patience);
+        }
+        if (!(lr > 0) || !(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("invalid training settings: learning rate " + lr + ", momentum " + momentum);
+        }
+    }
+
+    /** The same settings with other initial weights. */
+    public TrainConfig withWeights(String other) {
+        return new TrainConfig(arch, other, data, out, epochs, batchSize, accumulate, lr, momentum, imageSize, seed,
+                workers, patience);
+    }
+}

@@ -1,0 +1,261 @@
+package org.covidct.app.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.covidct.app.data.Batch;
+import org.covidct.app.data.CovidCtDataset;
+import org.covidct.app.data.DataLoader;
+import org.covidct.app.data.Sample;
+import org.covidct.app.data.Transforms;
+import org.covidct.app.io.AtomicOutput;
+import org.covidct.app.tensorboard.SummaryWriter;
+import org.covidct.nn.Generator;
+import org.covidct.nn.Module;
+import org.covidct.nn.autograd.Functional;
+import org.covidct.nn.autograd.Variable;
+import org.covidct.nn.io.Checkpoint;
+import org.covidct.nn.optim.Sgd;
+import org.covidct.tensor.Ops;
+import org.covidct.tensor.TensorScope;
+
+/**
+ * The tutorial's training loop: SGD with momentum over mini-batches whose gradients accumulate
+ * into one update, validation metrics after every epoch, the best model kept by validation
+ * accuracy, and its early-stopping rule (stop when both patiences run out, divide the learning rate
+ * by ten when only the loss's does). Every epoch ends with an atomic checkpoint, from which
+ * {@link #resume} continues a killed run to the same result.
+ *
+ * <p>Gradient accumulation steps after every {@code accumulate} batches and after the epoch's last
+ * batch, each batch's loss scaled by 1/(batches in its group), so every update averages its group.
+ * The tutorial instead steps at batch 0 and then at every 8th (so its first update uses one batch,
+ * and the last few batches of an epoch carry over into the next epoch's first update) and always
+ * scales by 1/8.
+ */
+public final class Trainer {
+    /** Called after each epoch's checkpoint is written; tests use it to simulate a crash. */
+    @FunctionalInterface
+    public interface EpochListener {
+        void epochDone(int epoch);
+    }
+
+    /** Builds the model a run starts from. */
+    @FunctionalInterface
+    public interface ModelFactory {
+        Module create(TrainConfig config, Generator gen) throws IOException;
+    }
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TrainConfig config;
+    private final RunDirectory run;
+    private final ModelFactory models;
+    private final PrintStream log;
+    private EpochListener listener = epoch -> { };
+
+    public Trainer(TrainConfig config, ModelFactory models, PrintStream log) {
+        this.config = config;
+        this.run = new RunDirectory(config.out());
+        this.models = models;
+        this.log = log;
+    }
+
+    public Trainer onEpochDone(EpochListener l) {
+        this.listener = l;
+        return this;
+    }
+
+    /** Trains from the start; the run directory must not hold a run already. */
+    public RunResult train() throws IOException {
+        if (Files.exists(run.lastCheckpoint())) {
+            throw new IOException(config.out() + ": already holds a run; use --resume to continue it or choose another --out");
+        }
+        CovidCtDataset dataset = new CovidCtDataset(config.data()); // bad data fails before anything is written
+        dataset.split("train");
+        dataset.split("val");
+        dataset.split("test");
+        run.create();
+        AtomicOutput.text(run.config(), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson(config)));
+        return loop(null);
+    }
+
+    /** Continues the run in {@code runDir} from its last checkpoint, with the settings it was started with. */
+    public static RunResult resume(Path runDir, ModelFactory models, PrintStream log) throws IOException {
+        RunDirectory dir = new RunDirectory(runDir);
+        if (!Files.isRegularFile(dir.lastCheckpoint()) || !Files.isRegularFile(dir.config())) {
+            throw new IOException(runDir + ": no run to resume (" + dir.lastCheckpoint() + " or " + dir.config()
+                    + " is missing)");
+        }
+        Trainer trainer = new Trainer(readConfig(dir.config(), runDir), models, log);
+        try (Checkpoint last = Checkpoint.load(dir.lastCheckpoint())) {
+            return trainer.loop(last);
+        }
+    }
+
+    private RunResult loop(Checkpoint resumeFrom) throws IOException {
+        CovidCtDataset dataset = new CovidCtDataset(config.data());
+        List<Sample> trainSamples = dataset.split("train");
+        Generator gen = new Generator(config.seed());
+        // A resumed model gets its weights from the checkpoint, not from the initial weights file.
+        try (Module model = models.create(resumeFrom == null ? config : config.withWeights("none"), gen);
+             Sgd sgd = new Sgd(model.parameters(), config.lr(), config.momentum(), 0f);
+             DataLoader train = loader(trainSamples, true, Transforms.train(config.imageSize()));
+             DataLoader val = loader(dataset.split("val"), false, Transforms.eval(config.imageSize()));
+             SummaryWriter board = new SummaryWriter(run.tensorboard())) {
+            EarlyStopping stopper = new EarlyStopping(config.patience());
+            ArrayNode history = JSON.createArrayNode();
+            double bestAccuracy = -1;
+            int startEpoch = 0;
+            if (resumeFrom != null) {
+                resumeFrom.restore(model, sgd, gen);
+                Map<String, Object> extra = resumeFrom.extra();
+                @SuppressWarnings("unchecked")
+                Map<String, Object> stopperState = (Map<String, Object>) extra.get("early_stopping");
+                stopper = EarlyStopping.fromState(stopperState);
+                history = (ArrayNode) JSON.valueToTree(extra.get("history"));
+                bestAccuracy = ((Number) extra.get("best_val_accuracy")).doubleValue();
+                startEpoch = resumeFrom.epoch();
+                log.println("resuming " + config.out() + " at epoch " + startEpoch);
+            }
+            for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
+                long t0 = System.nanoTime();
+                EpochStats stats = trainEpoch(model, sgd, train, epoch);
+                Evaluation v = Evaluation.run(model, val, null);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                log.println(summaryLine(epoch, stats, v, sgd.learningRate(), seconds));
+
+                board.addScalars("Losses", Map.of("Train loss", stats.loss(), "Validation_loss", v.metrics().loss()), epoch);
+                board.addScalars("Accuracies", Map.of("Train Accuracy", 100.0 * stats.accuracy(),
+                        "Valid Accuracy", 100.0 * v.metrics().accuracy()), epoch);
+                history.add(epochJson(epoch, stats, v, sgd.learningRate(), seconds));
+
+                if (v.metrics().accuracy() > bestAccuracy) {
+                    bestAccuracy = v.metrics().accuracy();
+                    Checkpoint.write(run.bestCheckpoint(), model, sgd, gen, epoch + 1, Map.of("val_accuracy", bestAccuracy));
+                }
+                stopper.add(v.metrics().loss(), v.metrics().accuracy());
+                EarlyStopping.Decision decision = stopper.decision();
+                if (decision == EarlyStopping.Decision.LOSS_STALLED) {
+                    sgd.setLearningRate(sgd.learningRate() * 0.1f);
+                    stopper.resetPatience();
+                    log.println("validation loss stopped improving: learning rate now " + sgd.learningRate());
+                }
+                boolean stop = decision == EarlyStopping.Decision.STOP;
+                int next = stop ? config.epochs() : epoch + 1;
+                Map<String, Object> extra = new LinkedHashMap<>();
+                extra.put("early_stopping", stopper.state());
+                extra.put("history", JSON.convertValue(history, List.class));
+                extra.put("best_val_accuracy", bestAccuracy);
+                Checkpoint.write(run.lastCheckpoint(), model, sgd, gen, next, extra);
+                AtomicOutput.text(run.metrics(), JSON.writerWithDefaultPrettyPrinter()
+                        .writeValueAsString(JSON.createObjectNode().<ObjectNode>set("epochs", history)));
+                listener.epochDone(epoch);
+                if (stop) {
+                    log.println("early stopping: neither validation loss nor accuracy improved for "
+                            + (config.patience() + 1) + " epochs");
+                    break;
+                }
+            }
+        }
+        return RunReport.finish(config, run, models, log);
+    }
+
+    private DataLoader loader(List<Sample> samples, boolean shuffle, org.covidct.app.data.ImageTransform transform) {
+        return DataLoader.builder(samples, transform).batchSize(config.batchSize()).shuffle(shuffle)
+                .seed(config.seed()).workers(config.workers()).build();
+    }
+
+    /** Mean loss and accuracy over the epoch's training images. */
+    record EpochStats(double loss, double accuracy, int images) {
+    }
+
+    private EpochStats trainEpoch(Module model, Sgd sgd, DataLoader train, int epoch) {
+        model.train();
+        int batches = train.numBatches();
+        ProgressBar bar = ProgressBar.onStderr(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, config.epochs()),
+                batches);
+        double lossSum = 0;
+        int correct = 0, images = 0;
+        try (DataLoader.Epoch data = train.epoch(epoch)) {
+            for (int b = 0; b < batches; b++) {
+                int groupStart = b - b % config.accumulate();
+                int groupSize = Math.min(config.accumulate(), batches - groupStart);
+                try (Batch batch = data.next(); TensorScope step = TensorScope.open()) {
+                    Variable logits = model.forward(Variable.constant(batch.images()));
+                    Variable loss = Functional.crossEntropy(logits, batch.labels());
+                    Functional.scale(loss, 1f / groupSize).backward();
+                    if (b - groupStart == groupSize - 1) {
+                        sgd.step();
+                        sgd.zeroGrad();
+                    }
+                    lossSum += (double) loss.item() * batch.size();
+                    int[] predicted = Ops.argmaxRows(logits.data());
+                    for (int i = 0; i < predicted.length; i++) {
+                        correct += predicted[i] == batch.labels()[i] ? 1 : 0;
+                    }
+                    images += batch.size();
+                }
+                bar.update(b + 1, images, lossSum / images);
+            }
+        }
+        return new EpochStats(lossSum / images, correct / (double) images, images);
+    }
+
+    private static String summaryLine(int epoch, EpochStats s, Evaluation v, float lr, double seconds) {
+        return String.format(Locale.ROOT,
+                "epoch %d  train loss %.4f acc %.3f | val loss %.4f acc %.3f sens %.3f spec %.3f auc %s | lr %g | %.0f s",
+                epoch + 1, s.loss(), s.accuracy(), v.metrics().loss(), v.metrics().accuracy(),
+                v.metrics().sensitivity(), v.metrics().specificity(), v.metrics().rocAuc().format(3), lr, seconds);
+    }
+
+    private static ObjectNode epochJson(int epoch, EpochStats s, Evaluation v, float lr, double seconds) {
+        ObjectNode e = JSON.createObjectNode();
+        e.put("epoch", epoch + 1);
+        e.put("learning_rate", lr);
+        e.put("seconds", seconds);
+        e.put("train_loss", s.loss());
+        e.put("train_accuracy", s.accuracy());
+        e.set("val", v.metrics().toJsonTree());
+        return e;
+    }
+
+    static ObjectNode configJson(TrainConfig c) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("arch", c.arch());
+        o.put("weights", c.weights());
+        o.put("data", c.data().toAbsolutePath().toString());
+        o.put("out", c.out().toAbsolutePath().toString());
+        o.put("epochs", c.epochs());
+        o.put("batch_size", c.batchSize());
+        o.put("accumulate", c.accumulate());
+        o.put("lr", c.lr());
+        o.put("momentum", c.momentum());
+        o.put("image_size", c.imageSize());
+        o.put("seed", c.seed());
+        o.put("workers", c.workers());
+        o.put("patience", c.patience());
+        return o;
+    }
+
+    /** The settings saved in a run's config.json; the run lives in {@code runDir}, wherever it was moved. */
+    static TrainConfig readConfig(Path file, Path runDir) throws IOException {
+        var o = JSON.readTree(file.toFile());
+        return new TrainConfig(o.get("arch").asText(), o.get("weights").asText(), Path.of(o.get("data").asText()),
+                runDir, o.get("epochs").asInt(), o.get("batch_size").asInt(),
+                o.get("accumulate").asInt(), (float) o.get("lr").asDouble(), (float) o.get("momentum").asDouble(),
+                o.get("image_size").asInt(), o.get("seed").asLong(), o.get("workers").asInt(),
+                o.get("patience").asInt());
+    }
+
+    /** A finished run: its directory and the best model's test evaluation. */
+    public record RunResult(Path runDir, Evaluation test) {
+    }
+}

@@ -1,0 +1,79 @@
+package org.covidct.app.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.covidct.app.TinyCovidCt;
+import org.covidct.app.model.ClassifierModels;
+import org.covidct.nn.io.Checkpoint;
+import org.covidct.nn.models.Vgg;
+import org.covidct.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A run killed after an epoch and resumed from its checkpoint ends exactly where an uninterrupted one does. */
+class ResumeTest {
+    @TempDir
+    Path dir;
+
+    /** A narrow VGG with torchvision's layout, so the test runs in seconds. */
+    private static final Trainer.ModelFactory NARROW = (config, gen) -> {
+        Vgg model = new Vgg(new int[] {8, Vgg.M, 16, Vgg.M, 16, Vgg.M}, true, 32, ClassifierModels.CLASSES, gen);
+        if (!config.weights().equals("none")) {
+            ClassifierModels.load(model, Path.of(config.weights()));
+        }
+        return model;
+    };
+
+    private TrainConfig config(Path data, String name) {
+        return new TrainConfig("narrow", "none", data, dir.resolve(name), 4, 4, 2, 0.01f, 0.9f, 32, 7, 2, 5);
+    }
+
+    private static final class Crash extends RuntimeException {
+    }
+
+    @Test
+    void resumedRunMatchesAnUninterruptedOne() throws IOException {
+        Path data = TinyCovidCt.create(dir.resolve("data"), Map.of("train", 6, "val", 3, "test", 3), 40, 3);
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+
+        new Trainer(config(data, "whole"), NARROW, quiet).train();
+
+        Trainer killed = new Trainer(config(data, "killed"), NARROW, quiet).onEpochDone(epoch -> {
+            if (epoch == 1) {
+                throw new Crash();
+            }
+        });
+        assertThrows(Crash.class, killed::train);
+        Trainer.resume(dir.resolve("killed"), NARROW, quiet);
+
+        assertEquals(epochsWithoutTimes(dir.resolve("whole")), epochsWithoutTimes(dir.resolve("killed")));
+        assertEquals(Files.readAllLines(dir.resolve("whole/test_scores.csv")),
+                Files.readAllLines(dir.resolve("killed/test_scores.csv")));
+        try (Checkpoint a = Checkpoint.load(dir.resolve("whole/checkpoints/last.safetensors"));
+             Checkpoint b = Checkpoint.load(dir.resolve("killed/checkpoints/last.safetensors"))) {
+            assertEquals(a.model().keySet(), b.model().keySet());
+            for (Map.Entry<String, Tensor> e : a.model().entrySet()) {
+                assertArrayEquals(e.getValue().toArray(), b.model().get(e.getKey()).toArray(), e.getKey());
+            }
+            assertEquals(a.generatorPosition(), b.generatorPosition());
+            assertEquals(a.learningRate(), b.learningRate());
+        }
+    }
+
+    private static JsonNode epochsWithoutTimes(Path run) throws IOException {
+        JsonNode epochs = Trainer.JSON.readTree(run.resolve("metrics.json").toFile()).get("epochs");
+        epochs.forEach(e -> ((ObjectNode) e).remove("seconds"));
+        assertEquals(4, epochs.size());
+        return epochs;
+    }
+}
