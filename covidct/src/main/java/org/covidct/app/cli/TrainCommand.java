@@ -36,7 +36,8 @@ public final class TrainCommand implements Callable<Integer> {
     String arch;
 
     @Option(names = "--weights", description = "initial weights: torchvision's ImageNet .pth or .safetensors file, "
-            + "or none to train from scratch (default: the file `weights download` caches for --arch)")
+            + "or none to train from scratch (default: the file `weights download` caches for --arch, "
+            + "else none)")
     String weights;
 
     @Option(names = "--out", description = "run directory (default: runs/<arch>-<date>)")
@@ -107,8 +108,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Path cached = WeightsTool.defaultCacheDir().resolve(TorchvisionUrls.fileName(arch));
         if (!Files.isRegularFile(cached)) {
-            throw new WeightFileException("no ImageNet weights for " + arch + " at " + cached
-                    + ": run `covidct weights download --arch " + arch + "`, pass --weights FILE, or --weights none");
+            spec.commandLine().getErr().println("warning: no ImageNet weights for " + arch + " at " + cached
+                    + "; training from scratch (`covidct weights download --arch " + arch
+                    + "` fetches them; --weights FILE names a file)");
+            return "none";
         }
         return cached.toString();
     }
