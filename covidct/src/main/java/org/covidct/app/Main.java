@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.covidct.app.cli.BenchCommand;
 import org.covidct.app.cli.EvaluateCommand;
 import org.covidct.app.cli.PredictCommand;
 import org.covidct.app.cli.TrainCommand;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar covidct.jar}: the COVID-19 CT classifier's command line. */
 @Command(name = "covidct", mixinStandardHelpOptions = true, version = "covidct 0.1.0",
         description = "Train, evaluate and apply a VGG classifier of COVID-19 CT scans, in pure Java.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, WeightsCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, WeightsCommand.class,
+            BenchCommand.class})
 public final class Main implements Runnable {
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final String RELAUNCHED = "COVIDCT_RELAUNCHED";

@@ -75,6 +75,19 @@ class CliEndToEndTest {
     }
 
     @Test
+    void benchPrintsOneJsonLine() throws IOException {
+        Result r = cli("bench", "--device", "cpu", "--arch", "vgg11_bn", "--image-size", "32", "--batch-size", "2",
+                "--steps", "1");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(1, lines.size(), r.out());
+        JsonNode json = new ObjectMapper().readTree(lines.get(0));
+        for (String key : List.of("train_images_per_s", "infer_images_per_s", "peak_memory_bytes")) {
+            assertTrue(json.get(key).asDouble() > 0, key + " in " + lines.get(0));
+        }
+    }
+
+    @Test
     void badInputGivesOneLineErrors() throws IOException {
         Path missing = dir.resolve("nowhere");
         Path out = dir.resolve("run");

@@ -39,6 +39,17 @@ public final class Generator {
         this.position = position;
     }
 
+    /**
+     * Takes the next {@code count} positions of the stream at once and returns the first: draw i of
+     * the block is {@code CounterRng} at (seed, first + i), so a block can be filled in parallel
+     * with exactly the values that {@code count} sequential calls would give.
+     */
+    public synchronized long reserve(long count) {
+        long first = position;
+        position += count;
+        return first;
+    }
+
     public synchronized long nextLong() {
         return CounterRng.bits(seed, position++);
     }
@@ -46,17 +57,5 @@ public final class Generator {
     /** Uniform in [0, 1). */
     public synchronized float nextFloat() {
         return CounterRng.uniform(seed, position++);
-    }
-
-    /** Uniform in [low, high). */
-    public float uniform(float low, float high) {
-        return low + (high - low) * nextFloat();
-    }
-
-    /** Standard normal, by Box-Muller on two uniforms. */
-    public double nextGaussian() {
-        double u1 = 1.0 - nextFloat(); // in (0, 1], so the log is finite
-        double u2 = nextFloat();
-        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
     }
 }

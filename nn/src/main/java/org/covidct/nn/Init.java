@@ -1,23 +1,43 @@
 package org.covidct.nn;
 
-/** Host-side initial values for parameters, following torch.nn.init. */
+import org.covidct.tensor.cpu.CounterRng;
+import org.covidct.tensor.cpu.Parallel;
+
+/**
+ * Host-side initial values for parameters, following torch.nn.init. Values are drawn as blocks of
+ * the generator's counter-based stream, filled in parallel: a full-size VGG has 140 M of them.
+ */
 public final class Init {
+    private static final int GRAIN = 1 << 16;
+
     private Init() {
     }
 
+    /** U(-bound, bound): one stream position per value. */
     public static float[] uniform(int n, float bound, Generator gen) {
+        long seed = gen.seed();
+        long first = gen.reserve(n);
         float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = gen.uniform(-bound, bound);
-        }
+        Parallel.forRange(n, GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                v[i] = -bound + 2 * bound * CounterRng.uniform(seed, first + i);
+            }
+        });
         return v;
     }
 
+    /** N(mean, std^2) by Box-Muller: two stream positions per value. */
     public static float[] normal(int n, double mean, double std, Generator gen) {
+        long seed = gen.seed();
+        long first = gen.reserve(2L * n);
         float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (mean + std * gen.nextGaussian());
-        }
+        Parallel.forRange(n, GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double u1 = 1.0 - CounterRng.uniform(seed, first + 2L * i); // in (0, 1], so the log is finite
+                double u2 = CounterRng.uniform(seed, first + 2L * i + 1);
+                v[i] = (float) (mean + std * Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2));
+            }
+        });
         return v;
     }
 

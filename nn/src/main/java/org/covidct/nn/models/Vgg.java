@@ -118,12 +118,11 @@ public final class Vgg extends Module {
                 if (layer instanceof Conv2d conv) {
                     int[] w = conv.weight().data().dims();
                     int fanOut = w[0] * w[2] * w[3];
-                    // kaiming_normal_(mode='fan_out', nonlinearity='relu'), as Init.kaimingNormalFanOut draws it
-                    fill(conv.weight(), ParallelInit.normal(w[0] * w[1] * w[2] * w[3], 0, Math.sqrt(2.0 / fanOut), gen));
+                    fill(conv.weight(), Init.kaimingNormalFanOut(w[0] * w[1] * w[2] * w[3], fanOut, gen));
                     fill(conv.bias(), Init.constant(w[0], 0f));
                 } else if (layer instanceof Linear linear) {
                     int[] w = linear.weight().data().dims();
-                    fill(linear.weight(), ParallelInit.normal(w[0] * w[1], 0, 0.01, gen));
+                    fill(linear.weight(), Init.normal(w[0] * w[1], 0, 0.01, gen));
                     fill(linear.bias(), Init.constant(w[0], 0f));
                 }
                 // BatchNorm2d already starts at weight 1, bias 0.

@@ -99,19 +99,6 @@ class VggTest {
     }
 
     @Test
-    void parallelNormalInitIsExactlyInitNormal() {
-        for (int n : new int[] {10, 200_000, 1_000_003}) {
-            Generator sequential = new Generator(42);
-            Generator parallel = new Generator(42);
-            sequential.nextFloat();
-            parallel.nextFloat();
-            assertArrayEquals(Init.normal(n, 0.5, 0.01, sequential), ParallelInit.normal(n, 0.5, 0.01, parallel));
-            assertEquals(sequential.position(), parallel.position());
-            assertEquals(sequential.nextFloat(), parallel.nextFloat());
-        }
-    }
-
-    @Test
     void unknownArchitectureListsTheValidNames() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Vgg.create("vgg20", 2, new Generator(0)));

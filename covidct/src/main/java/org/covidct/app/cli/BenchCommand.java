@@ -1,0 +1,120 @@
+package org.covidct.app.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.covidct.app.model.ClassifierModels;
+import org.covidct.nn.Generator;
+import org.covidct.nn.autograd.Functional;
+import org.covidct.nn.autograd.GradMode;
+import org.covidct.nn.autograd.Variable;
+import org.covidct.nn.models.Vgg;
+import org.covidct.nn.optim.Sgd;
+import org.covidct.tensor.Tensor;
+import org.covidct.tensor.TensorScope;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code bench}: times the training step (forward, loss, backward, SGD step) and inference on
+ * random data after warm-up, and prints one JSON line, so machines and backends can be compared.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time training steps and inference of a VGG on random data; prints one JSON line.")
+public final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DeviceOption device;
+
+    @Option(names = "--arch", defaultValue = "vgg19_bn", description = "(default: ${DEFAULT-VALUE})")
+    String arch;
+
+    @Option(names = "--image-size", defaultValue = "224", description = "(default: ${DEFAULT-VALUE})")
+    int imageSize;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "(default: ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--steps", defaultValue = "5", description = "timed steps after 2 warm-up steps (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Vgg.architectures().contains(arch) || steps < 1 || batchSize < 1 || imageSize < 32) {
+            throw new IllegalArgumentException("bench: invalid --arch " + arch + ", --steps " + steps
+                    + ", --batch-size " + batchSize + " or --image-size " + imageSize + " (at least 32)");
+        }
+        device.resolve(spec.commandLine().getErr());
+        float[] pixels = new float[batchSize * 3 * imageSize * imageSize];
+        SplittableRandom rng = new SplittableRandom(0);
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (float) rng.nextDouble();
+        }
+        int[] labels = new int[batchSize];
+        Arrays.setAll(labels, i -> i % 2);
+        double[] train = new double[steps];
+        double[] infer = new double[steps];
+        try (Vgg model = ClassifierModels.build(arch, "none", new Generator(0));
+             Sgd sgd = new Sgd(model.parameters(), 0.01f, 0.9f, 0f)) {
+            model.train();
+            for (int i = -2; i < steps; i++) {
+                long t0 = System.nanoTime();
+                try (TensorScope step = TensorScope.open()) {
+                    Variable images = Variable.constant(Tensor.of(pixels, batchSize, 3, imageSize, imageSize));
+                    Functional.crossEntropy(model.forward(images), labels).backward();
+                    sgd.step();
+                    sgd.zeroGrad();
+                }
+                if (i >= 0) {
+                    train[i] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+            model.eval();
+            for (int i = -2; i < steps; i++) {
+                long t0 = System.nanoTime();
+                try (TensorScope step = TensorScope.open(); GradMode.Guard g = GradMode.noGrad()) {
+                    model.forward(Variable.constant(Tensor.of(pixels, batchSize, 3, imageSize, imageSize))).data().toArray();
+                }
+                if (i >= 0) {
+                    infer[i] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+        }
+        spec.commandLine().getOut().println(String.format(Locale.ROOT,
+                "{\"arch\":\"%s\",\"device\":\"cpu\",\"image_size\":%d,\"batch_size\":%d,\"steps\":%d,"
+                        + "\"train_images_per_s\":%.4f,\"infer_images_per_s\":%.4f,\"train_step_s\":%.4f,"
+                        + "\"peak_memory_bytes\":%d,\"threads\":%d}",
+                arch, imageSize, batchSize, steps, batchSize / median(train), batchSize / median(infer), median(train),
+                peakResidentBytes(), Runtime.getRuntime().availableProcessors()));
+        return 0;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** The process's peak resident set (VmHWM), comparable to PyTorch's peak RSS; -1 where unknown. */
+    static long peakResidentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
