@@ -119,14 +119,8 @@ public abstract class Module implements AutoCloseable {
         children.forEach((name, child) -> child.collect(prefix + name + ".", params, bufs));
     }
 
-    /**
-     * Copies values into this module's parameters and buffers. Strict loading demands exactly the
-     * module's keys with their shapes and reports every missing, unexpected or mis-shaped key in one
-     * exception; non-strict loading copies the keys that match in name and shape and returns the
-     * problems instead (transfer learning uses it to skip a replaced classifier layer). Nothing is
-     * copied when a strict load fails.
-     */
-    public final StateDictReport loadStateDict(Map<String, Tensor> source, boolean strict) {
+    /** How {@code source} differs from this module's state dict: nothing is copied. */
+    public final StateDictReport compareStateDict(Map<String, Tensor> source) {
         Map<String, Tensor> own = stateDict();
         List<String> missing = new ArrayList<>();
         List<String> mismatched = new ArrayList<>();
@@ -144,7 +138,19 @@ public abstract class Module implements AutoCloseable {
                 unexpected.add(key);
             }
         }
-        StateDictReport report = new StateDictReport(missing, unexpected, mismatched);
+        return new StateDictReport(missing, unexpected, mismatched);
+    }
+
+    /**
+     * Copies values into this module's parameters and buffers. Strict loading demands exactly the
+     * module's keys with their shapes and reports every missing, unexpected or mis-shaped key in one
+     * exception; non-strict loading copies the keys that match in name and shape and returns the
+     * problems instead (transfer learning uses it to skip a replaced classifier layer). Nothing is
+     * copied when a strict load fails.
+     */
+    public final StateDictReport loadStateDict(Map<String, Tensor> source, boolean strict) {
+        Map<String, Tensor> own = stateDict();
+        StateDictReport report = compareStateDict(source);
         if (strict && !report.isClean()) {
             throw new IllegalArgumentException("loadStateDict: " + report);
         }

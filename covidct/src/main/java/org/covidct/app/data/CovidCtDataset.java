@@ -104,6 +104,10 @@ public final class CovidCtDataset {
             }
             throw new DatasetException(sb.toString());
         }
+        if (samples.isEmpty()) {
+            throw new DatasetException("COVID-CT split '" + name + "' is empty: " + splitFile(name, NON_COVID) + " and "
+                    + splitFile(name, COVID) + " list no images");
+        }
         return List.copyOf(samples);
     }
 

@@ -56,6 +56,7 @@ public final class DataLoader implements AutoCloseable {
     private final int workers;
     private final int prefetchBatches;
     private final long cacheBytes;
+    private final boolean skipUnreadable;
     private final ExecutorService pool;
     private final ConcurrentHashMap<Integer, RgbImage> cache = new ConcurrentHashMap<>();
     private final AtomicLong cacheUsed = new AtomicLong();
@@ -71,6 +72,7 @@ public final class DataLoader implements AutoCloseable {
         this.workers = b.workers;
         this.prefetchBatches = b.prefetchBatches;
         this.cacheBytes = b.cacheBytes;
+        this.skipUnreadable = b.skipUnreadable;
         int poolId = POOLS.incrementAndGet();
         AtomicInteger threadId = new AtomicInteger();
         ThreadFactory factory = r -> {
@@ -95,6 +97,7 @@ public final class DataLoader implements AutoCloseable {
         private int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private int prefetchBatches = DEFAULT_PREFETCH_BATCHES;
         private long cacheBytes = Math.min(DEFAULT_CACHE_BYTES, Runtime.getRuntime().maxMemory() / 4);
+        private boolean skipUnreadable;
 
         private Builder(List<Sample> samples, ImageTransform transform) {
             if (samples == null || transform == null) {
@@ -149,6 +152,15 @@ public final class DataLoader implements AutoCloseable {
                 throw new IllegalArgumentException("DataLoader: cache bytes must be >= 0, got " + bytes);
             }
             this.cacheBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Leaves out of its batch a sample whose image cannot be decoded, recording why in
+         * {@link Epoch#skipped()}, instead of failing the epoch. A batch may then be smaller, or empty.
+         */
+        public Builder skipUnreadable(boolean skip) {
+            this.skipUnreadable = skip;
             return this;
         }
 
@@ -290,6 +302,7 @@ public final class DataLoader implements AutoCloseable {
         private final int epoch;
         private final int[] order;
         private final ArrayDeque<Pending> window = new ArrayDeque<>();
+        private final List<String> skipped = new ArrayList<>();
         private Pending current;
         private int submitted;
         private int taken;
@@ -302,6 +315,11 @@ public final class DataLoader implements AutoCloseable {
 
         public int epochNumber() {
             return epoch;
+        }
+
+        /** Why each sample left out so far was unreadable (with {@link Builder#skipUnreadable}). */
+        public List<String> skipped() {
+            return Collections.unmodifiableList(skipped);
         }
 
         @Override
@@ -327,10 +345,18 @@ public final class DataLoader implements AutoCloseable {
             }
             taken++;
             fill();
+            boolean[] readable = new boolean[p.futures.length];
+            int good = 0;
             for (int s = 0; s < p.futures.length; s++) {
                 try {
                     p.futures[s].get();
+                    readable[s] = true;
+                    good++;
                 } catch (ExecutionException e) {
+                    if (skipUnreadable && e.getCause() instanceof ImageDecodeException) {
+                        skipped.add(failure(p.indices[s], e.getCause()).getMessage());
+                        continue;
+                    }
                     close();
                     throw failure(p.indices[s], e.getCause());
                 } catch (CancellationException e) {
@@ -351,16 +377,24 @@ public final class DataLoader implements AutoCloseable {
                 throw new IllegalStateException("DataLoader epoch " + epoch + " was closed while waiting for batch "
                         + p.batch);
             }
-            int n = p.indices.length;
             int s = transform.outputSize();
-            int[] labels = new int[n];
-            List<Path> paths = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
+            int per = 3 * s * s;
+            float[] data = good == p.indices.length ? p.data : new float[good * per];
+            int[] labels = new int[good];
+            List<Path> paths = new ArrayList<>(good);
+            for (int i = 0, k = 0; i < p.indices.length; i++) {
+                if (!readable[i]) {
+                    continue;
+                }
                 Sample sample = samples.get(p.indices[i]);
-                labels[i] = sample.label();
+                labels[k] = sample.label();
                 paths.add(sample.path());
+                if (data != p.data) {
+                    System.arraycopy(p.data, i * per, data, k * per, per);
+                }
+                k++;
             }
-            Tensor images = Tensor.of(p.data, n, 3, s, s);
+            Tensor images = Tensor.of(data, good, 3, s, s);
             if (taken == numBatches()) {
                 open.remove(this);
             }

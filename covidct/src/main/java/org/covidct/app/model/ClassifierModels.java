@@ -52,7 +52,7 @@ public final class ClassifierModels {
         Map<String, Tensor> state = readStateDict(file);
         try {
             Map<String, Tensor> keyed = TorchWeights.addMissingBatchCounters(TorchWeights.stripPrefix(state, "module."));
-            Module.StateDictReport report = model.loadStateDict(keyed, false);
+            Module.StateDictReport report = model.compareStateDict(keyed);
             List<String> problems = new ArrayList<>(report.missing());
             problems.addAll(report.unexpected());
             for (String mismatch : report.mismatched()) {
@@ -63,6 +63,7 @@ public final class ClassifierModels {
             if (!problems.isEmpty()) {
                 throw new WeightFileException(file + ": does not fit this architecture: " + problems);
             }
+            model.loadStateDict(keyed, false);
             for (Map.Entry<String, Tensor> e : keyed.entrySet()) {
                 if (!state.containsKey(e.getKey())) {
                     e.getValue().close(); // a batch counter added above

@@ -30,8 +30,15 @@ public record Evaluation(List<Path> paths, List<Prediction> predictions, Metrics
         try (DataLoader.Epoch epoch = loader.epoch(0); GradMode.Guard noGrad = GradMode.noGrad()) {
             while (epoch.hasNext()) {
                 try (Batch batch = epoch.next(); TensorScope scope = TensorScope.open()) {
+                    if (batch.size() == 0) {
+                        continue;
+                    }
                     Variable logits = model.forward(Variable.constant(batch.images()));
                     float loss = Functional.crossEntropy(logits, batch.labels()).item();
+                    if (!Float.isFinite(loss)) {
+                        throw new ArithmeticException("evaluation: the model's loss is " + loss + " on the batch starting "
+                                + "with " + batch.paths().get(0) + "; its weights have diverged");
+                    }
                     lossSum += (double) loss * batch.size();
                     float[] l = logits.data().toArray();
                     for (int i = 0; i < batch.size(); i++) {
@@ -44,6 +51,7 @@ public record Evaluation(List<Path> paths, List<Prediction> predictions, Metrics
                     }
                 }
             }
+            epoch.skipped().forEach(reason -> System.err.println("warning: skipped an unreadable image: " + reason));
         }
         double meanLoss = predictions.isEmpty() ? Double.NaN : lossSum / predictions.size();
         return new Evaluation(paths, predictions, MetricsReport.compute(predictions, meanLoss));

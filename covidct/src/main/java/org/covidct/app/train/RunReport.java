@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.covidct.app.data.CovidCtDataset;
 import org.covidct.app.data.DataLoader;
+import org.covidct.app.data.ImageDecodeException;
 import org.covidct.app.data.ImageDecoder;
 import org.covidct.app.data.RgbImage;
 import org.covidct.app.data.Sample;
@@ -58,7 +59,7 @@ final class RunReport {
 
     private static DataLoader evalLoader(TrainConfig config, List<Sample> samples) {
         return DataLoader.builder(samples, Transforms.eval(config.imageSize())).batchSize(config.batchSize())
-                .shuffle(false).seed(config.seed()).workers(config.workers()).build();
+                .shuffle(false).seed(config.seed()).workers(config.workers()).skipUnreadable(true).build();
     }
 
     private static void plots(RunDirectory run, Evaluation test, CovidCtDataset dataset) throws IOException {
@@ -98,7 +99,11 @@ final class RunReport {
             List<BufferedImage> row = new ArrayList<>();
             for (Sample s : dataset.split("train")) {
                 if (s.label() == label && row.size() < MONTAGE_PER_CLASS) {
-                    row.add(toBufferedImage(ImageDecoder.decodeRgb(s.path())));
+                    try {
+                        row.add(toBufferedImage(ImageDecoder.decodeRgb(s.path())));
+                    } catch (ImageDecodeException e) {
+                        // reported when training skipped it
+                    }
                 }
             }
             rows.add(row);

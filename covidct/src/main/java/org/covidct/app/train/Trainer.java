@@ -139,7 +139,7 @@ public final class Trainer {
 
                 if (v.metrics().accuracy() > bestAccuracy) {
                     bestAccuracy = v.metrics().accuracy();
-                    Checkpoint.write(run.bestCheckpoint(), model, sgd, gen, epoch + 1, Map.of("val_accuracy", bestAccuracy));
+                    writeCheckpoint(run.bestCheckpoint(), model, sgd, gen, epoch + 1, Map.of("val_accuracy", bestAccuracy));
                 }
                 stopper.add(v.metrics().loss(), v.metrics().accuracy());
                 EarlyStopping.Decision decision = stopper.decision();
@@ -154,7 +154,7 @@ public final class Trainer {
                 extra.put("early_stopping", stopper.state());
                 extra.put("history", JSON.convertValue(history, List.class));
                 extra.put("best_val_accuracy", bestAccuracy);
-                Checkpoint.write(run.lastCheckpoint(), model, sgd, gen, next, extra);
+                writeCheckpoint(run.lastCheckpoint(), model, sgd, gen, next, extra);
                 AtomicOutput.text(run.metrics(), JSON.writerWithDefaultPrettyPrinter()
                         .writeValueAsString(JSON.createObjectNode().<ObjectNode>set("epochs", history)));
                 listener.epochDone(epoch);
@@ -168,13 +168,24 @@ public final class Trainer {
         return RunReport.finish(config, run, models, log);
     }
 
+    /** Training-time loaders leave unreadable images out, and the epoch summary counts them. */
     private DataLoader loader(List<Sample> samples, boolean shuffle, org.covidct.app.data.ImageTransform transform) {
         return DataLoader.builder(samples, transform).batchSize(config.batchSize()).shuffle(shuffle)
-                .seed(config.seed()).workers(config.workers()).build();
+                .seed(config.seed()).workers(config.workers()).skipUnreadable(true).build();
     }
 
-    /** Mean loss and accuracy over the epoch's training images. */
-    record EpochStats(double loss, double accuracy, int images) {
+    /** Mean loss and accuracy over the epoch's training images, and how many were unreadable. */
+    record EpochStats(double loss, double accuracy, int images, int skipped) {
+    }
+
+    /** Writes a checkpoint, naming it in the error when it cannot (a full disk, say); the old file stays. */
+    private static void writeCheckpoint(Path file, Module model, Sgd sgd, Generator gen, int epoch,
+                                        Map<String, Object> extra) throws IOException {
+        try {
+            Checkpoint.write(file, model, sgd, gen, epoch, extra);
+        } catch (IOException e) {
+            throw new IOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private EpochStats trainEpoch(Module model, Sgd sgd, DataLoader train, int epoch) {
@@ -189,31 +200,47 @@ public final class Trainer {
                 int groupStart = b - b % config.accumulate();
                 int groupSize = Math.min(config.accumulate(), batches - groupStart);
                 try (Batch batch = data.next(); TensorScope step = TensorScope.open()) {
+                    boolean stepHere = b - groupStart == groupSize - 1;
+                    if (batch.size() == 0) { // every image of the batch was unreadable
+                        if (stepHere) {
+                            sgd.step();
+                            sgd.zeroGrad();
+                        }
+                        continue;
+                    }
                     Variable logits = model.forward(Variable.constant(batch.images()));
                     Variable loss = Functional.crossEntropy(logits, batch.labels());
+                    float value = loss.item();
+                    if (!Float.isFinite(value)) {
+                        throw new ArithmeticException(String.format(Locale.ROOT, "epoch %d, batch %d of %d: the training "
+                                + "loss is %s; the last checkpoint is the previous epoch's (try a lower --lr)",
+                                epoch + 1, b + 1, batches, value));
+                    }
                     Functional.scale(loss, 1f / groupSize).backward();
-                    if (b - groupStart == groupSize - 1) {
+                    if (stepHere) {
                         sgd.step();
                         sgd.zeroGrad();
                     }
-                    lossSum += (double) loss.item() * batch.size();
+                    lossSum += (double) value * batch.size();
                     int[] predicted = Ops.argmaxRows(logits.data());
                     for (int i = 0; i < predicted.length; i++) {
                         correct += predicted[i] == batch.labels()[i] ? 1 : 0;
                     }
                     images += batch.size();
                 }
-                bar.update(b + 1, images, lossSum / images);
+                bar.update(b + 1, images, lossSum / Math.max(1, images));
             }
+            data.skipped().forEach(reason -> log.println("warning: skipped an unreadable image: " + reason));
+            return new EpochStats(lossSum / images, correct / (double) images, images, data.skipped().size());
         }
-        return new EpochStats(lossSum / images, correct / (double) images, images);
     }
 
     private static String summaryLine(int epoch, EpochStats s, Evaluation v, float lr, double seconds) {
         return String.format(Locale.ROOT,
-                "epoch %d  train loss %.4f acc %.3f | val loss %.4f acc %.3f sens %.3f spec %.3f auc %s | lr %g | %.0f s",
+                "epoch %d  train loss %.4f acc %.3f | val loss %.4f acc %.3f sens %.3f spec %.3f auc %s | lr %g | %.0f s%s",
                 epoch + 1, s.loss(), s.accuracy(), v.metrics().loss(), v.metrics().accuracy(),
-                v.metrics().sensitivity(), v.metrics().specificity(), v.metrics().rocAuc().format(3), lr, seconds);
+                v.metrics().sensitivity(), v.metrics().specificity(), v.metrics().rocAuc().format(3), lr, seconds,
+                s.skipped() > 0 ? " | " + s.skipped() + " unreadable images skipped" : "");
     }
 
     private static ObjectNode epochJson(int epoch, EpochStats s, Evaluation v, float lr, double seconds) {
@@ -223,6 +250,7 @@ public final class Trainer {
         e.put("seconds", seconds);
         e.put("train_loss", s.loss());
         e.put("train_accuracy", s.accuracy());
+        e.put("train_images_skipped", s.skipped());
         e.set("val", v.metrics().toJsonTree());
         return e;
     }

@@ -13,9 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.covidct.app.TinyCovidCt;
-import org.covidct.app.model.ClassifierModels;
 import org.covidct.nn.io.Checkpoint;
-import org.covidct.nn.models.Vgg;
 import org.covidct.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,17 +23,10 @@ class ResumeTest {
     @TempDir
     Path dir;
 
-    /** A narrow VGG with torchvision's layout, so the test runs in seconds. */
-    private static final Trainer.ModelFactory NARROW = (config, gen) -> {
-        Vgg model = new Vgg(new int[] {8, Vgg.M, 16, Vgg.M, 16, Vgg.M}, true, 32, ClassifierModels.CLASSES, gen);
-        if (!config.weights().equals("none")) {
-            ClassifierModels.load(model, Path.of(config.weights()));
-        }
-        return model;
-    };
+    private static final Trainer.ModelFactory NARROW = NarrowVgg.FACTORY;
 
     private TrainConfig config(Path data, String name) {
-        return new TrainConfig("narrow", "none", data, dir.resolve(name), 4, 4, 2, 0.01f, 0.9f, 32, 7, 2, 5);
+        return NarrowVgg.config(data, dir.resolve(name), 4, 0.01f);
     }
 
     private static final class Crash extends RuntimeException {
