@@ -1,5 +1,6 @@
 #!/usr/bin/python3
 """Times torch.mm and VGG19's 3x3 convolutions (forward, backward-data, backward-weight) on the CPU.
+The backward passes call aten.convolution_backward with one output each, as autograd does.
 
 Run with Debian's python3 (torch 1.13): /usr/bin/python3 scripts/bench/torch_ops.py [--threads 2]
 Prints one JSON object: {"torch": version, "threads": t, "results": [{op, shape, ms, gflops}, ...]}.
@@ -63,10 +64,15 @@ def main():
                 w = torch.randn(k, c, 3, 3)
                 dy = torch.randn(n, k, hw, hw)
                 flops = 2.0 * n * k * hw * hw * c * 9
+                # What autograd runs for conv2d's backward (oneDNN here); torch.nn.grad.conv2d_input
+                # passes an expanded dummy input that can steer it off oneDNN.
+                def backward(mask, i):
+                    return lambda: torch.ops.aten.convolution_backward(
+                        dy, x, w, None, [1, 1], [1, 1], [1, 1], False, [0, 0], 1, mask)[i]
                 passes = {
                     "forward": lambda: F.conv2d(x, w, None, 1, 1),
-                    "backwardData": lambda: torch.nn.grad.conv2d_input(x.shape, w, dy, 1, 1),
-                    "backwardWeight": lambda: torch.nn.grad.conv2d_weight(x, w.shape, dy, 1, 1),
+                    "backwardData": backward((True, False, False), 0),
+                    "backwardWeight": backward((False, True, False), 1),
                 }
                 for name, fn in passes.items():
                     ms = median_ms(fn, args.warmup, args.runs, args.min_time)

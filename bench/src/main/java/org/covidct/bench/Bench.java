@@ -5,6 +5,9 @@ import org.covidct.tensor.Tensor;
 
 /** Shared set-up for the benchmarks. */
 final class Bench {
+    /** JVM options every benchmark fork needs: the CPU kernels use the Vector API. */
+    static final String VECTOR_MODULE = "--add-modules=jdk.incubator.vector";
+
     private Bench() {
     }
 
@@ -18,5 +21,10 @@ final class Bench {
             v[i] = (float) rng.nextGaussian();
         }
         return Tensor.of(v, dims);
+    }
+
+    /** Flops of one pass (forward, backward-data or backward-weight) of a 3x3, pad-1 convolution. */
+    static double convFlops(int batch, int c, int k, int hw) {
+        return 2.0 * batch * k * hw * hw * c * 9;
     }
 }

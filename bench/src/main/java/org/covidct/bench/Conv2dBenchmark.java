@@ -20,15 +20,16 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * VGG's 3x3, pad-1 convolutions at batch 8, forward and both backward passes. A shape is
- * "C-K-HxW"; each pass costs 2 * N*K*H*W*C*9 flops.
+ * VGG19's distinct 3x3, pad-1 convolutions at batch 8 (224 input), forward and both backward
+ * passes. A shape is "C-K-HW" (square images); each pass costs 2 * N*K*H*W*C*9 flops, so
+ * GFLOP/s = {@link Bench#convFlops} / 1e6 / (ms per op).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {Bench.VECTOR_MODULE, "-Xmx6g"})
 public class Conv2dBenchmark {
     @Param({"3-64-224", "64-64-224", "64-128-112", "128-128-112", "128-256-56", "256-256-56", "256-512-28",
             "512-512-28", "512-512-14"})

@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {Bench.VECTOR_MODULE, "-Xmx6g"})
 public class MatmulBenchmark {
     @Param({"256", "512", "1024", "2048"})
     public int n;

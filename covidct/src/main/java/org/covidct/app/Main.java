@@ -6,11 +6,13 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.covidct.app.analyze.AnalyzeCommand;
 import org.covidct.app.cli.BenchCommand;
 import org.covidct.app.cli.EvaluateCommand;
 import org.covidct.app.cli.PredictCommand;
 import org.covidct.app.cli.TrainCommand;
 import org.covidct.app.cli.WeightsCommand;
+import org.covidct.app.gradcam.GradCamCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,7 +20,7 @@ import picocli.CommandLine.Command;
 @Command(name = "covidct", mixinStandardHelpOptions = true, version = "covidct 0.1.0",
         description = "Train, evaluate and apply a VGG classifier of COVID-19 CT scans, in pure Java.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, WeightsCommand.class,
-            BenchCommand.class})
+            BenchCommand.class, GradCamCommand.class, AnalyzeCommand.class})
 public final class Main implements Runnable {
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final String RELAUNCHED = "COVIDCT_RELAUNCHED";

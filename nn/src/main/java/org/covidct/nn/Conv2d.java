@@ -5,28 +5,53 @@ import org.covidct.nn.autograd.Variable;
 import org.covidct.tensor.Conv2dSpec;
 import org.covidct.tensor.Tensor;
 
-/** nn.Conv2d with square kernel, stride and padding; weight [out, in, k, k] and optional bias [out]. */
+/**
+ * nn.Conv2d with square kernel and stride, channel groups, and optional bias; weight
+ * [out, in/groups, k, k], bias [out]. Padding is PyTorch's symmetric {@code padding}, or
+ * TensorFlow's SAME ({@link #tfSame}), which depends on the input size and pads the bottom and
+ * right one more than the top and left when the total is odd (stride 2 on an even input).
+ */
 public final class Conv2d extends Module {
     private final Parameter weight;
     private final Parameter bias;
     private final Conv2dSpec spec;
+    private final boolean tfSame;
 
-    public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, boolean bias, Generator gen) {
-        if (inChannels < 1 || outChannels < 1 || kernel < 1) {
+    private Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, int groups, boolean tfSame,
+                   boolean bias, Generator gen) {
+        if (inChannels < 1 || outChannels < 1 || kernel < 1 || groups < 1 || inChannels % groups != 0
+                || outChannels % groups != 0) {
             throw new IllegalArgumentException("Conv2d: invalid channels " + inChannels + " -> " + outChannels
-                    + " or kernel " + kernel);
+                    + ", kernel " + kernel + " or groups " + groups);
         }
-        this.spec = Conv2dSpec.of(stride, padding);
-        int fanIn = inChannels * kernel * kernel;
-        this.weight = registerParameter("weight", Tensor.of(
-                Init.defaultUniform(outChannels * fanIn, fanIn, gen), outChannels, inChannels, kernel, kernel));
+        this.spec = new Conv2dSpec(stride, stride, padding, padding, groups);
+        this.tfSame = tfSame;
+        int fanIn = inChannels / groups * kernel * kernel;
+        this.weight = registerParameter("weight", Tensor.of(Init.defaultUniform(outChannels * fanIn, fanIn, gen),
+                outChannels, inChannels / groups, kernel, kernel));
         this.bias = bias ? registerParameter("bias", Tensor.of(Init.defaultUniform(outChannels, fanIn, gen),
                 outChannels)) : null;
+    }
+
+    /** nn.Conv2d(in, out, kernel, stride, padding, groups=groups, bias=bias). */
+    public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, int groups, boolean bias,
+                  Generator gen) {
+        this(inChannels, outChannels, kernel, stride, padding, groups, false, bias, gen);
+    }
+
+    public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, boolean bias, Generator gen) {
+        this(inChannels, outChannels, kernel, stride, padding, 1, false, bias, gen);
     }
 
     /** With bias, initialised from the global generator. */
     public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding) {
         this(inChannels, outChannels, kernel, stride, padding, true, Generator.global());
+    }
+
+    /** A convolution with TensorFlow's padding="SAME": output side ceil(input / stride). */
+    public static Conv2d tfSame(int inChannels, int outChannels, int kernel, int stride, int groups, boolean bias,
+                                Generator gen) {
+        return new Conv2d(inChannels, outChannels, kernel, stride, 0, groups, true, bias, gen);
     }
 
     public Parameter weight() {
@@ -38,8 +63,35 @@ public final class Conv2d extends Module {
         return bias;
     }
 
+    public Conv2dSpec spec() {
+        return spec;
+    }
+
+    public boolean isTfSame() {
+        return tfSame;
+    }
+
     @Override
     public Variable forward(Variable x) {
-        return Functional.conv2d(x, weight, bias, spec);
+        if (!tfSame) {
+            return Functional.conv2d(x, weight, bias, spec);
+        }
+        int kernel = weight.shape().dim(2);
+        int padH = samePadding(x.shape().dim(2), kernel, spec.strideH());
+        int padW = samePadding(x.shape().dim(3), kernel, spec.strideW());
+        int top = padH / 2, left = padW / 2;
+        if (padH % 2 == 0 && padW % 2 == 0) {
+            return Functional.conv2d(x, weight, bias, new Conv2dSpec(spec.strideH(), spec.strideW(), top, left,
+                    spec.groups()));
+        }
+        // Our convolutions pad symmetrically, so the extra bottom row and right column come first.
+        Variable padded = Functional.pad2d(x, top, padH - top, left, padW - left);
+        return Functional.conv2d(padded, weight, bias, spec);
+    }
+
+    /** TensorFlow's total SAME padding of one axis: enough for ceil(in / stride) outputs. */
+    static int samePadding(int in, int kernel, int stride) {
+        int out = (in + stride - 1) / stride;
+        return Math.max((out - 1) * stride + kernel - in, 0);
     }
 }

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.covidct.nn.autograd.Variable;
 import org.covidct.tensor.Ops;
 import org.covidct.tensor.Tensor;
@@ -19,9 +20,53 @@ public abstract class Module implements AutoCloseable {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private final List<HookRegistration> forwardHooks = new ArrayList<>();
     private boolean training = true;
 
+    /** Sees a module's input and output each time the module runs through {@link #call}. */
+    @FunctionalInterface
+    public interface ForwardHook {
+        void afterForward(Module module, Variable input, Variable output);
+    }
+
+    /** Removes its hook when closed, like torch's RemovableHandle; closing twice does nothing. */
+    public interface HookHandle extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** One registration: equal only to itself, so a hook registered twice is removed once per handle. */
+    private static final class HookRegistration {
+        final ForwardHook hook;
+
+        HookRegistration(ForwardHook hook) {
+            this.hook = hook;
+        }
+    }
+
     public abstract Variable forward(Variable x);
+
+    /**
+     * Runs {@link #forward}, then this module's forward hooks, as calling a torch module does.
+     * Containers run their children through it, which is what lets a hook see a layer's output
+     * without any change to the model.
+     */
+    public final Variable call(Variable x) {
+        Variable y = forward(x);
+        if (!forwardHooks.isEmpty()) {
+            for (HookRegistration r : List.copyOf(forwardHooks)) { // a hook may remove itself
+                r.hook.afterForward(this, x, y);
+            }
+        }
+        return y;
+    }
+
+    /** torch's register_forward_hook, observing only: the hook cannot replace the output. */
+    public final HookHandle registerForwardHook(ForwardHook hook) {
+        HookRegistration r = new HookRegistration(Objects.requireNonNull(hook, "hook"));
+        forwardHooks.add(r);
+        return () -> forwardHooks.remove(r);
+    }
 
     protected final Parameter registerParameter(String name, Tensor value) {
         Parameter p = new Parameter(value);

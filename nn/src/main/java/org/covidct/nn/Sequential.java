@@ -2,7 +2,10 @@ package org.covidct.nn;
 
 import org.covidct.nn.autograd.Variable;
 
-/** Runs its children in order; they are named "0", "1", ... as in torch.nn.Sequential. */
+/**
+ * Runs its children in order, each through {@link Module#call} so that forward hooks see it; they
+ * are named "0", "1", ... as in torch.nn.Sequential.
+ */
 public final class Sequential extends Module {
     private int size;
 
@@ -41,7 +44,7 @@ public final class Sequential extends Module {
     public Variable forward(Variable x) {
         Variable h = x;
         for (Module m : children().values()) {
-            h = m.forward(h);
+            h = m.call(h);
         }
         return h;
     }

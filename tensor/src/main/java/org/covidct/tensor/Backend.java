@@ -45,6 +45,12 @@ public interface Backend {
     /** dx = dy where y > 0, else 0; {@code y} is the ReLU's output. */
     void reluBackward(Tensor y, Tensor dy, Tensor dx);
 
+    /** out = min(max(x, min), max). */
+    void clamp(Tensor x, float min, float max, Tensor out);
+
+    /** dx = dy where min < y < max, else 0; {@code y} is the clamp's output. */
+    void clampBackward(Tensor y, Tensor dy, float min, float max, Tensor dx);
+
     // ---- reductions ---------------------------------------------------------------------------
 
     /** out[0] = sum of all elements of x (rank-0 out). */
@@ -67,9 +73,12 @@ public interface Backend {
     /** y = x W^T + bias, x [N, I], weight [O, I], bias [O] or null, y [N, O]. */
     void linear(Tensor x, Tensor weight, Tensor bias, Tensor y);
 
-    // ---- convolution: x [N, C, H, W], weight [K, C, R, S], y [N, K, P, Q] --------------------------
+    // ---- convolution: x [N, C, H, W], weight [K, C/G, R, S], y [N, K, P, Q], G = spec.groups() ------
 
-    /** y = conv(x, weight) + bias; bias [K] or null. */
+    /**
+     * y = conv(x, weight) + bias; bias [K] or null. With G groups, output channel k reads only the
+     * input channels of its group, [(k / (K/G)) * C/G, (k / (K/G) + 1) * C/G).
+     */
     void conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec, Tensor y);
 
     /** dx = gradient of the convolution with respect to its input. */
@@ -77,6 +86,14 @@ public interface Backend {
 
     /** dw = gradient of the convolution with respect to its weight. */
     void conv2dBackwardWeight(Tensor dy, Tensor x, Conv2dSpec spec, Tensor dw);
+
+    // ---- padding: x [N, C, H, W] ----------------------------------------------------------------
+
+    /** y [N, C, H', W'] = zeros with x copied to rows [top, top + H) and columns [left, left + W). */
+    void pad2d(Tensor x, int top, int left, Tensor y);
+
+    /** dx [N, C, H, W] = the window of dy [N, C, H', W'] at rows from top and columns from left. */
+    void pad2dBackward(Tensor dy, int top, int left, Tensor dx);
 
     // ---- batch normalisation: x and y [N, C, H, W], per-channel tensors [C] ------------------------
 

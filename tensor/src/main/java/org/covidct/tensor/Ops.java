@@ -68,6 +68,26 @@ public final class Ops {
         return out;
     }
 
+    /** out = min(max(x, min), max): ReLU6 is clamp(x, 0, 6). */
+    public static Tensor clamp(Tensor x, float min, float max) {
+        Backend be = backendOf("clamp", x);
+        if (!(min <= max)) {
+            throw new IllegalArgumentException("clamp: bounds [" + min + ", " + max + "] are empty");
+        }
+        Tensor out = like(x);
+        be.clamp(x, min, max, out);
+        return out;
+    }
+
+    /** Gradient of {@link #clamp} from its output {@code y}: dy where min < y < max, else 0. */
+    public static Tensor clampBackward(Tensor y, Tensor dy, float min, float max) {
+        Backend be = backendOf("clamp_backward", y, dy);
+        sameShape("clamp_backward", y, dy);
+        Tensor dx = like(y);
+        be.clampBackward(y, dy, min, max, dx);
+        return dx;
+    }
+
     public static Tensor reluBackward(Tensor y, Tensor dy) {
         Backend be = backendOf("relu_backward", y, dy);
         sameShape("relu_backward", y, dy);
@@ -193,9 +213,15 @@ public final class Ops {
             throw new IllegalArgumentException("conv2d: expected input [N, C, H, W] and weight [K, C, R, S], got "
                     + x + " and " + w);
         }
-        if (x.dim(1) != w.dim(1)) {
+        int groups = spec.groups();
+        if ((long) w.dim(1) * groups != x.dim(1)) {
             throw new IllegalArgumentException("conv2d: input " + x + " has " + x.dim(1)
-                    + " channels but weight " + w + " expects " + w.dim(1));
+                    + " channels but weight " + w + " expects " + (long) w.dim(1) * groups
+                    + (groups > 1 ? " (" + groups + " groups of " + w.dim(1) + ")" : ""));
+        }
+        if (w.dim(0) % groups != 0) {
+            throw new IllegalArgumentException("conv2d: weight " + w + " has " + w.dim(0)
+                    + " output channels, not a multiple of " + groups + " groups");
         }
         int p = spec.outH(x.dim(2), w.dim(2));
         int q = spec.outW(x.dim(3), w.dim(3));
@@ -204,6 +230,34 @@ public final class Ops {
                     + " with " + spec);
         }
         return new int[] {x.dim(0), w.dim(0), p, q};
+    }
+
+    /** Zero padding of the two spatial axes of [N, C, H, W], each side by its own amount. */
+    public static Tensor pad2d(Tensor x, int top, int bottom, int left, int right) {
+        Backend be = backendOf("pad2d", x);
+        requireRank("pad2d", "input", x, 4);
+        if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+            throw new IllegalArgumentException("pad2d: negative padding (top " + top + ", bottom " + bottom
+                    + ", left " + left + ", right " + right + ") of input " + x.shape());
+        }
+        Tensor y = alloc(x.device(), x.dim(0), x.dim(1), Math.addExact(x.dim(2), top + bottom),
+                Math.addExact(x.dim(3), left + right));
+        be.pad2d(x, top, left, y);
+        return y;
+    }
+
+    /** Gradient of {@link #pad2d}: the window of dy at (top, left) the size of {@code inputShape}. */
+    public static Tensor pad2dBackward(Tensor dy, Shape inputShape, int top, int left) {
+        Backend be = backendOf("pad2d_backward", dy);
+        requireRank("pad2d_backward", "output gradient", dy, 4);
+        if (inputShape.rank() != 4 || inputShape.dim(0) != dy.dim(0) || inputShape.dim(1) != dy.dim(1)
+                || top < 0 || left < 0 || top + inputShape.dim(2) > dy.dim(2) || left + inputShape.dim(3) > dy.dim(3)) {
+            throw new IllegalArgumentException("pad2d_backward: output gradient " + dy.shape()
+                    + " does not hold input " + inputShape + " at (" + top + ", " + left + ")");
+        }
+        Tensor dx = alloc(dy.device(), inputShape.dims());
+        be.pad2dBackward(dy, top, left, dx);
+        return dx;
     }
 
     // ---- batch normalisation ----------------------------------------------------------------------

@@ -53,6 +53,26 @@ class BadInputTest {
     }
 
     @Test
+    void groupedConvolutionChannelsMustSplitIntoTheGroups() {
+        assertFails(IllegalArgumentException.class,
+                () -> Ops.conv2d(t(1, 6, 8, 8), t(4, 3, 3, 3), null, new Conv2dSpec(1, 1, 1, 1, 3)),
+                "conv2d", "[1, 6, 8, 8]", "[4, 3, 3, 3]", "3 groups");
+        assertFails(IllegalArgumentException.class,
+                () -> Ops.conv2d(t(1, 6, 8, 8), t(4, 2, 3, 3), null, new Conv2dSpec(1, 1, 1, 1, 3)),
+                "conv2d", "4 output channels", "3 groups");
+        assertFails(IllegalArgumentException.class, () -> new Conv2dSpec(1, 1, 0, 0, 0), "groups 0");
+    }
+
+    @Test
+    void paddingAndClampArguments() {
+        assertFails(IllegalArgumentException.class, () -> Ops.pad2d(t(1, 2, 3, 3), 0, -1, 0, 0), "pad2d", "negative");
+        assertFails(IllegalArgumentException.class, () -> Ops.pad2d(t(2, 3, 3), 0, 1, 0, 1), "pad2d", "[2, 3, 3]");
+        assertFails(IllegalArgumentException.class,
+                () -> Ops.pad2dBackward(t(1, 2, 4, 4), Shape.of(1, 2, 3, 3), 2, 0), "pad2d_backward", "[1, 2, 4, 4]");
+        assertFails(IllegalArgumentException.class, () -> Ops.clamp(t(3), 6f, 0f), "clamp", "empty");
+    }
+
+    @Test
     void linearFeatureMismatch() {
         assertFails(IllegalArgumentException.class, () -> Ops.linear(t(8, 100), t(2, 4096), t(2)),
                 "linear", "[8, 100]", "[2, 4096]");

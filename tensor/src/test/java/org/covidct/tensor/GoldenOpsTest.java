@@ -35,7 +35,9 @@ class GoldenOpsTest {
             "batchnorm_train", "batchnorm_eval", "relu", "maxpool2d_8x8", "maxpool2d_5x7",
             "adaptive_avgpool_12x12_to_7x7", "adaptive_avgpool_5x5_to_7x7", "adaptive_avgpool_7x7_to_7x7",
             "adaptive_avgpool_8x5_to_3x2", "linear", "softmax", "cross_entropy", "add", "mul", "scale",
-            "sum", "mean", "argmax", "sgd_momentum", "sgd_plain");
+            "sum", "mean", "argmax", "sgd_momentum", "sgd_plain",
+            "conv2d_grouped_depthwise", "conv2d_grouped_depthwise_stride2", "conv2d_grouped_general",
+            "pad2d_asymmetric", "pad2d_same_stride2", "relu6");
 
     private TensorScope scope;
 
@@ -79,6 +81,45 @@ class GoldenOpsTest {
         if (hasBias) {
             check(g, "db", Ops.sumPerChannel(dy));
         }
+    }
+
+    @ParameterizedTest(name = "grouped conv2d forward and backward: {0}")
+    @ValueSource(strings = {"conv2d_grouped_depthwise", "conv2d_grouped_depthwise_stride2", "conv2d_grouped_general"})
+    void groupedConv2d(String name) {
+        GoldenFile g = gold(name);
+        int[] stride = g.ints("stride");
+        int[] padding = g.ints("padding");
+        Conv2dSpec spec = new Conv2dSpec(stride[0], stride[1], padding[0], padding[1], (int) g.scalar("groups"));
+        boolean hasBias = g.scalar("has_bias") != 0f;
+        Tensor x = g.tensor("x");
+        Tensor w = g.tensor("w");
+        Tensor dy = g.tensor("dy");
+
+        check(g, "y", Ops.conv2d(x, w, hasBias ? g.tensor("b") : null, spec));
+        check(g, "dx", Ops.conv2dBackwardData(dy, w, x.shape(), spec));
+        check(g, "dw", Ops.conv2dBackwardWeight(dy, x, w.shape(), spec));
+        if (hasBias) {
+            check(g, "db", Ops.sumPerChannel(dy));
+        }
+    }
+
+    @ParameterizedTest(name = "pad2d forward and backward: {0}")
+    @ValueSource(strings = {"pad2d_asymmetric", "pad2d_same_stride2"})
+    void pad2d(String name) {
+        GoldenFile g = gold(name);
+        int[] pad = g.ints("padding"); // top, bottom, left, right
+        Tensor x = g.tensor("x");
+        check(g, "y", Ops.pad2d(x, pad[0], pad[1], pad[2], pad[3]));
+        check(g, "dx", Ops.pad2dBackward(g.tensor("dy"), x.shape(), pad[0], pad[2]));
+    }
+
+    @Test
+    @DisplayName("relu6 as clamp(0, 6) forward and backward (backward from the output y)")
+    void relu6() {
+        GoldenFile g = gold("relu6");
+        Tensor y = Ops.clamp(g.tensor("x"), 0f, 6f);
+        check(g, "y", y);
+        check(g, "dx", Ops.clampBackward(y, g.tensor("dy"), 0f, 6f));
     }
 
     // ---- batch normalisation ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ import org.covidct.nn.Generator;
 import org.covidct.nn.autograd.Functional;
 import org.covidct.nn.autograd.GradMode;
 import org.covidct.nn.autograd.Variable;
-import org.covidct.nn.models.Vgg;
+import org.covidct.nn.Module;
 import org.covidct.nn.optim.Sgd;
 import org.covidct.tensor.Tensor;
 import org.covidct.tensor.TensorScope;
@@ -27,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * random data after warm-up, and prints one JSON line, so machines and backends can be compared.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Time training steps and inference of a VGG on random data; prints one JSON line.")
+        description = "Time training steps and inference of a model (VGG or mobilenet_v2) on random data; prints one JSON line.")
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -49,7 +49,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Vgg.architectures().contains(arch) || steps < 1 || batchSize < 1 || imageSize < 32) {
+        if (!ClassifierModels.architectures().contains(arch) || steps < 1 || batchSize < 1 || imageSize < 32) {
             throw new IllegalArgumentException("bench: invalid --arch " + arch + ", --steps " + steps
                     + ", --batch-size " + batchSize + " or --image-size " + imageSize + " (at least 32)");
         }
@@ -63,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
         Arrays.setAll(labels, i -> i % 2);
         double[] train = new double[steps];
         double[] infer = new double[steps];
-        try (Vgg model = ClassifierModels.build(arch, "none", new Generator(0));
+        try (Module model = ClassifierModels.build(arch, "none", new Generator(0));
              Sgd sgd = new Sgd(model.parameters(), 0.01f, 0.9f, 0f)) {
             model.train();
             for (int i = -2; i < steps; i++) {

@@ -9,7 +9,7 @@ import org.covidct.app.io.AtomicOutput;
 import org.covidct.app.train.Evaluation;
 import org.covidct.app.train.ProgressBar;
 import org.covidct.app.train.ScoresCsv;
-import org.covidct.nn.models.Vgg;
+import org.covidct.nn.Module;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,7 +52,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         device.resolve(spec.commandLine().getErr());
         var samples = new CovidCtDataset(data).split(split);
         Evaluation result;
-        try (Vgg net = model.load();
+        try (Module net = model.load();
              DataLoader loader = DataLoader.builder(samples, Transforms.eval(model.imageSize)).batchSize(batchSize)
                      .shuffle(false).workers(Runtime.getRuntime().availableProcessors()).build()) {
             result = Evaluation.run(net, loader, ProgressBar.onStderr(split, loader.numBatches()));

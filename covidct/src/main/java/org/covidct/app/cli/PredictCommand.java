@@ -9,21 +9,24 @@ import org.covidct.app.data.ImageDecoder;
 import org.covidct.app.data.ImageTransform;
 import org.covidct.app.data.Transforms;
 import org.covidct.app.metrics.Prediction;
+import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.train.ScoresCsv;
 import org.covidct.nn.autograd.GradMode;
 import org.covidct.nn.autograd.Variable;
-import org.covidct.nn.models.Vgg;
+import org.covidct.nn.Module;
 import org.covidct.tensor.Tensor;
 import org.covidct.tensor.TensorScope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code predict}: one CSV line per image with its COVID probability, through the val/test transform. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = "Classify CT images; prints CSV: path,covid_probability,prediction (1 = COVID).")
+        description = "Classify CT images; prints CSV: path,covid_probability,prediction (1 = COVID). With --imagenet, "
+                + "the top 5 ImageNet classes of a TFLite mobilenet_v2: path,rank,label,probability.")
 public final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -34,12 +37,25 @@ public final class PredictCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "PNG or JPEG files")
+    @Option(names = "--imagenet", description = "keep the ImageNet head of a TFLite mobilenet_v2 (--weights FILE.tflite, "
+            + "with imagenet_labels.txt beside it) and print each image's top 5 classes")
+    boolean imagenet;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "PNG or JPEG files (with --imagenet also raw *.rgb)")
     List<Path> images;
 
     @Override
     public Integer call() throws Exception {
         device.resolve(spec.commandLine().getErr());
+        if (imagenet) {
+            model.checkArch();
+            if (!model.arch.equals(ClassifierModels.MOBILENET_V2)) {
+                throw new IllegalArgumentException("predict --imagenet: needs --arch mobilenet_v2 and a TFLite file, "
+                        + "got --arch " + model.arch);
+            }
+            ImageNetPredict.run(Path.of(model.weights), model.imageSize, images, spec.commandLine().getOut());
+            return 0;
+        }
         ImageTransform transform = Transforms.eval(model.imageSize);
         int s = transform.outputSize();
         float[][] inputs = new float[images.size()][];
@@ -48,7 +64,7 @@ public final class PredictCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("path,covid_probability,prediction");
-        try (Vgg net = model.load(); GradMode.Guard noGrad = GradMode.noGrad()) {
+        try (Module net = model.load(); GradMode.Guard noGrad = GradMode.noGrad()) {
             net.eval();
             for (int i = 0; i < images.size(); i++) {
                 try (TensorScope scope = TensorScope.open()) {

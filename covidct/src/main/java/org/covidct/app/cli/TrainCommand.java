@@ -6,12 +6,13 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
+import org.covidct.app.analyze.RunAnalysis;
 import org.covidct.app.model.ClassifierModels;
+import org.covidct.app.train.RunDirectory;
 import org.covidct.app.train.TrainConfig;
 import org.covidct.app.train.Trainer;
 import org.covidct.nn.io.WeightFileException;
 import org.covidct.nn.io.WeightsTool;
-import org.covidct.nn.models.Vgg;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,12 +33,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", description = "root of a COVID-CT checkout (Images-processed/, Data-split/)")
     Path data;
 
-    @Option(names = "--arch", defaultValue = "vgg19_bn", description = "vgg11, vgg11_bn, ..., vgg19_bn (default: ${DEFAULT-VALUE})")
+    @Option(names = "--arch", defaultValue = "vgg19_bn",
+            description = "vgg11, vgg11_bn, ..., vgg19_bn, or mobilenet_v2 (default: ${DEFAULT-VALUE})")
     String arch;
 
     @Option(names = "--weights", description = "initial weights: torchvision's ImageNet .pth or .safetensors file, "
-            + "or none to train from scratch (default: the file `weights download` caches for --arch, "
-            + "else none)")
+            + "for mobilenet_v2 also a TFLite ImageNet file, or none to train from scratch "
+            + "(default: the file `weights download` caches for --arch, else none)")
     String weights;
 
     @Option(names = "--out", description = "run directory (default: runs/<arch>-<date>)")
@@ -75,27 +77,34 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--patience", defaultValue = "5", description = "early-stopping patience in epochs (default: ${DEFAULT-VALUE})")
     int patience;
 
+    @Option(names = "--no-analyze", description = "skip analyze (Grad-CAM galleries and report.html) at the end")
+    boolean noAnalyze;
+
     @Override
     public Integer call() throws Exception {
         device.resolve(spec.commandLine().getErr());
         PrintStream log = System.out;
         Trainer.ModelFactory models = (config, gen) -> ClassifierModels.build(config.arch(), config.weights(), gen);
         if (resume != null) {
-            Trainer.resume(resume, models, log);
+            // A fresh mobilenet_v2 must have the variant (folded or not) of the checkpoint it resumes from.
+            Path last = new RunDirectory(resume).lastCheckpoint();
+            Trainer.ModelFactory resumed = (config, gen) -> ClassifierModels.build(config.arch(), config.weights(), gen,
+                    Files.isRegularFile(last) ? last : null);
+            RunAnalysis.afterTraining(Trainer.resume(resume, resumed, log).runDir(), !noAnalyze, log);
             return 0;
         }
         if (data == null) {
             throw new IllegalArgumentException("train: --data DIR is required (the root of a COVID-CT checkout)");
         }
-        if (!Vgg.architectures().contains(arch)) {
-            throw new IllegalArgumentException("--arch " + arch + ": expected one of " + Vgg.architectures());
+        if (!ClassifierModels.architectures().contains(arch)) {
+            throw new IllegalArgumentException("--arch " + arch + ": expected one of " + ClassifierModels.architectures());
         }
         TrainConfig config = new TrainConfig(arch, initialWeights(), data,
                 out != null ? out : Path.of("runs", arch + "-" + LocalDateTime.now().format(
                         DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))),
                 epochs, batchSize, accumulate, lr, momentum, imageSize, seed,
                 workers != null ? workers : Runtime.getRuntime().availableProcessors(), patience);
-        new Trainer(config, models, log).train();
+        RunAnalysis.afterTraining(new Trainer(config, models, log).train().runDir(), !noAnalyze, log);
         return 0;
     }
 
@@ -105,6 +114,11 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new WeightFileException(weights + ": no such weight file");
             }
             return weights;
+        }
+        if (arch.equals(ClassifierModels.MOBILENET_V2)) {
+            spec.commandLine().getErr().println("warning: no weights given for " + arch + "; training from scratch "
+                    + "(--weights FILE names ImageNet weights: a TFLite MobileNetV2 or torchvision's .pth)");
+            return "none";
         }
         Path cached = WeightsTool.defaultCacheDir().resolve(TorchvisionUrls.fileName(arch));
         if (!Files.isRegularFile(cached)) {

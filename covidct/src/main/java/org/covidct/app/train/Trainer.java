@@ -146,7 +146,7 @@ public final class Trainer {
                 if (decision == EarlyStopping.Decision.LOSS_STALLED) {
                     sgd.setLearningRate(sgd.learningRate() * 0.1f);
                     stopper.resetPatience();
-                    log.println("validation loss stopped improving: learning rate now " + sgd.learningRate());
+                    log.println(String.format(Locale.ROOT, "validation loss stopped improving: learning rate now %g", sgd.learningRate()));
                 }
                 boolean stop = decision == EarlyStopping.Decision.STOP;
                 int next = stop ? config.epochs() : epoch + 1;

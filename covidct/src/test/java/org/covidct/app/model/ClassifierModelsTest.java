@@ -1,6 +1,8 @@
 package org.covidct.app.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,8 +11,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.covidct.nn.Generator;
+import org.covidct.nn.Module;
 import org.covidct.nn.io.SafeTensors;
 import org.covidct.nn.io.WeightFileException;
+import org.covidct.nn.models.MobileNetV2;
 import org.covidct.nn.models.Vgg;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +26,7 @@ class ClassifierModelsTest {
     @TempDir
     Path dir;
 
-    private Path save(Vgg model, String name) throws IOException {
+    private Path save(Module model, String name) throws IOException {
         Path file = dir.resolve(name);
         SafeTensors.write(file, model.stateDict(), Map.of());
         return file;
@@ -62,6 +66,30 @@ class ClassifierModelsTest {
             assertFalse(e.getMessage().contains("\n"));
             assertArrayEquals(before, model.stateDict().get("classifier.0.weight").toArray(),
                     "nothing that does not fit was copied");
+        }
+    }
+
+    /** A mobilenet_v2 takes the variant its weights were saved from, and the ImageNet head is replaced. */
+    @Test
+    void mobileNetVariantFollowsTheWeights() throws IOException {
+        for (MobileNetV2.Variant v : MobileNetV2.Variant.values()) {
+            try (MobileNetV2 imagenet = new MobileNetV2(1000, v, new Generator(1))) {
+                Path file = save(imagenet, v + ".safetensors");
+                try (Module built = ClassifierModels.build("mobilenet_v2", file.toString(), new Generator(2));
+                     Module fresh = ClassifierModels.build("mobilenet_v2", "none", new Generator(2), file)) {
+                    MobileNetV2 m = assertInstanceOf(MobileNetV2.class, built);
+                    assertEquals(v, m.variant());
+                    assertEquals(ClassifierModels.CLASSES, m.numClasses());
+                    assertEquals(2f, m.inputScale());
+                    assertEquals(-1f, m.inputShift());
+                    assertArrayEquals(imagenet.stateDict().get("features.0.0.weight").toArray(),
+                            m.stateDict().get("features.0.0.weight").toArray());
+                    assertEquals(v, ((MobileNetV2) fresh).variant(), "a resumed run is built like its checkpoint");
+                }
+            }
+        }
+        try (Module scratch = ClassifierModels.build("mobilenet_v2", "none", new Generator(0))) {
+            assertEquals(MobileNetV2.Variant.TORCHVISION, ((MobileNetV2) scratch).variant());
         }
     }
 }

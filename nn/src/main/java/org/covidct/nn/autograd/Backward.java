@@ -14,8 +14,8 @@ import org.covidct.tensor.Tensor;
 /**
  * The reverse-mode engine: visits the graph's nodes in reverse topological order, sums the
  * gradients flowing into each node, and hands leaf gradients to their variables. Intermediate
- * gradients are closed as soon as their node has used them, and every node is released after it
- * runs, so the graph can be walked once.
+ * gradients are closed as soon as their node has used them (a copy goes to a variable that
+ * retains its gradient), and every node is released after it runs, so the graph can be walked once.
  */
 final class Backward {
     private Backward() {
@@ -37,11 +37,20 @@ final class Backward {
         }
         Map<Node, Tensor> pending = new IdentityHashMap<>();
         pending.put(root.gradFn, seed);
+        // A node's summed output gradient is complete when the node runs: that is when a retaining output gets it.
+        Map<Node, Variable> retaining = new IdentityHashMap<>();
+        if (root.retainsGrad()) {
+            retaining.put(root.gradFn, root);
+        }
         for (Node node : topologicalOrder(root.gradFn)) {
             Tensor gradOut = pending.remove(node);
             if (gradOut == null) { // no gradient reached this node: nothing upstream of it needs one
                 node.release();
                 continue;
+            }
+            Variable output = retaining.remove(node);
+            if (output != null) {
+                output.accumulateGrad(Ops.copy(gradOut));
             }
             Tensor[] gradIns;
             try {
@@ -61,6 +70,9 @@ final class Backward {
                 } else if (input.isLeaf()) {
                     input.accumulateGrad(g);
                 } else {
+                    if (input.retainsGrad()) {
+                        retaining.put(input.gradFn, input);
+                    }
                     Tensor sum = pending.get(input.gradFn);
                     if (sum == null) {
                         pending.put(input.gradFn, g);

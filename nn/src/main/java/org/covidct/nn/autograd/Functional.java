@@ -81,6 +81,23 @@ public final class Functional {
         return record("relu", y, g -> new Tensor[] {Ops.reluBackward(y, g)}, x);
     }
 
+    /** min(max(x, min), max); ReLU6 is clamp(x, 0, 6). The gradient passes where min < x < max. */
+    public static Variable clamp(Variable x, float min, float max) {
+        Tensor y = Ops.clamp(x.data(), min, max);
+        return record("clamp", y, g -> new Tensor[] {Ops.clampBackward(y, g, min, max)}, x);
+    }
+
+    public static Variable relu6(Variable x) {
+        return clamp(x, 0f, 6f);
+    }
+
+    /** Zero padding of the spatial axes of [N, C, H, W], each side by its own amount, as F.pad. */
+    public static Variable pad2d(Variable x, int top, int bottom, int left, int right) {
+        Tensor y = Ops.pad2d(x.data(), top, bottom, left, right);
+        Shape inShape = x.shape();
+        return record("pad2d", y, g -> new Tensor[] {Ops.pad2dBackward(g, inShape, top, left)}, x);
+    }
+
     public static Variable maxPool2d(Variable x, Pool2dSpec spec) {
         Tensor y = Ops.maxPool2d(x.data(), spec);
         return record("max_pool2d", y, g -> new Tensor[] {Ops.maxPool2dBackward(x.data(), g, spec)}, x);

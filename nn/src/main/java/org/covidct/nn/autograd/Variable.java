@@ -9,13 +9,15 @@ import org.covidct.tensor.TensorScope;
  * A tensor in the autograd graph. A leaf either requires a gradient (a parameter) or is a
  * constant (an input); an op's output remembers the {@link Node} that made it, so that
  * {@link #backward()} can walk the graph back to the leaves. Leaf gradients accumulate across
- * backward calls until {@link #zeroGrad()}, which is how gradient accumulation works.
+ * backward calls until {@link #zeroGrad()}, which is how gradient accumulation works. An op's
+ * output keeps its gradient only after {@link #retainGrad()}, as in torch.
  */
 public class Variable {
     private final Tensor data;
     private final boolean requiresGrad;
     final Node gradFn;
     private Tensor grad;
+    private boolean retainsGrad;
 
     /** A leaf. */
     protected Variable(Tensor data, boolean requiresGrad) {
@@ -54,9 +56,32 @@ public class Variable {
         return gradFn == null;
     }
 
-    /** The accumulated gradient of a leaf, or null before any backward reached it. */
+    /**
+     * The accumulated gradient of a leaf, or of an op's output that {@link #retainGrad retains}
+     * it; null before any backward reached it.
+     */
     public Tensor grad() {
         return grad;
+    }
+
+    /**
+     * torch's retain_grad: an op's output keeps the gradient that the next backward computes for
+     * it, where it would otherwise be freed once used; {@link #zeroGrad()} frees it. Leaves keep
+     * theirs anyway.
+     */
+    public void retainGrad() {
+        if (!requiresGrad) {
+            throw new IllegalStateException("retainGrad: the variable of shape " + shape()
+                    + " does not require a gradient (nothing it depends on does, or it was computed under "
+                    + "GradMode.noGrad())");
+        }
+        if (!isLeaf()) {
+            retainsGrad = true;
+        }
+    }
+
+    public boolean retainsGrad() {
+        return retainsGrad;
     }
 
     /** Closes and forgets the accumulated gradient. */

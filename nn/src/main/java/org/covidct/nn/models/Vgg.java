@@ -229,6 +229,6 @@ public final class Vgg extends Module {
 
     @Override
     public Variable forward(Variable x) {
-        return classifier.forward(Functional.flatten(avgpool.forward(features.forward(x))));
+        return classifier.call(Functional.flatten(avgpool.call(features.call(x))));
     }
 }

@@ -123,6 +123,27 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void clamp(Tensor x, float min, float max, Tensor out) {
+        float[] a = data(x), o = data(out);
+        Parallel.forRange(o.length, ELEMENTWISE_GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float v = a[i];
+                o[i] = v != v ? v : Math.min(Math.max(v, min), max); // NaN stays NaN, as in torch.clamp
+            }
+        });
+    }
+
+    @Override
+    public void clampBackward(Tensor y, Tensor dy, float min, float max, Tensor dx) {
+        float[] out = data(y), g = data(dy), o = data(dx);
+        Parallel.forRange(o.length, ELEMENTWISE_GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                o[i] = out[i] > min && out[i] < max ? g[i] : 0f;
+            }
+        });
+    }
+
+    @Override
     public void sum(Tensor x, Tensor out) {
         data(out)[0] = (float) CpuReductions.sum(data(x));
     }
@@ -160,17 +181,39 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec, Tensor y) {
-        CpuConv2d.forward(x, weight, bias, spec, y);
+        if (spec.groups() > 1) {
+            CpuGroupedConv2d.forward(x, weight, bias, spec, y);
+        } else {
+            CpuConv2d.forward(x, weight, bias, spec, y);
+        }
     }
 
     @Override
     public void conv2dBackwardData(Tensor dy, Tensor weight, Conv2dSpec spec, Tensor dx) {
-        CpuConv2d.backwardData(dy, weight, spec, dx);
+        if (spec.groups() > 1) {
+            CpuGroupedConv2d.backwardData(dy, weight, spec, dx);
+        } else {
+            CpuConv2d.backwardData(dy, weight, spec, dx);
+        }
     }
 
     @Override
     public void conv2dBackwardWeight(Tensor dy, Tensor x, Conv2dSpec spec, Tensor dw) {
-        CpuConv2d.backwardWeight(dy, x, spec, dw);
+        if (spec.groups() > 1) {
+            CpuGroupedConv2d.backwardWeight(dy, x, spec, dw);
+        } else {
+            CpuConv2d.backwardWeight(dy, x, spec, dw);
+        }
+    }
+
+    @Override
+    public void pad2d(Tensor x, int top, int left, Tensor y) {
+        CpuPadding.pad(x, top, left, y);
+    }
+
+    @Override
+    public void pad2dBackward(Tensor dy, int top, int left, Tensor dx) {
+        CpuPadding.crop(dy, top, left, dx);
     }
 
     @Override

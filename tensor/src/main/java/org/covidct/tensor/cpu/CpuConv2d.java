@@ -1,28 +1,42 @@
 package org.covidct.tensor.cpu;
 
 import java.util.Arrays;
-import java.util.function.IntConsumer;
 import org.covidct.tensor.Conv2dSpec;
 import org.covidct.tensor.Tensor;
 
 /**
- * 2-d convolution on the CPU by im2col and {@link Sgemm}. For each image the input is unfolded
- * into a column matrix col [C*R*S, P*Q] (zeros where the window hangs over the padding), so that
- * forward is y[n] = W [K, CRS] x col, the data gradient is col = W^T x dy[n] folded back by col2im,
- * and the weight gradient is dw = sum over n of dy[n] x col^T. A 1x1 convolution with stride 1 and
- * no padding has col == x[n] and skips the unfolding.
+ * 2-d convolution on the CPU as implicit GEMM on {@link Sgemm}'s packed micro-kernel: the im2col
+ * matrix is never formed, its rows are packed straight into the GEMM's B panels from a
+ * zero-padded copy of one image (so packing needs no bounds checks).
  *
- * <p>Parallelism: with enough images each thread takes whole images (its own column buffer, a
- * serial gemm inside, since {@link Parallel} runs nested loops inline); otherwise images go one by
- * one and the unfolding and the gemm are parallel within each image.
+ * <ul>
+ * <li>forward: y[n] = W [K, CRS] x col(x[n]); the bias rides along as an extra column of W
+ *     against a row of ones.
+ * <li>backwardData, stride 1: a forward convolution of dy with W transposed to [C, K, R, S],
+ *     flipped in space, and padding R-1-pad. Other strides: W^T x dy[n] into a column buffer,
+ *     folded back by col2im.
+ * <li>backwardWeight: dw = sum over n of dy[n] x col(x[n])^T, with col^T packed straight from
+ *     the padded image; the threads split the images (or the positions) and sum their partials.
+ * </ul>
+ * The packed weights are shared by the threads; the padded images, panels and partial sums are
+ * per-thread buffers that grow on demand and are kept.
  */
 final class CpuConv2d {
-    /** Unfold/fold loops split over channels only when each chunk has at least this many elements. */
-    private static final int COL_GRAIN = 1 << 15;
+    /** Below this many multiply-adds a convolution runs on the calling thread. */
+    private static final long SERIAL_WORK = 1L << 20;
 
-    /** Each thread's column buffer, grown on demand and kept for later calls. */
+    /**
+     * A batch is padded whole (and its images' columns laid side by side) up to this many floats,
+     * else image by image. Not final so that tests can reach both paths.
+     */
+    static long wholeBatchLimit = 1L << 22;
+
+    /** Each thread's padded image, and the calling thread's padded batch, grown on demand. */
+    private static final ThreadLocal<float[][]> PADDED = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+    private static final ThreadLocal<float[][]> PADDED_BATCH =
+            ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+    /** The calling thread's column buffer (strided backwardData) and partial weight gradients. */
     private static final ThreadLocal<float[][]> COL = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
-    /** The calling thread's per-chunk weight-gradient partial sums (chunk 0 writes dw itself). */
     private static final ThreadLocal<float[][]> PARTIALS = ThreadLocal.withInitial(() -> new float[0][]);
 
     private CpuConv2d() {
@@ -52,11 +66,6 @@ final class CpuConv2d {
             crs = c * r * s;
         }
 
-        /** 1x1, stride 1, no padding: the column matrix is the image itself. */
-        boolean pointwise() {
-            return r == 1 && s == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0;
-        }
-
         /** First output column whose window column s reads inside the image. */
         int qLo(int sj) {
             return Math.clamp(Math.ceilDiv(padW - sj, strideW), 0, q);
@@ -70,94 +79,356 @@ final class CpuConv2d {
 
     static void forward(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec, Tensor y) {
         Geom g = new Geom(x, w, spec);
-        float[] xd = CpuBackend.data(x), wd = CpuBackend.data(w), yd = CpuBackend.data(y);
         float[] bd = bias == null ? null : CpuBackend.data(bias);
-        forEachImage(g.n, img -> {
-            int yOff = img * g.k * g.pq;
-            if (bd != null) { // the gemm then adds onto the bias (beta = 1)
-                for (int kk = 0; kk < g.k; kk++) {
-                    Arrays.fill(yd, yOff + kk * g.pq, yOff + (kk + 1) * g.pq, bd[kk]);
-                }
-            }
-            float[] col = xd;
-            int colOff = img * g.c * g.hw;
-            if (!g.pointwise()) {
-                col = colBuffer(g.crs * g.pq);
-                im2col(g, xd, colOff, col);
-                colOff = 0;
-            }
-            Sgemm.sgemm(false, false, g.k, g.pq, g.crs, 1f, wd, 0, g.crs, col, colOff, g.pq,
-                    bd != null ? 1f : 0f, yd, yOff, g.pq);
-        });
+        implicitForward(CpuBackend.data(x), g.n, g.c, g.h, g.w, g.r, g.s, g.strideH, g.strideW, g.padH, g.padW,
+                g.p, g.q, g.k, new Weights(CpuBackend.data(w), g.crs, bd), bd != null, CpuBackend.data(y));
     }
 
     static void backwardData(Tensor dy, Tensor w, Conv2dSpec spec, Tensor dx) {
         Geom g = new Geom(dx, w, spec);
         float[] dyd = CpuBackend.data(dy), wd = CpuBackend.data(w), dxd = CpuBackend.data(dx);
-        forEachImage(g.n, img -> {
-            int dyOff = img * g.k * g.pq, dxOff = img * g.c * g.hw;
-            if (g.pointwise()) {
-                Sgemm.sgemm(true, false, g.c, g.pq, g.k, 1f, wd, 0, g.crs, dyd, dyOff, g.pq, 0f, dxd, dxOff, g.pq);
-                return;
-            }
-            float[] col = colBuffer(g.crs * g.pq);
-            Sgemm.sgemm(true, false, g.crs, g.pq, g.k, 1f, wd, 0, g.crs, dyd, dyOff, g.pq, 0f, col, 0, g.pq);
-            col2im(g, col, dxd, dxOff);
-        });
+        int fh = g.r - 1 - g.padH, fw = g.s - 1 - g.padW;
+        if (g.strideH == 1 && g.strideW == 1 && fh >= 0 && fw >= 0) {
+            implicitForward(dyd, g.n, g.k, g.p, g.q, g.r, g.s, 1, 1, fh, fw, g.h, g.w, g.c,
+                    new FlippedWeights(wd, g.k, g.c, g.r, g.s), false, dxd);
+            return;
+        }
+        // dx[n] = col2im(W^T dy[n]), one image at a time with the gemm parallel inside.
+        float[][] holder = COL.get();
+        if (holder[0].length < g.crs * g.pq) {
+            holder[0] = new float[g.crs * g.pq];
+        }
+        float[] col = holder[0];
+        for (int img = 0; img < g.n; img++) {
+            Sgemm.sgemm(true, false, g.crs, g.pq, g.k, 1f, wd, 0, g.crs, dyd, img * g.k * g.pq, g.pq, 0f, col, 0, g.pq);
+            col2im(g, col, dxd, img * g.c * g.hw);
+        }
     }
 
     static void backwardWeight(Tensor dy, Tensor x, Conv2dSpec spec, Tensor dw) {
         Geom g = new Geom(x, dw, spec);
         float[] dyd = CpuBackend.data(dy), xd = CpuBackend.data(x), dwd = CpuBackend.data(dw);
         int size = g.k * g.crs;
-        // Chunks of images sum into separate buffers (no races), added into dw at the end.
-        int chunks = imageParallel(g.n) ? Math.min(Parallel.threads(), g.n) : 1;
+        long total = (long) g.n * g.pq;
+        boolean parallel = total * g.k * g.crs >= SERIAL_WORK;
+        int chunks = parallel ? (int) Math.min(Parallel.threads(), total) : 1;
         float[][] acc = partials(chunks, size);
         acc[0] = dwd;
+        Padded whole = wholeBatch(xd, g.n, g.c, g.h, g.w, g.padH, g.padW, parallel);
+                // Chunk t sums the positions [total * t / chunks, total * (t + 1) / chunks) of the batch into acc[t].
         Parallel.forRange(chunks, 1, (t0, t1) -> {
+            Sgemm.Buffers buf = Sgemm.buffers();
+            Sgemm.APanels dyRows = new DyRows(dyd, g.k, g.pq, buf);
             for (int t = t0; t < t1; t++) {
-                int first = (int) ((long) g.n * t / chunks), end = (int) ((long) g.n * (t + 1) / chunks);
-                for (int img = first; img < end; img++) {
-                    float[] col = xd;
-                    int colOff = img * g.c * g.hw;
-                    if (!g.pointwise()) {
-                        col = colBuffer(g.crs * g.pq);
-                        im2col(g, xd, colOff, col);
-                        colOff = 0;
-                    }
-                    Sgemm.sgemm(false, true, g.k, g.crs, g.pq, 1f, dyd, img * g.k * g.pq, g.pq, col, colOff, g.pq,
-                            img == first ? 0f : 1f, acc[t], 0, g.crs);
+                int lo = (int) (total * t / chunks), hi = (int) (total * (t + 1) / chunks);
+                if (whole != null) {
+                    Sgemm.multiply(Sgemm.MR, null, dyRows, 0, g.k, g.pq, lo, hi,
+                            new ColumnsT(whole, g.r, g.s, g.strideH, g.strideW, g.q, g.pq),
+                            0, g.crs, Integer.MAX_VALUE, 0, 0f, acc[t], 0, g.crs, buf);
+                    continue;
+                }
+                boolean first = true;
+                for (int img = lo / g.pq; img * g.pq < hi; img++) {
+                    int from = Math.max(lo, img * g.pq), to = Math.min(hi, (img + 1) * g.pq);
+                    Padded xp = pad(xd, img, g.c, g.h, g.w, g.padH, g.padW, PADDED.get());
+                    Sgemm.multiply(Sgemm.MR, null, dyRows, 0, g.k, g.pq, from, to,
+                            new ColumnsT(xp, g.r, g.s, g.strideH, g.strideW, g.q, g.pq),
+                            0, g.crs, Integer.MAX_VALUE, 0, first ? 0f : 1f, acc[t], 0, g.crs, buf);
+                    first = false;
+                }
+                if (first) {
+                    Arrays.fill(acc[t], 0, size, 0f);
                 }
             }
         });
-        for (int t = 1; t < chunks; t++) {
-            float[] part = acc[t];
-            for (int i = 0; i < size; i++) {
-                dwd[i] += part[i];
-            }
+        if (chunks > 1) {
+            Parallel.forRange(size, 1 << 14, (i0, i1) -> {
+                for (int t = 1; t < chunks; t++) {
+                    float[] part = acc[t];
+                    for (int i = i0; i < i1; i++) {
+                        dwd[i] += part[i];
+                    }
+                }
+            });
         }
     }
 
-    /** Whole images per thread when they divide evenly or are plentiful; else parallelise inside. */
-    private static boolean imageParallel(int images) {
-        int t = Parallel.threads();
-        return t > 1 && images > 1 && (images % t == 0 || images >= 2 * t);
-    }
-
-    private static void forEachImage(int images, IntConsumer body) {
-        Parallel.forRange(images, imageParallel(images) ? 1 : images, (from, to) -> {
-            for (int img = from; img < to; img++) {
-                body.accept(img);
+    /**
+     * out[n] (outC x oh*ow) = A (outC x inC*r*s, plus a bias column) x im2col(in[n]) for every image,
+     * A packed once. The images' columns are laid side by side and split evenly over the pool; a
+     * large batch is padded image by image by the thread that takes it.
+     */
+    private static void implicitForward(float[] in, int batch, int inC, int inH, int inW, int r, int s, int sh, int sw,
+                                        int ph, int pw, int oh, int ow, int outC, Sgemm.APanels weights,
+                                        boolean bias, float[] out) {
+        int crs = inC * r * s, depth = crs + (bias ? 1 : 0), opq = oh * ow, nr = Sgemm.NR;
+        boolean parallel = (long) batch * opq * depth * outC >= SERIAL_WORK;
+        float[] packed = Sgemm.packA(Sgemm.MR, outC, depth, weights, parallel);
+        int threads = parallel ? Parallel.threads() : 1;
+        boolean direct = Sgemm.directB(outC);
+        Padded whole = wholeBatch(in, batch, inC, inH, inW, ph, pw, parallel);
+        if (whole != null) {
+            long total = (long) batch * opq;
+            int panels = (int) ((total + nr - 1) / nr), units = Math.min(threads * 1, panels);
+            Parallel.forRange(units, 1, (u0, u1) -> {
+                Sgemm.Buffers buf = Sgemm.buffers();
+                for (int u = u0; u < u1; u++) {
+                    int j0 = (int) ((long) panels * u / units) * nr;
+                    int j1 = (int) Math.min(total, (long) panels * (u + 1) / units * nr);
+                    Sgemm.multiply(Sgemm.MR, packed, null, 0, outC, depth, 0, depth,
+                            new Columns(whole, r, s, sh, sw, ow, opq, crs, direct), j0, j1, opq, outC * opq,
+                            0f, out, 0, opq, buf);
+                }
+            });
+            return;
+        }
+        // Whole images per unit when they share out evenly, else each image split in column ranges.
+        int colPanels = (opq + nr - 1) / nr;
+        int split = batch % threads == 0 ? 1 : Math.min(colPanels, threads);
+        Parallel.forRange(batch * split, parallel ? 1 : batch * split, (u0, u1) -> {
+            Sgemm.Buffers buf = Sgemm.buffers();
+            Padded xp = null;
+            for (int u = u0; u < u1; u++) {
+                int img = u / split, part = u % split;
+                if (xp == null || part == 0) {
+                    xp = pad(in, img, inC, inH, inW, ph, pw, PADDED.get());
+                }
+                int j0 = img * opq + (int) ((long) colPanels * part / split) * nr;
+                int j1 = img * opq + Math.min(opq, (int) ((long) colPanels * (part + 1) / split) * nr);
+                Sgemm.multiply(Sgemm.MR, packed, null, 0, outC, depth, 0, depth,
+                        new Columns(xp, r, s, sh, sw, ow, opq, crs, direct), j0, j1, opq, outC * opq, 0f, out, 0, opq, buf);
             }
         });
     }
 
-    private static float[] colBuffer(int size) {
-        float[][] holder = COL.get();
+    /**
+     * Zero-padded images of a batch: image g starts at data[base + g * stride], channel planes of
+     * hp x wp. Only some of the batch may be held; base then points before the buffer.
+     */
+    private record Padded(float[] data, int base, int stride, int hp, int wp) {
+    }
+
+    /** The whole batch padded into the calling thread's buffer when that is small, else null. */
+    private static Padded wholeBatch(float[] x, int n, int c, int h, int w, int ph, int pw, boolean parallel) {
+        int hp = h + 2 * ph, wp = w + 2 * pw;
+        if (ph == 0 && pw == 0) {
+            return new Padded(x, 0, c * h * w, h, w);
+        }
+        if ((long) n * c * hp * wp > wholeBatchLimit) {
+            return null;
+        }
+        float[] xp = grow(PADDED_BATCH.get(), n * c * hp * wp);
+        Parallel.forRange(n * c, parallel ? 16 : n * c, (p0, p1) -> padPlanes(x, p0, p1, h, w, ph, pw, xp, 0));
+        return new Padded(xp, 0, c * hp * wp, hp, wp);
+    }
+
+    /** Image img alone, padded into holder[0] (grown on demand); the input itself without padding. */
+    private static Padded pad(float[] x, int img, int c, int h, int w, int ph, int pw, float[][] holder) {
+        int hp = h + 2 * ph, wp = w + 2 * pw, stride = c * hp * wp;
+        if (ph == 0 && pw == 0) {
+            return new Padded(x, 0, c * h * w, h, w);
+        }
+        float[] xp = grow(holder, stride);
+        padPlanes(x, img * c, (img + 1) * c, h, w, ph, pw, xp, -img * stride);
+        return new Padded(xp, -img * stride, stride, hp, wp);
+    }
+
+    private static float[] grow(float[][] holder, int size) {
         if (holder[0].length < size) {
             holder[0] = new float[size];
         }
         return holder[0];
+    }
+
+    /** Planes [p0, p1) of x (h x w each) into xp at off + plane * hp * wp, with zero borders. */
+    private static void padPlanes(float[] x, int p0, int p1, int h, int w, int ph, int pw, float[] xp, int off) {
+        int hp = h + 2 * ph, wp = w + 2 * pw;
+        for (int pl = p0; pl < p1; pl++) {
+            int plane = off + pl * hp * wp;
+            Arrays.fill(xp, plane, plane + ph * wp, 0f);
+            for (int i = 0; i < h; i++) {
+                int d = plane + (i + ph) * wp;
+                Arrays.fill(xp, d, d + pw, 0f);
+                System.arraycopy(x, (pl * h + i) * w, xp, d + pw, w);
+                Arrays.fill(xp, d + pw + w, d + wp, 0f);
+            }
+            Arrays.fill(xp, plane + (h + ph) * wp, plane + hp * wp, 0f);
+        }
+    }
+
+    /** op(A) = W as [K, C*R*S], with the bias as one more column when there is one. */
+    private record Weights(float[] w, int crs, float[] bias) implements Sgemm.APanels {
+        @Override
+        public void pack(int ic, int mc, int pc, int kc, int mr, float[] dst, int dOff) {
+            int end = Math.min(pc + kc, crs);
+            for (int r0 = 0; r0 < mc; r0 += mr) {
+                int rows = Math.min(mr, mc - r0), h = Sgemm.height(mr, rows), panel = dOff + r0 * kc;
+                for (int i = 0; i < rows; i++) {
+                    int row = ic + r0 + i, src = row * crs;
+                    for (int p = pc; p < end; p++) {
+                        dst[panel + (p - pc) * h + i] = w[src + p];
+                    }
+                    if (end < pc + kc) { // the bias column
+                        dst[panel + (end - pc) * h + i] = bias[row];
+                    }
+                }
+                Sgemm.zeroRows(dst, panel, rows, h, kc);
+            }
+        }
+    }
+
+    /** op(A)[c][(k*R + r)*S + s] = W[k][c][R-1-r][S-1-s]: the weights of the transposed convolution. */
+    private record FlippedWeights(float[] w, int k, int c, int r, int s) implements Sgemm.APanels {
+        @Override
+        public void pack(int ic, int mc, int pc, int kc, int mr, float[] dst, int dOff) {
+            int rs = r * s;
+            for (int r0 = 0; r0 < mc; r0 += mr) {
+                int rows = Math.min(mr, mc - r0), h = Sgemm.height(mr, rows), panel = dOff + r0 * kc;
+                for (int i = 0; i < rows; i++) {
+                    int ch = ic + r0 + i;
+                    for (int p = 0, kk = pc / rs, t = pc - kk * rs; p < kc; p++) {
+                        dst[panel + p * h + i] = w[(kk * c + ch) * rs + rs - 1 - t];
+                        if (++t == rs) {
+                            t = 0;
+                            kk++;
+                        }
+                    }
+                }
+                Sgemm.zeroRows(dst, panel, rows, h, kc);
+            }
+        }
+    }
+
+    /**
+     * op(A)[k][n*pq + j] = dy[n][k][j]: the output gradients of all images side by side. With the
+     * Vector API a panel step (its rows at one position) is one gather written as a whole vector,
+     * past the step into the next, which the next step overwrites; the last step goes element-wise.
+     */
+    private record DyRows(float[] dy, int k, int pq, Sgemm.Buffers buf) implements Sgemm.APanels {
+        @Override
+        public void pack(int ic, int mc, int pc, int kc, int mr, float[] dst, int dOff) {
+            for (int r0 = 0; r0 < mc; r0 += mr) {
+                int rows = Math.min(mr, mc - r0), h = Sgemm.height(mr, rows), panel = dOff + r0 * kc;
+                if (h <= Sgemm.VL) {
+                    int[] lanes = buf.lanes;
+                    for (int i = 0; i < Sgemm.VL; i++) {
+                        lanes[i] = (ic + r0 + Math.min(i, rows - 1)) * pq;
+                    }
+                    for (int p = 0, img = pc / pq, j = pc - img * pq; p < kc - 1; img++, j = 0) {
+                        int len = Math.min(kc - 1 - p, pq - j), src = img * k * pq + j, d = panel + p * h;
+                        for (int e = 0; e < len; e++) {
+                            Sgemm.gatherVector(dy, src + e, lanes, 1f, dst, d + e * h);
+                        }
+                        p += len;
+                    }
+                }
+                int from = h <= Sgemm.VL ? kc - 1 : 0;
+                for (int i = 0; i < rows; i++) {
+                    int row = ic + r0 + i;
+                    for (int p = from, img = (pc + p) / pq, j = pc + p - img * pq; p < kc; img++, j = 0) {
+                        int len = Math.min(kc - p, pq - j), src = (img * k + row) * pq + j, d = panel + p * h + i;
+                        for (int e = 0; e < len; e++) {
+                            dst[d + e * h] = dy[src + e];
+                        }
+                        p += len;
+                    }
+                }
+                Sgemm.zeroRows(dst, panel, rows, h, kc);
+            }
+        }
+    }
+
+    /**
+     * op(B) = im2col of padded images side by side: row (c*R + r)*S + s, column n*pq + i*ow + j holds
+     * image n's xp[c][i*sh + r][j*sw + s]; row crs, if asked for, is all ones (the bias). Every row
+     * reads the same column offsets from a different base, so those are computed once per panel; a
+     * micro-panel row is then one contiguous copy, or one gather where it wraps a line.
+     */
+    private record Columns(Padded xp, int r, int s, int sh, int sw, int ow, int pq, int crs, boolean direct)
+            implements Sgemm.BPanels {
+        @Override
+        public boolean pack(int pc, int kc, int jc, int nc, float[] dst, Sgemm.Buffers buf) {
+            int nr = Sgemm.NR, rs = r * s, wp = xp.wp(), plane = xp.hp() * wp, width = (nc + nr - 1) / nr * nr;
+            int[] idx = buf.cols;
+            int img = jc / pq, i = (jc - img * pq) / ow, j = jc - img * pq - i * ow;
+            for (int e = 0; e < width; e++) {
+                idx[e] = e < nc ? xp.base() + img * xp.stride() + i * sh * wp + j * sw : idx[0]; // past nc: never stored
+                if (++j == ow) {
+                    j = 0;
+                    if ((++i) * ow == pq) {
+                        i = 0;
+                        img++;
+                    }
+                }
+            }
+            float[] src = xp.data();
+            int[] rowBase = buf.rows; // -1: the bias row of ones
+            for (int pi = 0; pi < kc; pi++) {
+                int row = pc + pi, ch = row / rs, t = row - ch * rs, ri = t / s, si = t - ri * s;
+                rowBase[pi] = row >= crs ? -1 : ch * plane + ri * wp + si;
+            }
+            boolean inPlace = direct && pc + kc <= crs;
+            // Micro-panel by micro-panel, so the stores run sequentially (panels lie a power of two apart).
+            for (int j0 = 0; j0 < width; j0 += nr) {
+                int first = idx[j0], panel = j0 * kc, u = j0 / nr;
+                boolean contiguous = idx[j0 + nr - 1] - first == nr - 1;
+                if (inPlace) {
+                    buf.src[u] = contiguous ? src : dst;
+                    buf.srcRows[u] = contiguous ? rowBase : buf.iota;
+                    buf.srcAdd[u] = contiguous ? first : panel;
+                    if (contiguous) {
+                        continue;
+                    }
+                }
+                for (int pi = 0; pi < kc; pi++) {
+                    int base = rowBase[pi], d = panel + pi * nr;
+                    if (base < 0) {
+                        Arrays.fill(dst, d, d + nr, 1f);
+                    } else if (contiguous) {
+                        Sgemm.copyRow(src, base + first, nr, dst, d);
+                    } else {
+                        Sgemm.gatherRow(src, base, idx, j0, dst, d);
+                    }
+                }
+            }
+            return inPlace;
+        }
+    }
+
+    /**
+     * op(B) = the transpose of {@link Columns} (without the bias row): row n*pq + i*ow + j, column
+     * (c*R + r)*S + s. An element's offset is a row part plus a column part, so each micro-panel
+     * row is one gather.
+     */
+    private record ColumnsT(Padded xp, int r, int s, int sh, int sw, int ow, int pq) implements Sgemm.BPanels {
+        @Override
+        public boolean pack(int pc, int kc, int jc, int nc, float[] dst, Sgemm.Buffers buf) {
+            int nr = Sgemm.NR, rs = r * s, wp = xp.wp(), plane = xp.hp() * wp, width = (nc + nr - 1) / nr * nr;
+            int[] pos = buf.rows, idx = buf.cols;
+            int img = pc / pq, i = (pc - img * pq) / ow, j = pc - img * pq - i * ow;
+            for (int p = 0; p < kc; p++) {
+                pos[p] = xp.base() + img * xp.stride() + i * sh * wp + j * sw;
+                if (++j == ow) {
+                    j = 0;
+                    if ((++i) * ow == pq) {
+                        i = 0;
+                        img++;
+                    }
+                }
+            }
+            for (int e = 0; e < width; e++) {
+                int col = jc + Math.min(e, nc - 1), ch = col / rs, t = col - ch * rs, ri = t / s, si = t - ri * s;
+                idx[e] = ch * plane + ri * wp + si; // past nc: a repeat, never stored
+            }
+            float[] src = xp.data();
+            for (int j0 = 0; j0 < width; j0 += nr) {
+                int panel = j0 * kc;
+                for (int p = 0; p < kc; p++) {
+                    Sgemm.gatherRow(src, pos[p], idx, j0, dst, panel + p * nr);
+                }
+            }
+            return false;
+        }
     }
 
     /** A fresh array of `chunks` slots; slots 1.. hold this thread's reused buffers of `size` floats. */
@@ -177,44 +448,9 @@ final class CpuConv2d {
         return out;
     }
 
-    /** col[(c*R + r)*S + s][p*Q + q] = x[c][p*strideH - padH + r][q*strideW - padW + s], or 0 outside. */
-    private static void im2col(Geom g, float[] x, int xOff, float[] col) {
-        int grain = Math.max(1, COL_GRAIN / Math.max(1, g.r * g.s * g.pq));
-        Parallel.forRange(g.c, grain, (c0, c1) -> {
-            for (int ch = c0; ch < c1; ch++) {
-                for (int ri = 0; ri < g.r; ri++) {
-                    for (int sj = 0; sj < g.s; sj++) {
-                        int row = ((ch * g.r + ri) * g.s + sj) * g.pq;
-                        int qlo = g.qLo(sj), qhi = g.qHi(sj);
-                        for (int pi = 0; pi < g.p; pi++) {
-                            int dst = row + pi * g.q;
-                            int hi = pi * g.strideH - g.padH + ri;
-                            if (hi < 0 || hi >= g.h) {
-                                Arrays.fill(col, dst, dst + g.q, 0f);
-                                continue;
-                            }
-                            Arrays.fill(col, dst, dst + qlo, 0f);
-                            int src = xOff + (ch * g.h + hi) * g.w + qlo * g.strideW - g.padW + sj;
-                            if (g.strideW == 1) {
-                                if (qhi > qlo) { // src may point past the row when no column is valid
-                                    System.arraycopy(x, src, col, dst + qlo, qhi - qlo);
-                                }
-                            } else {
-                                for (int qi = qlo; qi < qhi; qi++) {
-                                    col[dst + qi] = x[src + (qi - qlo) * g.strideW];
-                                }
-                            }
-                            Arrays.fill(col, dst + qhi, dst + g.q, 0f);
-                        }
-                    }
-                }
-            }
-        });
-    }
-
     /** The adjoint of im2col: dx[c] = 0, then every in-image entry of col is added to its pixel. */
     private static void col2im(Geom g, float[] col, float[] dx, int dxOff) {
-        int grain = Math.max(1, COL_GRAIN / Math.max(1, g.r * g.s * g.pq));
+        int grain = Math.max(1, (1 << 15) / Math.max(1, g.r * g.s * g.pq));
         // Channels own disjoint slices of dx, so splitting over them needs no synchronisation.
         Parallel.forRange(g.c, grain, (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
@@ -230,14 +466,8 @@ final class CpuConv2d {
                             }
                             int src = row + pi * g.q;
                             int dst = dxOff + (ch * g.h + hi) * g.w + qlo * g.strideW - g.padW + sj;
-                            if (g.strideW == 1) {
-                                for (int qi = qlo; qi < qhi; qi++) {
-                                    dx[dst + qi - qlo] += col[src + qi];
-                                }
-                            } else {
-                                for (int qi = qlo; qi < qhi; qi++) {
-                                    dx[dst + (qi - qlo) * g.strideW] += col[src + qi];
-                                }
+                            for (int qi = qlo; qi < qhi; qi++) {
+                                dx[dst + (qi - qlo) * g.strideW] += col[src + qi];
                             }
                         }
                     }

@@ -1,43 +1,92 @@
 package org.covidct.tensor.cpu;
 
+import java.util.Arrays;
+
 /**
- * Single-precision matrix multiply in plain Java, row-major: C = alpha * op(A) * op(B) + beta * C,
- * with op(A) m x k and op(B) k x n. A is m x k with row stride lda (k x m when transposed), B is
- * k x n with row stride ldb (n x k when transposed), C is m x n with row stride ldc. As in BLAS,
- * beta == 0 overwrites C without reading it.
+ * Single-precision matrix multiply, row-major: C = alpha * op(A) * op(B) + beta * C, with op(A)
+ * m x k and op(B) k x n. A is m x k with row stride lda (k x m when transposed), B is k x n with
+ * row stride ldb (n x k when transposed), C is m x n with row stride ldc. As in BLAS, beta == 0
+ * overwrites C without reading it.
  *
- * <p>Goto-style blocking: a KC x NC panel of op(B) is packed into per-thread row arrays (kept in
- * L2), then four rows of C at a time are updated from four packed rows of alpha * op(A) by a
- * micro-kernel whose inner loop streams the panel and four accumulator rows (kept in L1).
+ * <p>Goto-style blocking around a register-tiled micro-kernel ({@link SimdGemm}): op(A) is packed
+ * once per call into MR-row panels (alpha folded in), op(B) into KC x NC panels of NR-column
+ * micro-panels per thread, and the kernel updates an MR x NR tile of C from one A micro-panel
+ * (streamed from L2) and one B micro-panel (kept in L1). Threads take disjoint column ranges
+ * (or row ranges when C is narrow) so nothing is shared but the read-only packed A.
  *
- * <p>Why separate row arrays: C2's auto-vectoriser (JDK 25) gives up on a loop that stores into
- * one float[] and loads another at a different offset, since the two might be the same array and
- * overlap. When every access in the loop is {@code x[j]} with the same j, overlap is harmless, so
- * the kernel reads panel rows and writes accumulator rows that are all indexed by j alone, and C
- * is copied in and out of the accumulators with System.arraycopy.
+ * <p>The operands are reached through {@link APanels} and {@link BPanels}, so {@link CpuConv2d}
+ * can pack an implicit im2col matrix straight into the B panels.
+ *
+ * <p>Without the jdk.incubator.vector module a small scalar kernel stands in, as a safety net.
  */
 final class Sgemm {
-    /** Depth of a packed panel (the k block); a multiple of the kernel's k step of 4. */
-    static final int KC = 128;
-    /** Width of a packed B panel (the n block). */
-    static final int NC = 512;
-    /** Rows of C per micro-kernel call. */
-    private static final int MR = 4;
-    /** Columns are split between threads in multiples of this, one AVX-512 vector of floats. */
-    private static final int COL_UNIT = 16;
-    /** Rows of B transposed together when packing op(B) = B^T. */
-    private static final int TRANSPOSE_STRIP = 32;
-    /** A parallel chunk should hold at least this many multiply-adds to pay for the hand-off. */
-    private static final long MIN_CHUNK_WORK = 1L << 17;
+    static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /** Rows of the micro-tile; the kernel exists for 12 and 6 (and any count in the scalar path). */
+    static final int MR = SIMD ? SimdGemm.MR : 4;
+    /** Floats per vector (0 without the Vector API). */
+    static final int VL = SIMD ? SimdGemm.VL : 0;
+    /** Columns of the micro-tile: two vectors. */
+    static final int NR = SIMD ? SimdGemm.NR : 16;
+    /** Depth of a packed block: a B micro-panel of KC x NR floats stays in L1. */
+    static final int KC = 256;
+    /** Rows of packed A walked per B micro-panel: MC x KC floats stay in L2. A multiple of 12, 6 and 4. */
+    static final int MC = 192;
+    /** Width of a packed B panel. */
+    static final int NC = 1024 / NR * NR;
+    /** Packed A is prepared in row slabs of at most this many floats. */
+    private static final int PACKED_A_LIMIT = 1 << 22;
+    /** A thread splitting rows should own at least this many, so packing all of B is a small extra. */
+    private static final int ROWS_PER_THREAD = 384;
+    /** Packing A is split over the pool from this many floats (below, a hand-off costs more). */
+    private static final long PARALLEL_PACK = 1L << 18;
+    /** Below this many multiply-adds a product runs on the calling thread. */
+    private static final long SERIAL_WORK = 1L << 20;
+
+    /**
+     * Packs rows [ic, ic + mc) x [pc, pc + kc) of op(A) as panels [p][mr] from dst[dOff + r0 * kc], r0 a
+     * multiple of mr; a last panel of fewer rows is {@link #height} rows high, zero past its rows.
+     */
+    interface APanels {
+        void pack(int ic, int mc, int pc, int kc, int mr, float[] dst, int dOff);
+    }
+
+    /**
+     * Packs rows [pc, pc + kc) x columns [jc, jc + nc) of op(B) as NR-column micro-panels [p][NR]
+     * (columns past nc: any finite value, never stored), and returns false; or, for a product of
+     * at most {@link #directB} rows, may instead describe micro-panel u as rows read at
+     * buf.src[u][buf.srcRows[u][p] + buf.srcAdd[u]] and return true.
+     */
+    interface BPanels {
+        boolean pack(int pc, int kc, int jc, int nc, float[] dst, Buffers buf);
+    }
 
     /** One thread's packing buffers, allocated once at their largest size. */
-    private static final class Buffers {
-        final float[][] panel = new float[KC][NC]; // op(B) rows, zero beyond k
-        final float[] a = new float[MR * KC];       // MR rows of alpha * op(A), zero-padded to a k step
-        final float[][] acc = new float[MR][NC];    // the C rows being updated
+    static final class Buffers {
+        final float[] b = new float[KC * NC];
+        final float[] a = new float[MC * KC];
+        final float[] tile = new float[12 * NR];
+        final float[] acc = new float[12 * NR]; // scalar kernel only
+        /** Source offsets for gathering packers: one per panel column, one per panel row. */
+        final int[] cols = new int[NC + NR];
+        final int[] rows = new int[KC];
+        final int[] lanes = new int[Math.max(VL, 1)];
+        /** Where each micro-panel's rows are when a packer reads B in place (see BPanels). */
+        final float[][] src = new float[NC / NR][];
+        final int[][] srcRows = new int[NC / NR][];
+        final int[] srcAdd = new int[NC / NR];
+        /** Row offsets of a packed micro-panel: p * NR. */
+        final int[] iota = new int[KC];
+
+        Buffers() {
+            for (int p = 0; p < KC; p++) {
+                iota[p] = p * NR;
+            }
+        }
     }
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /** The calling thread's packed A, grown on demand; workers only read it. */
+    private static final ThreadLocal<float[][]> PACKED_A = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
     private Sgemm() {
     }
@@ -45,157 +94,393 @@ final class Sgemm {
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
+        sgemm(MR, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** As above with the micro-tile height chosen (tests reach the kernel this machine does not pick). */
+    static void sgemm(int mr, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
         if (m <= 0 || n <= 0) {
             return;
         }
-        long rowWork = (long) n * Math.max(k, 1);
-        // Split the rows between threads unless there are too few of them, then split the columns.
-        if (m >= n || m >= 256) {
-            int grain = (int) Math.max(1, MIN_CHUNK_WORK / rowWork);
-            Parallel.forRange(m, grain, (r0, r1) -> block(transA, transB, r0, r1, 0, n, k, alpha,
-                    a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
-        } else {
-            int units = (n + COL_UNIT - 1) / COL_UNIT;
-            int grain = (int) Math.max(1, MIN_CHUNK_WORK / ((long) COL_UNIT * m * Math.max(k, 1)));
-            Parallel.forRange(units, grain, (u0, u1) -> block(transA, transB, 0, m, u0 * COL_UNIT,
-                    Math.min(n, u1 * COL_UNIT), k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+        if (k <= 0 || alpha == 0f) {
+            scale(beta, m, n, c, cOff, ldc);
+            return;
+        }
+        APanels as = transA ? new TransposedA(alpha, a, aOff, lda) : new PlainA(alpha, a, aOff, lda);
+        BPanels bs = transB ? new TransposedB(b, bOff, ldb) : new PlainB(b, bOff, ldb, mr == MR && directB(m));
+        run(mr, m, n, k, as, bs, beta, c, cOff, ldc);
+    }
+
+    /**
+     * C = op(A) op(B) + beta C over the thread pool. Tall products split their rows: each thread
+     * packs its own A blocks and all of B, which is cheap next to its share of the work. Otherwise A
+     * is packed once (in row slabs) and the threads split the columns, or the rows of narrow C.
+     */
+    static void run(int mr, int m, int n, int k, APanels as, BPanels bs, float beta, float[] c, int cOff, int ldc) {
+        boolean parallel = (long) m * n * k >= SERIAL_WORK;
+        int t = parallel ? Parallel.threads() : 1;
+        int rowPanels = (m + mr - 1) / mr;
+        if (t > 1 && m >= ROWS_PER_THREAD * t) {
+            Parallel.forRange(t, 1, (u0, u1) -> {
+                Buffers buf = BUFFERS.get();
+                for (int u = u0; u < u1; u++) {
+                    int i0 = (int) ((long) rowPanels * u / t) * mr, i1 = Math.min(m, (int) ((long) rowPanels * (u + 1) / t) * mr);
+                    multiply(mr, null, as, i0, i1, k, 0, k, bs, 0, n, n, 0, beta, c, cOff, ldc, buf);
+                }
+            });
+            return;
+        }
+        int slab = Math.max(mr, PACKED_A_LIMIT / k / mr * mr);
+        for (int s0 = 0; s0 < m; s0 += slab) {
+            int rows = Math.min(slab, m - s0), base = s0;
+            float[] packed = packA(mr, rows, k, (ic, mc, pc, kc, r, dst, dOff) -> as.pack(base + ic, mc, pc, kc, r, dst, dOff),
+                    parallel && (long) rows * k >= PARALLEL_PACK);
+            int slabPanels = (rows + mr - 1) / mr, colPanels = (n + NR - 1) / NR;
+            // Columns split without duplicated work; rows only when there are too few column panels.
+            boolean byCols = colPanels >= 4 * t || colPanels % t == 0 || slabPanels < 2 * t;
+            int units = byCols ? Math.min(t, colPanels) : Math.min(t, slabPanels);
+            int cBase = cOff + s0 * ldc;
+            Parallel.forRange(units, 1, (u0, u1) -> {
+                Buffers buf = BUFFERS.get();
+                for (int u = u0; u < u1; u++) {
+                    if (byCols) {
+                        int j0 = (int) ((long) colPanels * u / units) * NR;
+                        int j1 = Math.min(n, (int) ((long) colPanels * (u + 1) / units) * NR);
+                        multiply(mr, packed, null, 0, rows, k, 0, k, bs, j0, j1, n, 0, beta, c, cBase, ldc, buf);
+                    } else {
+                        int i0 = (int) ((long) slabPanels * u / units) * mr;
+                        int i1 = Math.min(rows, (int) ((long) slabPanels * (u + 1) / units) * mr);
+                        multiply(mr, packed, null, i0, i1, k, 0, k, bs, 0, n, n, 0, beta, c, cBase, ldc, buf);
+                    }
+                }
+            });
         }
     }
 
-    /** Computes rows [r0, r1) x columns [c0, c1) of C on the calling thread. */
-    private static void block(boolean transA, boolean transB, int r0, int r1, int c0, int c1, int k,
-                              float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                              float beta, float[] c, int cOff, int ldc) {
-        scale(beta, r0, r1, c0, c1, c, cOff, ldc);
-        if (k == 0 || alpha == 0f) {
+    /** Packs all m x k of op(A) into the calling thread's buffer: panel t at t * k * mr. */
+    static float[] packA(int mr, int m, int k, APanels as, boolean parallel) {
+        int panels = (m + mr - 1) / mr;
+        float[][] holder = PACKED_A.get();
+        int size = panels * mr * k;
+        if (holder[0].length < size) {
+            holder[0] = new float[size];
+        }
+        float[] packed = holder[0];
+        int grain = parallel ? Math.max(1, (1 << 14) / (mr * k)) : panels;
+        Parallel.forRange(panels, grain, (t0, t1) ->
+                as.pack(t0 * mr, Math.min(m, t1 * mr) - t0 * mr, 0, k, mr, packed, t0 * mr * k));
+        return packed;
+    }
+
+    static Buffers buffers() {
+        return BUFFERS.get();
+    }
+
+    /**
+     * On the calling thread: rows [i0, i1) x columns [j0, j1) of C = op(A) op(B) over k in [p0, p1),
+     * plus beta * C. A comes prepacked (packed, all k, rows from 0, i0 a multiple of mr) or from as.
+     * Columns come in groups of `group` (images side by side): column j is at C offset
+     * cOff + (j / group) * groupStride + j % group.
+     */
+    static void multiply(int mr, float[] packed, APanels as, int i0, int i1, int k, int p0, int p1, BPanels bs,
+                         int j0, int j1, int group, int groupStride, float beta, float[] c, int cOff, int ldc,
+                         Buffers buf) {
+        float[] bp = buf.b;
+        // Column blocks of equal width: a narrow last block would pack and walk mostly nothing.
+        int blocks = Math.ceilDiv(j1 - j0, NC), width = Math.ceilDiv(Math.ceilDiv(j1 - j0, blocks), NR) * NR;
+        if (packed == null && i1 - i0 <= MC) {
+            // A packed on the fly and short: pack each k block of it once for all column blocks.
+            for (int pc = p0; pc < p1; pc += KC) {
+                int kc = Math.min(KC, p1 - pc);
+                as.pack(i0, i1 - i0, pc, kc, mr, buf.a, 0);
+                for (int jc = j0; jc < j1; jc += width) {
+                    int nc = Math.min(width, j1 - jc);
+                    boolean direct = bs.pack(pc, kc, jc, nc, bp, buf);
+                    block(mr, buf.a, false, k, i0, i1 - i0, pc, kc, bp, direct, jc, nc, group, groupStride,
+                            pc == p0 ? beta : 1f, c, cOff, ldc, buf);
+                }
+            }
             return;
         }
-        Buffers buf = BUFFERS.get();
-        float[][] acc = buf.acc;
-        // Equal column blocks of at most NC: a narrow last block would run the kernel's short loops.
-        int blocks = (c1 - c0 + NC - 1) / NC;
-        int width = Math.min(NC, ((c1 - c0 + blocks - 1) / blocks + COL_UNIT - 1) / COL_UNIT * COL_UNIT);
-        for (int jc = c0; jc < c1; jc += width) {
-            int nc = Math.min(width, c1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                int kp = (kc + 3) & ~3; // padded with zero rows of the panel and zero columns of A
-                packB(transB, b, bOff, ldb, pc, kc, kp, jc, nc, buf.panel);
-                for (int i = r0; i < r1; i += MR) {
-                    int mr = Math.min(MR, r1 - i);
-                    packA(transA, alpha, a, aOff, lda, i, mr, pc, kc, kp, buf.a);
-                    for (int r = 0; r < mr; r++) {
-                        System.arraycopy(c, cOff + (i + r) * ldc + jc, acc[r], 0, nc);
+        for (int jc = j0; jc < j1; jc += width) {
+            int nc = Math.min(width, j1 - jc);
+            for (int pc = p0; pc < p1; pc += KC) {
+                int kc = Math.min(KC, p1 - pc);
+                boolean direct = bs.pack(pc, kc, jc, nc, bp, buf);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    if (packed == null) {
+                        as.pack(ic, mc, pc, kc, mr, buf.a, 0);
                     }
-                    if (mr == MR) {
-                        kernel4(buf.a, kp, buf.panel, nc, acc[0], acc[1], acc[2], acc[3]);
+                    block(mr, packed == null ? buf.a : packed, packed != null, k, ic, mc, pc, kc, bp, direct, jc, nc,
+                            group, groupStride, pc == p0 ? beta : 1f, c, cOff, ldc, buf);
+                }
+            }
+        }
+    }
+
+    /** Rows [ic, ic + mc) x columns [jc, jc + nc) for one k block: micro-panel of B by micro-panel of A. */
+    private static void block(int mr, float[] ap, boolean prepacked, int k, int ic, int mc, int pc, int kc, float[] bp,
+                              boolean direct, int jc, int nc, int group, int groupStride, float bt, float[] c, int cOff,
+                              int ldc, Buffers buf) {
+        // Along a row of tiles: the A micro-panel stays in L1, B micro-panels come from L2, and each C
+        // row is walked forward, which the hardware prefetcher follows.
+        for (int ir = 0; ir < mc; ir += mr) {
+            int rows = Math.min(mr, mc - ir), h = height(mr, rows);
+            int ao = prepacked ? (ic + ir) * k + pc * h : ir * kc;
+            int rowOff = cOff + (ic + ir) * ldc;
+            for (int jr = 0; jr < nc; jr += NR) {
+                int nr = Math.min(NR, nc - jr), col = jc + jr, g = col / group, first = col - g * group;
+                int bo = jr * kc, u = jr / NR;
+                if (rows == h && nr == NR && first + NR <= group) {
+                    if (direct) {
+                        kernel(h, ap, ao, buf.src[u], buf.srcRows[u], buf.srcAdd[u], kc, c, rowOff + g * groupStride + first,
+                                ldc, bt);
                     } else {
-                        for (int r = 0; r < mr; r++) {
-                            kernel1(buf.a, r * kp, kp, buf.panel, nc, acc[r]);
-                        }
+                        kernel(h, ap, ao, bp, bo, kc, c, rowOff + g * groupStride + first, ldc, bt, buf);
                     }
-                    for (int r = 0; r < mr; r++) {
-                        System.arraycopy(acc[r], 0, c, cOff + (i + r) * ldc + jc, nc);
+                } else {
+                    if (direct) {
+                        kernel(h, ap, ao, buf.src[u], buf.srcRows[u], buf.srcAdd[u], kc, buf.tile, 0, NR, 0f);
+                    } else {
+                        kernel(h, ap, ao, bp, bo, kc, buf.tile, 0, NR, 0f, buf);
+                    }
+                    for (int c0 = 0; c0 < nr; ) { // the tile may straddle groups
+                        int gi = (col + c0) / group, f = col + c0 - gi * group;
+                        int len = Math.min(nr - c0, group - f);
+                        mergeTile(buf.tile, c0, rows, len, bt, c, rowOff + gi * groupStride + f, ldc);
+                        c0 += len;
                     }
                 }
             }
         }
     }
 
-    /** C = beta * C on the block; beta == 0 writes zeros so NaN or garbage in C is never read. */
-    private static void scale(float beta, int r0, int r1, int c0, int c1, float[] c, int cOff, int ldc) {
+    /** Height of a packed panel holding `rows` (at most mr) rows: mr, or the smallest kernel that fits. */
+    static int height(int mr, int rows) {
+        if (!SIMD) {
+            return rows;
+        }
+        if (rows >= mr) {
+            return mr;
+        }
+        return rows <= 4 ? 4 : rows <= 6 && mr != 12 ? 6 : rows <= 8 && mr == 12 ? 8 : mr;
+    }
+
+    private static void kernel(int h, float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc,
+                               float beta, Buffers buf) {
+        if (!SIMD) {
+            scalarKernel(h, a, ao, b, bo, kc, c, co, ldc, beta, buf.acc);
+            return;
+        }
+        switch (h) {
+            case 12 -> SimdGemm.kernel12(a, ao, b, bo, kc, c, co, ldc, beta);
+            case 8 -> SimdGemm.kernel8(a, ao, b, bo, kc, c, co, ldc, beta);
+            case 6 -> SimdGemm.kernel6(a, ao, b, bo, kc, c, co, ldc, beta);
+            case 4 -> SimdGemm.kernel4(a, ao, b, bo, kc, c, co, ldc, beta);
+            default -> throw new IllegalArgumentException("no kernel for " + h + " rows");
+        }
+    }
+
+    /** Products of at most this few rows may read B in place (see BPanels): one short panel of A. */
+    static boolean directB(int m) {
+        return SIMD && height(MR, m) < MR;
+    }
+
+    private static void kernel(int h, float[] a, int ao, float[] b, int[] rows, int add, int kc, float[] c, int co,
+                               int ldc, float beta) {
+        switch (h) {
+            case 8 -> SimdGemm.kernel8i(a, ao, b, rows, add, kc, c, co, ldc, beta);
+            case 6 -> SimdGemm.kernel6i(a, ao, b, rows, add, kc, c, co, ldc, beta);
+            case 4 -> SimdGemm.kernel4i(a, ao, b, rows, add, kc, c, co, ldc, beta);
+            default -> throw new IllegalArgumentException("no in-place kernel for " + h + " rows");
+        }
+    }
+
+    /** Columns [t0, t0 + cols) of an edge tile into C: C = tile + beta * C (C unread when beta == 0). */
+    private static void mergeTile(float[] tile, int t0, int rows, int cols, float beta, float[] c, int co, int ldc) {
+        for (int i = 0; i < rows; i++) {
+            int t = i * NR + t0, d = co + i * ldc;
+            if (beta == 0f) {
+                System.arraycopy(tile, t, c, d, cols);
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    c[d + j] = Math.fma(beta, c[d + j], tile[t + j]);
+                }
+            }
+        }
+    }
+
+    /** The safety net without the Vector API: same packed layout, accumulators in acc. */
+    private static void scalarKernel(int mr, float[] a, int ao, float[] b, int bo, int kc, float[] c, int co,
+                                     int ldc, float beta, float[] acc) {
+        Arrays.fill(acc, 0, mr * NR, 0f);
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR;
+            for (int i = 0; i < mr; i++) {
+                float av = a[ao + p * mr + i];
+                int ci = i * NR;
+                for (int j = 0; j < NR; j++) {
+                    acc[ci + j] = Math.fma(av, b[bi + j], acc[ci + j]);
+                }
+            }
+        }
+        for (int i = 0; i < mr; i++) {
+            for (int j = 0; j < NR; j++) {
+                int d = co + i * ldc + j;
+                c[d] = beta == 0f ? acc[i * NR + j] : Math.fma(beta, c[d], acc[i * NR + j]);
+            }
+        }
+    }
+
+    /** C = beta * C; beta == 0 writes zeros so NaN or garbage in C is never read. */
+    private static void scale(float beta, int m, int n, float[] c, int cOff, int ldc) {
         if (beta == 1f) {
             return;
         }
-        for (int i = r0; i < r1; i++) {
+        for (int i = 0; i < m; i++) {
             int row = cOff + i * ldc;
             if (beta == 0f) {
-                java.util.Arrays.fill(c, row + c0, row + c1, 0f);
+                Arrays.fill(c, row, row + n, 0f);
             } else {
-                for (int j = row + c0; j < row + c1; j++) {
+                for (int j = row; j < row + n; j++) {
                     c[j] *= beta;
                 }
             }
         }
     }
 
-    /** panel[p][j] = op(B)[pc + p][jc + j] for p < kc, and 0 for kc <= p < kp. */
-    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int kp,
-                              int jc, int nc, float[][] panel) {
-        if (!transB) {
-            for (int p = 0; p < kc; p++) {
-                System.arraycopy(b, bOff + (pc + p) * ldb + jc, panel[p], 0, nc);
-            }
+    /** dst[d, d + NR) = src[s, s + n), zero past n. */
+    static void copyRow(float[] src, int s, int n, float[] dst, int d) {
+        if (n == NR && SIMD) {
+            SimdGemm.copyRow(src, s, dst, d);
         } else {
-            // op(B)[p][j] = B[j][p]: a transpose, in strips of TRANSPOSE_STRIP rows of B so the
-            // cache lines being read stay in L1 while the panel rows are written contiguously.
-            for (int j0 = 0; j0 < nc; j0 += TRANSPOSE_STRIP) {
-                int j1 = Math.min(nc, j0 + TRANSPOSE_STRIP);
-                for (int p = 0; p < kc; p++) {
-                    float[] row = panel[p];
-                    int src = bOff + (jc + j0) * ldb + pc + p;
-                    for (int j = j0; j < j1; j++, src += ldb) {
-                        row[j] = b[src];
-                    }
-                }
-            }
-        }
-        for (int p = kc; p < kp; p++) {
-            java.util.Arrays.fill(panel[p], 0, nc, 0f);
+            System.arraycopy(src, s, dst, d, n);
+            Arrays.fill(dst, d + n, d + NR, 0f);
         }
     }
 
-    /** ap[r * kp + p] = alpha * op(A)[i + r][pc + p] for p < kc, and 0 for kc <= p < kp. */
-    private static void packA(boolean transA, float alpha, float[] a, int aOff, int lda, int i, int mr,
-                              int pc, int kc, int kp, float[] ap) {
-        for (int r = 0; r < mr; r++) {
-            int dst = r * kp;
-            if (!transA) {
-                int src = aOff + (i + r) * lda + pc;
-                for (int p = 0; p < kc; p++) {
-                    ap[dst + p] = alpha * a[src + p];
-                }
-            } else {
-                int src = aOff + pc * lda + i + r; // op(A)[i + r][p] = A[p][i + r]
-                for (int p = 0; p < kc; p++) {
-                    ap[dst + p] = alpha * a[src + p * lda];
-                }
+    /** dst[d + j] = src[base + idx[io + j]] for j < NR. */
+    static void gatherRow(float[] src, int base, int[] idx, int io, float[] dst, int d) {
+        if (SIMD) {
+            SimdGemm.gatherRow(src, base, idx, io, dst, d);
+        } else {
+            for (int j = 0; j < NR; j++) {
+                dst[d + j] = src[base + idx[io + j]];
             }
-            java.util.Arrays.fill(ap, dst + kc, dst + kp, 0f);
         }
+    }
+
+    /** dst[d, d + VL) = alpha * src[base + idx[j]] for j < VL (the Vector API only). */
+    static void gatherVector(float[] src, int base, int[] idx, float alpha, float[] dst, int d) {
+        SimdGemm.gatherVector(src, base, idx, alpha, dst, d);
     }
 
     /**
-     * Four rows: cr[j] += sum over p of ap[r * kp + p] * panel[p][j]. Four k steps per pass share
-     * each accumulator load and store; four rows share each panel load. kp is a multiple of 4.
+     * op(A) = A, row-major: a panel step (h rows at one column) is gathered; with the Vector API as
+     * one vector written whole, past the step into the next, which the next step then overwrites
+     * (the last step of a panel is written element by element, so nothing leaves the panel).
      */
-    private static void kernel4(float[] ap, int kp, float[][] panel, int nc,
-                                float[] c0, float[] c1, float[] c2, float[] c3) {
-        for (int p = 0; p < kp; p += 4) {
-            float a0 = ap[p], a1 = ap[p + 1], a2 = ap[p + 2], a3 = ap[p + 3];
-            float e0 = ap[kp + p], e1 = ap[kp + p + 1], e2 = ap[kp + p + 2], e3 = ap[kp + p + 3];
-            int i2 = 2 * kp + p, i3 = 3 * kp + p;
-            float f0 = ap[i2], f1 = ap[i2 + 1], f2 = ap[i2 + 2], f3 = ap[i2 + 3];
-            float g0 = ap[i3], g1 = ap[i3 + 1], g2 = ap[i3 + 2], g3 = ap[i3 + 3];
-            float[] b0 = panel[p], b1 = panel[p + 1], b2 = panel[p + 2], b3 = panel[p + 3];
-            for (int j = 0; j < nc; j++) {
-                float x0 = b0[j], x1 = b1[j], x2 = b2[j], x3 = b3[j];
-                c0[j] = Math.fma(a3, x3, Math.fma(a2, x2, Math.fma(a1, x1, Math.fma(a0, x0, c0[j]))));
-                c1[j] = Math.fma(e3, x3, Math.fma(e2, x2, Math.fma(e1, x1, Math.fma(e0, x0, c1[j]))));
-                c2[j] = Math.fma(f3, x3, Math.fma(f2, x2, Math.fma(f1, x1, Math.fma(f0, x0, c2[j]))));
-                c3[j] = Math.fma(g3, x3, Math.fma(g2, x2, Math.fma(g1, x1, Math.fma(g0, x0, c3[j]))));
+    record PlainA(float alpha, float[] a, int off, int ld) implements APanels {
+        @Override
+        public void pack(int ic, int mc, int pc, int kc, int mr, float[] dst, int dOff) {
+            int[] lanes = BUFFERS.get().lanes;
+            for (int r0 = 0; r0 < mc; r0 += mr) {
+                int rows = Math.min(mr, mc - r0), h = height(mr, rows), panel = dOff + r0 * kc;
+                if (h <= VL) {
+                    for (int i = 0; i < VL; i++) {
+                        lanes[i] = (ic + r0 + Math.min(i, rows - 1)) * ld;
+                    }
+                    for (int p = 0; p < kc - 1; p++) {
+                        SimdGemm.gatherVector(a, off + pc + p, lanes, alpha, dst, panel + p * h);
+                    }
+                }
+                for (int i = 0; i < rows; i++) {
+                    int src = off + (ic + r0 + i) * ld + pc;
+                    for (int p = h <= VL ? kc - 1 : 0; p < kc; p++) {
+                        dst[panel + p * h + i] = alpha * a[src + p];
+                    }
+                }
+                zeroRows(dst, panel, rows, h, kc);
             }
         }
     }
 
-    /** One row, for the last m % 4 rows of a block: c0[j] += sum over p of ap[ai + p] * panel[p][j]. */
-    private static void kernel1(float[] ap, int ai, int kp, float[][] panel, int nc, float[] c0) {
-        for (int p = 0; p < kp; p += 4) {
-            float a0 = ap[ai + p], a1 = ap[ai + p + 1], a2 = ap[ai + p + 2], a3 = ap[ai + p + 3];
-            float[] b0 = panel[p], b1 = panel[p + 1], b2 = panel[p + 2], b3 = panel[p + 3];
-            for (int j = 0; j < nc; j++) {
-                c0[j] = Math.fma(a3, b3[j], Math.fma(a2, b2[j], Math.fma(a1, b1[j], Math.fma(a0, b0[j], c0[j]))));
+    /** op(A) = A^T, A stored k x m: each step's h values are contiguous (one vector, as in PlainA). */
+    private record TransposedA(float alpha, float[] a, int off, int ld) implements APanels {
+        @Override
+        public void pack(int ic, int mc, int pc, int kc, int mr, float[] dst, int dOff) {
+            for (int r0 = 0; r0 < mc; r0 += mr) {
+                int rows = Math.min(mr, mc - r0), h = height(mr, rows), panel = dOff + r0 * kc;
+                for (int p = 0; p < kc; p++) {
+                    int src = off + (pc + p) * ld + ic + r0, d = panel + p * h;
+                    if (h <= VL && p < kc - 1 && src + VL <= a.length) {
+                        SimdGemm.copyVector(a, src, alpha, dst, d);
+                    } else {
+                        for (int i = 0; i < rows; i++) {
+                            dst[d + i] = alpha * a[src + i];
+                        }
+                    }
+                }
+                zeroRows(dst, panel, rows, h, kc);
             }
+        }
+    }
+
+    /** Rows [rows, h) of a panel [kc][h] are zero, so its kernel adds nothing for them. */
+    static void zeroRows(float[] dst, int panel, int rows, int h, int kc) {
+        if (rows < h) {
+            for (int p = 0; p < kc; p++) {
+                Arrays.fill(dst, panel + p * h + rows, panel + p * h + h, 0f);
+            }
+        }
+    }
+
+    /** op(B) = B, row-major: NR contiguous floats per step, read in place when `direct`. */
+    private record PlainB(float[] b, int off, int ld, boolean direct) implements BPanels {
+        @Override
+        public boolean pack(int pc, int kc, int jc, int nc, float[] dst, Buffers buf) {
+            if (direct) {
+                for (int p = 0; p < kc; p++) {
+                    buf.rows[p] = off + (pc + p) * ld;
+                }
+            }
+            for (int j0 = 0; j0 < nc; j0 += NR) {
+                int cols = Math.min(NR, nc - j0), panel = j0 * kc, u = j0 / NR;
+                if (direct && cols == NR) {
+                    buf.src[u] = b;
+                    buf.srcRows[u] = buf.rows;
+                    buf.srcAdd[u] = jc + j0;
+                    continue;
+                }
+                for (int p = 0; p < kc; p++) {
+                    copyRow(b, off + (pc + p) * ld + jc + j0, cols, dst, panel + p * NR);
+                }
+                buf.src[u] = dst;
+                buf.srcRows[u] = buf.iota;
+                buf.srcAdd[u] = panel;
+            }
+            return direct;
+        }
+    }
+
+    /** op(B) = B^T, B stored n x k: a micro-panel row is one gather across NR rows of B. */
+    private record TransposedB(float[] b, int off, int ld) implements BPanels {
+        @Override
+        public boolean pack(int pc, int kc, int jc, int nc, float[] dst, Buffers buf) {
+            int[] idx = buf.cols;
+            for (int j0 = 0; j0 < nc; j0 += NR) {
+                int cols = Math.min(NR, nc - j0), panel = j0 * kc;
+                for (int j = 0; j < NR; j++) {
+                    idx[j] = (jc + j0 + Math.min(j, cols - 1)) * ld; // past cols: a repeat, never stored
+                }
+                for (int p = 0; p < kc; p++) {
+                    gatherRow(b, off + pc + p, idx, 0, dst, panel + p * NR);
+                }
+            }
+            return false;
         }
     }
 }

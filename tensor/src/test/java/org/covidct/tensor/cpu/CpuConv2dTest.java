@@ -54,6 +54,55 @@ class CpuConv2dTest {
         check(1, 16, 70, 17, 17, 3, 3, Conv2dSpec.of(1, 1), false, 2);
     }
 
+    /**
+     * VGG's 3x3, pad-1 geometry at sizes that cross the gemm's micro-tile and k-block edges (K around
+     * 12, C*9 around 256 and past it), and spatial sizes whose images do not fill whole column
+     * panels, so tiles straddle two images. Both the whole-batch and the image-by-image path.
+     */
+    @Property(tries = 30)
+    void matchesNaiveVggConvolution(@ForAll @IntRange(min = 1, max = 3) int n,
+                                    @ForAll @IntRange(min = 1, max = 30) int c,
+                                    @ForAll @IntRange(min = 1, max = 26) int k,
+                                    @ForAll @IntRange(min = 1, max = 12) int hw,
+                                    @ForAll boolean withBias,
+                                    @ForAll boolean imageByImage,
+                                    @ForAll long seed) {
+        long saved = CpuConv2d.wholeBatchLimit;
+        CpuConv2d.wholeBatchLimit = imageByImage ? 0 : saved;
+        try {
+            check(n, c, k, hw, hw + 1, 3, 3, Conv2dSpec.of(1, 1), withBias, seed);
+        } finally {
+            CpuConv2d.wholeBatchLimit = saved;
+        }
+    }
+
+    /** Image by image with an odd batch (images split in column ranges over the threads), and strided. */
+    @Example
+    void matchesNaiveConvolutionImageByImage() {
+        long saved = CpuConv2d.wholeBatchLimit;
+        CpuConv2d.wholeBatchLimit = 0;
+        try {
+            check(3, 20, 14, 19, 21, 3, 3, Conv2dSpec.of(1, 1), true, 3);
+            check(3, 29, 13, 16, 16, 3, 3, Conv2dSpec.of(1, 1), false, 4);
+            check(2, 9, 7, 13, 12, 3, 3, Conv2dSpec.of(2, 1), true, 5);
+            check(1, 8, 5, 9, 9, 1, 1, Conv2dSpec.of(1, 0), true, 6);
+        } finally {
+            CpuConv2d.wholeBatchLimit = saved;
+        }
+    }
+
+    /**
+     * Image lines wider than a micro-panel, so micro-panels of the im2col matrix are read in
+     * place (few output channels) or copied whole, next to ones that wrap a line.
+     */
+    @Example
+    void matchesNaiveConvolutionOnWideImages() {
+        check(2, 3, 5, 4, 70, 3, 3, Conv2dSpec.of(1, 1), false, 11);
+        check(2, 5, 3, 3, 67, 3, 3, Conv2dSpec.of(1, 1), true, 12);
+        check(1, 4, 13, 3, 99, 3, 3, Conv2dSpec.of(1, 1), true, 13);
+        check(1, 30, 8, 2, 64, 3, 3, Conv2dSpec.of(1, 1), false, 14);
+    }
+
     private static void check(int n, int c, int k, int h, int w, int r, int s, Conv2dSpec spec,
                               boolean withBias, long seed) {
         Random rnd = new Random(seed);

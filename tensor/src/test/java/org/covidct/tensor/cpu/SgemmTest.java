@@ -34,7 +34,55 @@ class SgemmTest {
         check(m, n, k, transA, transB, betaKind, seed);
     }
 
+    /**
+     * Sizes one either side of multiples of the micro-tile (MR x NR) and the k block, with every
+     * kernel height the machine has (12 and 6 rows with the Vector API, so both tile shapes are
+     * checked whichever one this CPU picks).
+     */
+    @Property(tries = 40)
+    void matchesNaiveProductAtTileEdges(@ForAll @IntRange(min = 0, max = 3) int mTiles,
+                                        @ForAll @IntRange(min = -1, max = 1) int mDelta,
+                                        @ForAll @IntRange(min = 0, max = 2) int nTiles,
+                                        @ForAll @IntRange(min = -1, max = 1) int nDelta,
+                                        @ForAll @IntRange(min = 0, max = 2) int kBlocks,
+                                        @ForAll @IntRange(min = -1, max = 1) int kDelta,
+                                        @ForAll boolean otherKernel,
+                                        @ForAll boolean transA, @ForAll boolean transB,
+                                        @ForAll @IntRange(min = 0, max = 3) int betaKind,
+                                        @ForAll long seed) {
+        int mr = otherKernel && Sgemm.SIMD ? (Sgemm.MR == 12 ? 6 : 12) : Sgemm.MR;
+        int m = Math.max(1, mTiles * mr + mDelta), n = Math.max(1, nTiles * Sgemm.NR + nDelta);
+        int k = Math.max(1, kBlocks * Sgemm.KC + kDelta);
+        check(mr, m, n, k, transA, transB, betaKind, seed);
+    }
+
+    /** Every height of the last row panel (1 .. MR rows left over), so every edge kernel runs. */
+    @Example
+    void everyLeftoverRowCount() {
+        int[] mrs = Sgemm.SIMD ? new int[] {12, 6} : new int[] {Sgemm.MR};
+        for (int mr : mrs) {
+            for (int m = 1; m <= 2 * mr + 1; m++) {
+                check(mr, m, Sgemm.NR + 3, 37, false, false, 2, m);
+                check(mr, m, 2 * Sgemm.NR, 5, true, true, 0, m);
+            }
+        }
+    }
+
+    /** Big enough to run parallel, with several column and row blocks, split by columns and by rows. */
+    @Example
+    void matchesNaiveProductOnALargerProduct() {
+        check(Sgemm.MR, 801, 45, 70, false, true, 3, 10);
+        check(Sgemm.MR, 1000, Sgemm.NR + 1, Sgemm.KC + 1, true, false, 1, 11);
+        check(Sgemm.MR, Sgemm.MC + 13, Sgemm.NC + Sgemm.NR + 5, Sgemm.KC + 7, false, false, 2, 7);
+        check(Sgemm.MR, 5, 3 * Sgemm.NC + 1, 300, true, false, 1, 8);
+        check(Sgemm.MR, 2 * Sgemm.MC + 1, 20, 300, false, true, 0, 9);
+    }
+
     private static void check(int m, int n, int k, boolean transA, boolean transB, int betaKind, long seed) {
+        check(Sgemm.MR, m, n, k, transA, transB, betaKind, seed);
+    }
+
+    private static void check(int mr, int m, int n, int k, boolean transA, boolean transB, int betaKind, long seed) {
         Random rnd = new Random(seed);
         float alpha = rnd.nextFloat() * 4f - 2f;
         float beta = switch (betaKind) {
@@ -71,7 +119,7 @@ class SgemmTest {
             }
         }
 
-        Sgemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        Sgemm.sgemm(mr, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
 
         double err = 0;
         for (int i = 0; i < m; i++) {
@@ -80,7 +128,7 @@ class SgemmTest {
             }
         }
         double rel = err / Math.max(refMax, 1e-30);
-        assertTrue(rel <= 1e-5, "relative error " + rel + " for m=" + m + " n=" + n + " k=" + k
+        assertTrue(rel <= 1e-5, "relative error " + rel + " for mr=" + mr + " m=" + m + " n=" + n + " k=" + k
                 + " transA=" + transA + " transB=" + transB + " alpha=" + alpha + " beta=" + beta);
         // Outside the m x n window (offset, row padding) C is untouched.
         for (int idx = 0; idx < c.length; idx++) {

@@ -1,0 +1,135 @@
+package org.covidct.app.analyze;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import org.covidct.app.gradcam.GradCamImages;
+import org.covidct.app.metrics.Prediction;
+import org.covidct.app.report.HtmlReport;
+import org.covidct.app.report.Png;
+import org.covidct.app.train.RunDirectory;
+
+/** The layout of a run's report.html: configuration, metrics, plots and the Grad-CAM galleries. */
+final class ReportPage {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final RunDirectory run;
+    private final JsonNode config;
+    private final String layer;
+    private final long seed;
+
+    ReportPage(RunDirectory run, JsonNode config, String layer, long seed) {
+        this.run = run;
+        this.config = config;
+        this.layer = layer;
+        this.seed = seed;
+    }
+
+    /** A gallery tile's caption: file name, true class and score. */
+    static String caption(TestScores.Row r) {
+        return String.format(Locale.ROOT, "%s | %s | score %.3f", r.path().getFileName(),
+                r.prediction().target() == Prediction.COVID ? "COVID" : "NonCOVID", r.prediction().score());
+    }
+
+    String html(List<TestScores.Row> rows, Map<GalleryKind, List<TestScores.Row>> picked,
+                Map<GalleryKind, List<GradCamImages.Explained>> galleries, Path histogram) throws IOException {
+        HtmlReport page = new HtmlReport("COVID-CT run report");
+        page.paragraph(String.format(Locale.ROOT, "Run %s: %s at %dx%d, %d test images.",
+                run.root().toAbsolutePath().normalize().getFileName(), config.path("arch").asText(),
+                config.path("image_size").asInt(), config.path("image_size").asInt(), rows.size()));
+
+        page.heading("Configuration");
+        Map<String, String> settings = new LinkedHashMap<>();
+        config.fields().forEachRemaining(e -> settings.put(e.getKey(), e.getValue().asText()));
+        page.keyValues(settings);
+
+        page.heading("Metrics of the best checkpoint");
+        metrics(page);
+
+        page.heading("ROC curve (test)");
+        plot(page, "ROC curve", run.plots().resolve("roc_curve.png"), "was not written: the test set holds one class only");
+        page.heading("Confusion matrix (test)");
+        plot(page, "Confusion matrix", run.plots().resolve("confusion_matrix.png"), "is missing");
+        page.heading("Training curves");
+        plot(page, "Losses", run.plots().resolve("losses.png"), "is missing");
+        plot(page, "Accuracies", run.plots().resolve("accuracies.png"), "is missing");
+        page.heading("Scores of misclassified test images");
+        plot(page, "Histogram of misclassified scores", histogram, "is missing");
+
+        page.heading("Grad-CAM");
+        page.paragraph(String.format(Locale.ROOT, "Layer %s; each map explains the predicted class. Up to %s images "
+                + "per gallery, drawn at random with seed %d.", layer, maxShown(picked), seed));
+        for (GalleryKind kind : GalleryKind.values()) {
+            List<TestScores.Row> shown = picked.get(kind);
+            page.subheading(String.format(Locale.ROOT, "%s (%s): %d of %d", kind.title(), kind.rule(), shown.size(),
+                    kind.members(rows).size()));
+            if (shown.isEmpty()) {
+                page.note("No test image falls in this gallery.");
+                continue;
+            }
+            List<HtmlReport.Tile> tiles = new ArrayList<>();
+            List<GradCamImages.Explained> images = galleries.get(kind);
+            for (int i = 0; i < shown.size(); i++) {
+                tiles.add(new HtmlReport.Tile(caption(shown.get(i)), Png.encode(Png.image(images.get(i).overlay()))));
+            }
+            page.gallery(tiles);
+        }
+        return page.html();
+    }
+
+    private static String maxShown(Map<GalleryKind, List<TestScores.Row>> picked) {
+        return Integer.toString(picked.values().stream().mapToInt(List::size).max().orElse(0));
+    }
+
+    private void metrics(HtmlReport page) throws IOException {
+        if (!Files.isRegularFile(run.testMetrics())) {
+            page.note("No metrics: " + run.testMetrics().getFileName() + " is missing.");
+            return;
+        }
+        JsonNode m = JSON.readTree(run.testMetrics().toFile());
+        List<String> splits = new ArrayList<>();
+        List<String> header = new ArrayList<>(List.of("metric"));
+        for (String split : List.of("val", "test")) {
+            if (m.has(split)) {
+                splits.add(split);
+                header.add(split.equals("val") ? "validation" : "test");
+            }
+        }
+        List<List<String>> table = new ArrayList<>();
+        table.add(row("images", splits, m, s -> Integer.toString(s.path("num_samples").asInt())));
+        table.add(row("accuracy", splits, m, s -> fixed(s.path("accuracy"), 3)));
+        table.add(row("sensitivity", splits, m, s -> fixed(s.path("sensitivity"), 3)));
+        table.add(row("specificity", splits, m, s -> fixed(s.path("specificity"), 3)));
+        table.add(row("ROC AUC", splits, m, s -> s.path("roc_auc").isNumber() ? fixed(s.path("roc_auc"), 3)
+                : "undefined: " + s.path("roc_auc_undefined_reason").asText()));
+        table.add(row("loss", splits, m, s -> fixed(s.path("loss"), 4)));
+        page.table(header, table);
+    }
+
+    private static List<String> row(String name, List<String> splits, JsonNode m,
+                                    Function<JsonNode, String> value) {
+        List<String> r = new ArrayList<>(List.of(name));
+        splits.forEach(s -> r.add(value.apply(m.get(s))));
+        return r;
+    }
+
+    private static String fixed(JsonNode v, int digits) {
+        return v.isNumber() ? String.format(Locale.ROOT, "%." + digits + "f", v.asDouble()) : "n/a";
+    }
+
+    private static void plot(HtmlReport page, String caption, Path png, String whyMissing) throws IOException {
+        if (Files.isRegularFile(png)) {
+            page.figure(caption, Files.readAllBytes(png));
+        } else {
+            page.note(caption + ": not available (" + png.getFileName() + " " + whyMissing + ").");
+        }
+    }
+}

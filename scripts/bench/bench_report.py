@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Merges JMH results (ms/op) and scripts/bench/torch_ops.py output into a markdown report."""
+import argparse
+import datetime
+import json
+import platform
+import subprocess
+
+VGG_SHAPES = ["3-64-224", "64-64-224", "64-128-112", "128-128-112", "128-256-56", "256-256-56",
+              "256-512-28", "512-512-28", "512-512-14"]
+CONV_PASSES = {"forward": "forward", "backwardData": "backwardData", "backwardWeight": "backwardWeight"}
+
+
+def lscpu():
+    out = {}
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout.splitlines():
+            key, _, value = line.partition(":")
+            out[key.strip()] = value.strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return out
+
+
+def java_version(jmh):
+    for r in jmh:
+        if r.get("vmVersion"):
+            return "%s %s" % (r.get("vmName", "JVM"), r["vmVersion"])
+    return "?"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--jmh", nargs="+", required=True, help="JMH -rf json files")
+    ap.add_argument("--torch", nargs="+", required=True, help="torch_ops.py outputs")
+    ap.add_argument("--command", required=True)
+    ap.add_argument("--threads", default="2")
+    ap.add_argument("--load", nargs="*", default=[])
+    args = ap.parse_args()
+
+    jmh, torch_results, torch = [], [], {}
+    for path in args.jmh:
+        with open(path) as f:
+            jmh += json.load(f)
+    for path in args.torch:
+        with open(path) as f:
+            torch = json.load(f)
+        torch_results += torch["results"]
+
+    ours = {}
+    for r in jmh:
+        cls, method = r["benchmark"].rsplit(".", 2)[-2:]
+        p = r.get("params", {})
+        ms = r["primaryMetric"]["score"]
+        if cls == "MatmulBenchmark":
+            n = int(p["n"])
+            ours[("mm", str(n))] = (ms, 2.0 * n ** 3 / ms / 1e6)
+        elif cls == "Conv2dBenchmark":
+            c, k, hw = map(int, p["shape"].split("-"))
+            flops = 2.0 * int(p["batch"]) * k * hw * hw * c * 9
+            ours[("conv." + method, p["shape"])] = (ms, flops / ms / 1e6)
+    theirs = {(r["op"], r["shape"]): (r["ms"], r["gflops"]) for r in torch_results}
+
+    cpu = lscpu()
+    lines = ["# CPU kernel benchmarks: ours against PyTorch", ""]
+    lines.append("Written by `scripts/bench/compare_ops.sh` on %s." % datetime.date.today().isoformat())
+    lines.append("")
+    lines.append("- machine: %s, %s CPU(s) (%s core(s) per socket, %s thread(s) per core), %s" % (
+        cpu.get("Model name", platform.processor() or "?"), cpu.get("CPU(s)", "?"),
+        cpu.get("Core(s) per socket", "?"), cpu.get("Thread(s) per core", "?"), platform.machine()))
+    lines.append("- threads: %s for both (our pool via `-XX:ActiveProcessorCount`, torch.set_num_threads)" % args.threads)
+    lines.append("- ours: %s, JMH average time per op; PyTorch %s (torch.mm on its BLAS, convolutions on oneDNN), "
+                 "median of timed calls; each size or shape measured by both back to back" % (
+                     java_version(jmh), torch.get("torch", "?")))
+    if args.load:
+        lines.append("- load average (1, 5, 15 min) before / after: %s" % " / ".join(args.load))
+    lines.append("- command: `%s`" % args.command)
+    lines.append("")
+    lines.append("GFLOP/s: 2*n^3 for an n x n product; 2*N*K*H*W*C*9 per convolution pass (3x3, pad 1, "
+                 "stride 1, batch N = 8, shape C-K-HW). Ratio = ours / PyTorch (above 1: ours faster).")
+    lines.append("")
+
+    def table(title, keys, label):
+        lines.append("## " + title)
+        lines.append("")
+        lines.append("| %s | ours ms | PyTorch ms | ours GFLOP/s | PyTorch GFLOP/s | ratio |" % label)
+        lines.append("|---|---:|---:|---:|---:|---:|")
+        for key, name in keys:
+            o, t = ours.get(key), theirs.get(key)
+            cells = [name]
+            cells += ["%.2f" % o[0] if o else "-", "%.2f" % t[0] if t else "-"]
+            cells += ["%.1f" % o[1] if o else "-", "%.1f" % t[1] if t else "-"]
+            cells.append("**%.2f**" % (o[1] / t[1]) if o and t else "-")
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+
+    mm = sorted({k[1] for k in list(ours) + list(theirs) if k[0] == "mm"}, key=int)
+    table("sgemm (square, float32)", [(("mm", n), "%s^3" % n) for n in mm], "n")
+    shapes = []
+    for k in list(theirs) + list(ours):
+        if k[0].startswith("conv.") and k[1] not in shapes:
+            shapes.append(k[1])
+    shapes.sort(key=lambda s: VGG_SHAPES.index(s) if s in VGG_SHAPES else len(VGG_SHAPES))
+    keys = [(("conv." + p, s), "%s %s" % (s, p)) for s in shapes for p in CONV_PASSES]
+    table("VGG19 3x3 convolutions, batch 8", keys, "C-K-HW pass")
+    ratios = [ours[k][1] / theirs[k][1] for k in ours if k in theirs]
+    if ratios:
+        lines.append("Lowest ratio: %.2f; highest: %.2f." % (min(ratios), max(ratios)))
+        lines.append("")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Our sgemm and VGG19 3x3 convolutions (JMH) against PyTorch's (torch.mm; oneDNN convolutions) with the
+# same thread count, and a markdown table (ours, PyTorch, ratio) in BENCHMARKS.md at the repo root.
+# Each size or shape is measured by both back to back, alternating which goes first, so that a change
+# in machine load during the run hits both sides alike.
+#
+#   scripts/bench/compare_ops.sh                                          # JMH settings of the classes
+#   JMH_OPTS="-f 1 -wi 2 -i 3 -w 1s -r 1s" scripts/bench/compare_ops.sh   # shorter
+#
+# Environment: JAVA_HOME (JDK 25), TORCH_PYTHON (Debian's python3 with torch 1.13), THREADS (2),
+# JMH_OPTS, MVN_OPTS (-o), OUT (BENCHMARKS.md), MM_SIZES, CONV_SHAPES (comma lists).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+export JAVA_HOME
+TORCH_PYTHON=${TORCH_PYTHON:-/usr/bin/python3}
+THREADS=${THREADS:-2}
+JMH_OPTS=${JMH_OPTS:-}
+MVN_OPTS=${MVN_OPTS:--o}
+OUT=${OUT:-BENCHMARKS.md}
+MM_SIZES=${MM_SIZES:-256,512,1024,2048}
+CONV_SHAPES=${CONV_SHAPES:-3-64-224,64-64-224,64-128-112,128-128-112,128-256-56,256-256-56,256-512-28,512-512-28,512-512-14}
+command_line="$0${*:+ $*}"
+[ -n "$JMH_OPTS" ] && command_line="JMH_OPTS=\"$JMH_OPTS\" $command_line"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "== building bench/target/benchmarks.jar" >&2
+mvn -B -q $MVN_OPTS package -pl bench -am -DskipTests >&2
+
+ours() { # $1 item number, $2 benchmark class, $3 JMH parameter
+    echo "== ours: $2 $3" >&2
+    # Our pool sizes itself from the processor count: pin it to THREADS, as torch is.
+    # shellcheck disable=SC2086
+    "$JAVA_HOME/bin/java" -jar bench/target/benchmarks.jar "org\.covidct\.bench\.$2\." -p "$3" $JMH_OPTS \
+        -jvmArgsPrepend "-XX:ActiveProcessorCount=$THREADS" -rf json -rff "$work/jmh-$1.json" >&2
+}
+theirs() { # $1 item number, then torch_ops.py arguments
+    local item=$1
+    shift
+    echo "== PyTorch: $*" >&2
+    "$TORCH_PYTHON" scripts/bench/torch_ops.py --threads "$THREADS" "$@" > "$work/torch-$item.json"
+}
+pair() { # $1 item number, $2 class, $3 JMH parameter, then torch_ops.py arguments
+    local item=$1 cls=$2 param=$3
+    shift 3
+    if (( item % 2 == 0 )); then
+        theirs "$item" "$@"
+        ours "$item" "$cls" "$param"
+    else
+        ours "$item" "$cls" "$param"
+        theirs "$item" "$@"
+    fi
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+item=0
+for n in ${MM_SIZES//,/ }; do
+    pair $item MatmulBenchmark "n=$n" --ops mm --mm-sizes "$n"
+    item=$((item + 1))
+done
+for shape in ${CONV_SHAPES//,/ }; do
+    pair $item Conv2dBenchmark "shape=$shape" --ops conv --shapes "$shape"
+    item=$((item + 1))
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+"$TORCH_PYTHON" scripts/bench/bench_report.py --jmh "$work"/jmh-*.json --torch "$work"/torch-*.json \
+    --command "$command_line" --threads "$THREADS" --load "$load_before" "$load_after" > "$OUT"
+echo "== wrote $OUT" >&2

@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""PyTorch's side of `covidct.jar bench`: torchvision vgg19_bn (or another VGG) with a 2-class
+head, CrossEntropyLoss and SGD(lr 0.01, momentum 0.9), timed on random data after two warm-up
+steps. Prints one JSON line with the same keys as `covidct.jar bench`; peak_memory_bytes is the
+process's peak resident set. Run with Debian's /usr/bin/python3 (python3-torch, python3-torchvision).
+
+    /usr/bin/python3 torch_vgg_step.py --arch vgg19_bn --image-size 224 --batch-size 8 --steps 5
+"""
+import argparse
+import json
+import resource
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torchvision
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--arch", default="vgg19_bn")
+    ap.add_argument("--image-size", type=int, default=224)
+    ap.add_argument("--batch-size", type=int, default=8)
+    ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, a.arch)()
+    model.classifier[6] = nn.Linear(4096, 2)
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x = torch.rand(a.batch_size, 3, a.image_size, a.image_size)
+    y = torch.arange(a.batch_size) % 2
+
+    model.train()
+    train = []
+    for i in range(-2, a.steps):
+        t0 = time.perf_counter()
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        if i >= 0:
+            train.append(time.perf_counter() - t0)
+    model.eval()
+    infer = []
+    with torch.no_grad():
+        for i in range(-2, a.steps):
+            t0 = time.perf_counter()
+            model(x)
+            if i >= 0:
+                infer.append(time.perf_counter() - t0)
+    print(json.dumps({
+        "arch": a.arch, "device": "cpu", "image_size": a.image_size, "batch_size": a.batch_size,
+        "steps": a.steps, "train_images_per_s": a.batch_size / statistics.median(train),
+        "infer_images_per_s": a.batch_size / statistics.median(infer),
+        "train_step_s": statistics.median(train),
+        "peak_memory_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "threads": a.threads, "torch": torch.__version__}))
+
+
+if __name__ == "__main__":
+    main()
