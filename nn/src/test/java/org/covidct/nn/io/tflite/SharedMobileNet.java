@@ -1,11 +1,10 @@
 package org.covidct.nn.io.tflite;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 
 /** The ImageNet MobileNet files in shared/pretrained/mobilenet beside the checkout, which other checkouts lack. */
 final class SharedMobileNet {
@@ -23,9 +22,8 @@ final class SharedMobileNet {
                 return candidate;
             }
         }
-        assumeTrue(false, "no shared/pretrained/mobilenet beside this checkout (or above the working directory): "
+        return Assumptions.abort("no shared/pretrained/mobilenet beside this checkout (or above the working directory): "
                 + "the real ImageNet MobileNet files are not available here");
-        return null;
     }
 
     static List<String> labels(Path dir) throws IOException {
