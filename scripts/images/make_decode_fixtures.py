@@ -9,7 +9,8 @@ Image.open(path).convert("RGB"), saved as an 8-bit RGB PNG. cases.txt lists them
 
 PNG inputs are written by the small encoder below (every colour type and bit depth, all five
 row filters, Adam7 interlacing, split IDAT chunks, ancillary chunks), so that the bit-level
-layouts Pillow reads are covered. JPEG inputs are written by Pillow. Run from the repository root
+layouts Pillow reads are covered. JPEG inputs are written by Pillow, and so are BMP inputs, plus
+hand-made BMP layouts Pillow reads but does not write (top-down rows, a V5 header, 32-bit bit fields). Run from the repository root
 with a python3 that has Pillow 9.4 and numpy (Debian bookworm's python3-pil):
     python3 scripts/images/make_decode_fixtures.py
 """
@@ -231,6 +232,51 @@ def main():
     bad("jpeg_truncated.jpg", good[:len(good) // 2], "truncated")
     bad("jpeg_no_eoi.jpg", good[:-2], "truncated")
     bad("jpeg_header_only.jpg", good[:200], "truncated")
+    def bmp(img):
+        b = io.BytesIO()
+        img.save(b, "BMP")
+        return b.getvalue()
+
+    def with_header(data, size, top_down=False, bitfields=False):
+        """A Pillow BMP (40-byte header) rewritten with a longer info header, top-down rows, or
+        32-bit bit fields (their masks inside a V2+ header, or after a 40-byte one)."""
+        offset, = struct.unpack_from("<I", data, 10)
+        w, h = struct.unpack_from("<ii", data, 18)
+        info = bytearray(data[14:54]) + bytes(size - 40)
+        struct.pack_into("<I", info, 0, size)
+        masks = struct.pack("<III", 0x00FF0000, 0x0000FF00, 0x000000FF)
+        if bitfields:
+            struct.pack_into("<I", info, 16, 3)
+            if size >= 52:
+                info[40:52] = masks
+            else:
+                info += masks
+        pixels = data[offset:]
+        if top_down:
+            struct.pack_into("<i", info, 8, -h)
+            stride = len(pixels) // h
+            pixels = b"".join(pixels[r * stride:(r + 1) * stride] for r in reversed(range(h)))
+        table = data[54:offset]
+        start = 14 + len(info) + len(table)
+        return b"BM" + struct.pack("<IHHI", start + len(pixels), 0, 0, start) + bytes(info) + table + pixels
+
+    odd = Image.fromarray(photo(9, 7))  # 7 pixels of 3 bytes: rows padded to 24 bytes
+    ok("bmp24.bmp", bmp(odd))
+    ok("bmp32.bmp", bmp(Image.fromarray(noise(5, 6, 255, 4).astype(np.uint8), "RGBA")))
+    ok("bmp8_gray.bmp", bmp(odd.convert("L")))
+    ok("bmp8_palette.bmp", bmp(odd.convert("P", palette=Image.ADAPTIVE, colors=23)))
+    ok("bmp1.bmp", bmp(odd.convert("1")))
+    ok("bmp24_v5_header.bmp", with_header(bmp(odd), 124))
+    ok("bmp24_top_down.bmp", with_header(bmp(odd), 40, top_down=True))
+    rgba = bmp(Image.fromarray(noise(4, 3, 255, 4).astype(np.uint8), "RGBA"))
+    ok("bmp32_bitfields.bmp", with_header(rgba, 40, bitfields=True))
+    ok("bmp32_bitfields_v4_header.bmp", with_header(rgba, 108, bitfields=True))
+    ok("bmp8_palette_v5_header.bmp", with_header(bmp(odd.convert("P", palette=Image.ADAPTIVE, colors=23)), 124))
+    rle = bytearray(bmp(odd.convert("L")))
+    struct.pack_into("<I", rle, 30, 1)
+    bad("bmp_rle8.bmp", bytes(rle), "compression")
+    full = bmp(odd)
+    bad("bmp_truncated.bmp", full[:len(full) - 30], "truncated")
     bad("not_an_image.png", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "unknown image format")
     bad("empty.png", b"", "empty")
 

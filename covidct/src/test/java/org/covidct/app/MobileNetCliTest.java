@@ -108,6 +108,19 @@ class MobileNetCliTest {
         assertTrue(sum > 0.5 && sum <= 1.0 + 1e-6, "top-5 probabilities of the bird sum to " + sum);
     }
 
+    /** Ordinary BMP photographs, resized like any other input: Grace Hopper in uniform, and a cat. */
+    @Test
+    void predictImageNetFromBmp() throws IOException {
+        Path folder = mobilenetDir();
+        Path hopper = folder.resolve("grace_hopper.bmp"), cat = folder.resolve("cat.bmp");
+        Result r = cli("predict", "--device", "cpu", "--arch", "mobilenet_v2", "--weights", folder.resolve(QUANT).toString(),
+                "--imagenet", hopper.toString(), cat.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(1).startsWith(hopper + ",1,military uniform,0."), lines.get(1));
+        assertTrue(lines.get(6).startsWith(cat + ",1,Egyptian cat,0."), lines.get(6));
+    }
+
     @Test
     void imagenetNeedsMobileNet() {
         Result r = cli("predict", "--device", "cpu", "--arch", "vgg11", "--weights", "x.tflite", "--imagenet", "a.png");

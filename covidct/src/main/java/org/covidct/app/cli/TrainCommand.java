@@ -58,8 +58,9 @@ public final class TrainCommand implements Callable<Integer> {
             description = "batches per SGD step: 8 x 8 = 64 images per update (default: ${DEFAULT-VALUE})")
     int accumulate;
 
-    @Option(names = "--lr", defaultValue = "0.01", description = "initial learning rate (default: ${DEFAULT-VALUE})")
-    float lr;
+    @Option(names = "--lr", description = "initial learning rate (default: 0.01, the tutorial's, for the VGGs; "
+            + "0.001 for mobilenet_v2, whose batch-norm-free TFLite network collapses at 0.01)")
+    Float lr;
 
     @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE})")
     float momentum;
@@ -102,10 +103,19 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConfig config = new TrainConfig(arch, initialWeights(), data,
                 out != null ? out : Path.of("runs", arch + "-" + LocalDateTime.now().format(
                         DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))),
-                epochs, batchSize, accumulate, lr, momentum, imageSize, seed,
+                epochs, batchSize, accumulate, lr != null ? lr : defaultLearningRate(arch), momentum, imageSize, seed,
                 workers != null ? workers : Runtime.getRuntime().availableProcessors(), patience);
         RunAnalysis.afterTraining(new Trainer(config, models, log).train().runDir(), !noAnalyze, log);
         return 0;
+    }
+
+    /**
+     * The tutorial's 0.01 for the VGGs. MobileNetV2 gets 0.001: fine-tuned from a TFLite file it has
+     * no batch norm (folded into the convolutions), and at 0.01 with momentum 0.9 it collapses within
+     * an epoch to predicting one class; from scratch it trains at either rate.
+     */
+    static float defaultLearningRate(String arch) {
+        return arch.equals(ClassifierModels.MOBILENET_V2) ? 0.001f : 0.01f;
     }
 
     private String initialWeights() throws WeightFileException {

@@ -16,13 +16,13 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Decodes PNG and JPEG files to 8-bit RGB as Pillow's {@code Image.open(p).convert("RGB")} does.
+ * Decodes PNG, JPEG and BMP files to 8-bit RGB as Pillow's {@code Image.open(p).convert("RGB")} does.
  * The format is told by the file's first bytes, never by its name. PNG is decoded by
  * {@link PngDecoder}; baseline, extended and progressive Huffman JPEG by the JDK's ImageIO
  * reader (libjpeg 6b inside, with the same integer IDCT and fancy upsampling as the libjpeg-turbo
  * Pillow uses), read as a raw raster and converted from YCbCr here with libjpeg's fixed-point
  * tables. Reading the raster rather than a {@code BufferedImage} keeps ImageIO from applying an
- * embedded ICC profile, which Pillow ignores. CMYK and YCCK JPEGs, lossless, arithmetic-coded and
+ * embedded ICC profile, which Pillow ignores. Uncompressed BMP is decoded by {@link BmpDecoder}. CMYK and YCCK JPEGs, lossless, arithmetic-coded and
  * 12-bit JPEGs, other formats, and truncated or corrupt files fail with an
  * {@link ImageDecodeException}.
  */
@@ -39,7 +39,7 @@ public final class ImageDecoder {
     private static final int CB_B = fix(1.77200);
 
     /** The formats {@link #sniff} recognises. */
-    public enum Format { PNG, JPEG, UNKNOWN }
+    public enum Format { PNG, JPEG, BMP, UNKNOWN }
 
     private ImageDecoder() {
     }
@@ -62,8 +62,9 @@ public final class ImageDecoder {
         return switch (sniff(data)) {
             case PNG -> PngDecoder.decode(data, file);
             case JPEG -> decodeJpeg(data, file);
+            case BMP -> BmpDecoder.decode(data, file);
             case UNKNOWN -> throw new ImageDecodeException(file, data.length == 0 ? "empty file"
-                    : "unknown image format (first bytes " + hex(data, 8) + "; only PNG and JPEG are supported)");
+                    : "unknown image format (first bytes " + hex(data, 8) + "; only PNG, JPEG and BMP are supported)");
         };
     }
 
@@ -74,6 +75,9 @@ public final class ImageDecoder {
         }
         if (data.length >= 3 && (data[0] & 0xFF) == 0xFF && (data[1] & 0xFF) == 0xD8 && (data[2] & 0xFF) == 0xFF) {
             return Format.JPEG;
+        }
+        if (startsWith(data, BmpDecoder.SIGNATURE)) {
+            return Format.BMP;
         }
         return Format.UNKNOWN;
     }

@@ -241,9 +241,12 @@ class ImageDecoderTest {
         Path missing = tmp.resolve("nope.png");
         ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> ImageDecoder.decodeRgb(missing));
         assertEquals(missing + ": file not found", e.getMessage());
-        Path bmp = Files.write(tmp.resolve("x.png"), new byte[] {'B', 'M', 0, 0, 0, 0});
-        e = assertThrows(ImageDecodeException.class, () -> ImageDecoder.decodeRgb(bmp));
+        Path gif = Files.write(tmp.resolve("x.png"), new byte[] {'G', 'I', 'F', '8', '9', 'a'});
+        e = assertThrows(ImageDecodeException.class, () -> ImageDecoder.decodeRgb(gif));
         assertTrue(e.getMessage().contains("unknown image format"), e.getMessage());
+        Path shortBmp = Files.write(tmp.resolve("y.bmp"), new byte[] {'B', 'M', 0, 0, 0, 0});
+        e = assertThrows(ImageDecodeException.class, () -> ImageDecoder.decodeRgb(shortBmp));
+        assertTrue(e.getMessage().contains("BMP: truncated header"), e.getMessage());
     }
 
     /** A damaged byte is caught by a CRC, or lies past the image data (as in a cut-off IEND). */

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""PyTorch's side of `covidct.jar bench`: torchvision vgg19_bn (or another VGG) with a 2-class
-head, CrossEntropyLoss and SGD(lr 0.01, momentum 0.9), timed on random data after two warm-up
+"""PyTorch's side of `covidct.jar bench`: torchvision vgg19_bn (or another VGG, or mobilenet_v2)
+with its last layer replaced by a 2-class one, CrossEntropyLoss and SGD(lr 0.01, momentum 0.9), timed on random data after two warm-up
 steps. Prints one JSON line with the same keys as `covidct.jar bench`; peak_memory_bytes is the
 process's peak resident set. Run with Debian's /usr/bin/python3 (python3-torch, python3-torchvision).
 
-    /usr/bin/python3 torch_vgg_step.py --arch vgg19_bn --image-size 224 --batch-size 8 --steps 5
+    /usr/bin/python3 torch_train_step.py --arch vgg19_bn --image-size 224 --batch-size 8 --steps 5
 """
 import argparse
 import json
@@ -28,7 +28,7 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     model = getattr(torchvision.models, a.arch)()
-    model.classifier[6] = nn.Linear(4096, 2)
+    model.classifier[-1] = nn.Linear(model.classifier[-1].in_features, 2)
     criterion = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     x = torch.rand(a.batch_size, 3, a.image_size, a.image_size)
