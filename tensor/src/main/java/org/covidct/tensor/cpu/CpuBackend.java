@@ -15,6 +15,8 @@ public final class CpuBackend implements Backend {
     private static final CpuBackend INSTANCE = new CpuBackend();
     /** Elementwise loops below this many elements run on the calling thread. */
     private static final int ELEMENTWISE_GRAIN = 1 << 15;
+    /** Freed tensor arrays for reuse, at most a quarter of the heap. */
+    private static final CpuArrayPool POOL = new CpuArrayPool(Runtime.getRuntime().maxMemory() / 4);
 
     private CpuBackend() {
     }
@@ -38,7 +40,7 @@ public final class CpuBackend implements Backend {
         if (numel > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("CPU tensors hold at most 2^31 - 9 elements, asked for " + numel);
         }
-        return new CpuStorage(new float[(int) numel]);
+        return new CpuStorage(POOL.take((int) numel), POOL);
     }
 
     @Override

@@ -3,14 +3,24 @@ package org.covidct.tensor.cpu;
 import org.covidct.tensor.Device;
 import org.covidct.tensor.Storage;
 
-/** Heap storage: one float array. Freeing drops the reference so the array can be collected early. */
+/**
+ * Heap storage: one float array. Freeing drops the reference, and hands an array that came from
+ * the pool back to it; other arrays (uploads, which may alias nothing else either) are left to
+ * the garbage collector.
+ */
 final class CpuStorage extends Storage {
     private float[] data;
     private final int size;
+    private final CpuArrayPool pool;
 
     CpuStorage(float[] data) {
+        this(data, null);
+    }
+
+    CpuStorage(float[] data, CpuArrayPool pool) {
         this.data = data;
         this.size = data.length;
+        this.pool = pool;
     }
 
     float[] data() {
@@ -33,6 +43,10 @@ final class CpuStorage extends Storage {
 
     @Override
     protected void free() {
+        float[] d = data;
         data = null;
+        if (pool != null && d != null) {
+            pool.give(d);
+        }
     }
 }
