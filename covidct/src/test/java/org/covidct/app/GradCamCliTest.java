@@ -47,8 +47,8 @@ class GradCamCliTest {
         String weights = run.resolve("checkpoints/best.safetensors").toString();
         Path image = Files.list(data.resolve("Images-processed/CT_COVID")).sorted().findFirst().orElseThrow();
         Path png = dir.resolve("cam.png"), csv = dir.resolve("cam.csv");
-        Result cam = cli("gradcam", "--weights", weights, "--arch", "vgg11_bn", "--image-size", "32", "--image",
-                image.toString(), "--layer", "features.-1", "--class", "covid", "--out", png.toString(),
+        Result cam = cli("gradcam", "--device", "cpu", "--weights", weights, "--arch", "vgg11_bn", "--image-size", "32",
+                "--image", image.toString(), "--layer", "features.-1", "--class", "covid", "--out", png.toString(),
                 "--map-out", csv.toString());
         assertEquals(0, cam.code(), cam.err());
         assertTrue(cam.out().contains("class covid, layer features.28"), cam.out());
@@ -66,8 +66,8 @@ class GradCamCliTest {
             }
         }
 
-        Result badLayer = cli("gradcam", "--weights", weights, "--arch", "vgg11_bn", "--image-size", "32", "--image",
-                image.toString(), "--layer", "features.99", "--out", dir.resolve("bad.png").toString());
+        Result badLayer = cli("gradcam", "--device", "cpu", "--weights", weights, "--arch", "vgg11_bn", "--image-size",
+                "32", "--image", image.toString(), "--layer", "features.99", "--out", dir.resolve("bad.png").toString());
         assertEquals(1, badLayer.code());
         assertTrue(badLayer.err().startsWith("error: ") && badLayer.err().contains("features.99"), badLayer.err());
         assertEquals(1, badLayer.err().strip().lines().count(), badLayer.err());

@@ -11,12 +11,14 @@ import org.covidct.tensor.Tensor;
  * updates the running ones; eval mode uses the running ones.
  */
 public final class BatchNorm2d extends Module {
+    private static final String RUNNING_MEAN = "running_mean";
+    private static final String RUNNING_VAR = "running_var";
+    /** PyTorch keeps this as an int64 buffer; here it is a rank-0 float mirror of a long counter. */
+    private static final String NUM_BATCHES_TRACKED = "num_batches_tracked";
+
+    // Buffers are looked up by name on use: Module.to replaces their tensors.
     private final Parameter weight;
     private final Parameter bias;
-    private final Tensor runningMean;
-    private final Tensor runningVar;
-    /** PyTorch keeps this as an int64 buffer; here it is a rank-0 float mirror of a long counter. */
-    private final Tensor numBatchesTracked;
     private final float eps;
     private final float momentum;
     private long batchesTracked;
@@ -29,9 +31,9 @@ public final class BatchNorm2d extends Module {
         this.momentum = momentum;
         this.weight = registerParameter("weight", Tensor.of(Init.constant(channels, 1f), channels));
         this.bias = registerParameter("bias", Tensor.of(Init.constant(channels, 0f), channels));
-        this.runningMean = registerBuffer("running_mean", Tensor.of(Init.constant(channels, 0f), channels));
-        this.runningVar = registerBuffer("running_var", Tensor.of(Init.constant(channels, 1f), channels));
-        this.numBatchesTracked = registerBuffer("num_batches_tracked", Tensor.scalar(0f));
+        registerBuffer(RUNNING_MEAN, Tensor.of(Init.constant(channels, 0f), channels));
+        registerBuffer(RUNNING_VAR, Tensor.of(Init.constant(channels, 1f), channels));
+        registerBuffer(NUM_BATCHES_TRACKED, Tensor.scalar(0f));
     }
 
     /** PyTorch's defaults: eps 1e-5, momentum 0.1. */
@@ -48,11 +50,11 @@ public final class BatchNorm2d extends Module {
     }
 
     public Tensor runningMean() {
-        return runningMean;
+        return buffer(RUNNING_MEAN);
     }
 
     public Tensor runningVar() {
-        return runningVar;
+        return buffer(RUNNING_VAR);
     }
 
     public long numBatchesTracked() {
@@ -61,16 +63,16 @@ public final class BatchNorm2d extends Module {
 
     @Override
     public Variable forward(Variable x) {
-        Variable y = Functional.batchNorm(x, weight, bias, runningMean, runningVar, isTraining(), momentum, eps);
+        Variable y = Functional.batchNorm(x, weight, bias, runningMean(), runningVar(), isTraining(), momentum, eps);
         if (isTraining()) {
-            Ops.fillInPlace(numBatchesTracked, ++batchesTracked);
+            Ops.fillInPlace(buffer(NUM_BATCHES_TRACKED), ++batchesTracked);
         }
         return y;
     }
 
     @Override
     protected void onStateLoaded() {
-        batchesTracked = (long) numBatchesTracked.item();
+        batchesTracked = (long) buffer(NUM_BATCHES_TRACKED).item();
         super.onStateLoaded();
     }
 }

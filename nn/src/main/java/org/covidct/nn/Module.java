@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.covidct.nn.autograd.Variable;
+import org.covidct.tensor.Device;
 import org.covidct.tensor.Ops;
 import org.covidct.tensor.Tensor;
 import org.covidct.tensor.TensorScope;
@@ -79,6 +80,18 @@ public abstract class Module implements AutoCloseable {
         return value;
     }
 
+    /**
+     * A buffer of this module by name. Modules read their buffers through it rather than keeping
+     * the tensor, because {@link #to} replaces the tensor when it moves the module.
+     */
+    protected final Tensor buffer(String name) {
+        Tensor b = buffers.get(name);
+        if (b == null) {
+            throw new IllegalArgumentException("no buffer named '" + name + "' in " + getClass().getSimpleName());
+        }
+        return b;
+    }
+
     protected final <M extends Module> M registerModule(String name, M module) {
         children.put(name, module);
         return module;
@@ -118,6 +131,26 @@ public abstract class Module implements AutoCloseable {
 
     public boolean isTraining() {
         return training;
+    }
+
+    /**
+     * Moves every parameter (with its gradient) and buffer of this module and its descendants to
+     * {@code device}, closing the old tensors. Parameters stay the same objects, so an optimiser
+     * built on them keeps working; its momentum buffers are made on the parameter's device at
+     * its first step, so create or restore it after the move. Returns this module.
+     */
+    public Module to(Device device) {
+        parameters.values().forEach(p -> p.moveTo(device));
+        buffers.replaceAll((name, b) -> {
+            if (b.device().equals(device)) {
+                return b;
+            }
+            Tensor moved = TensorScope.detach(b.to(device));
+            b.close();
+            return moved;
+        });
+        children.values().forEach(child -> child.to(device));
+        return this;
     }
 
     /** Every parameter of this module and its descendants, keyed by dotted name, in PyTorch's order. */

@@ -1,6 +1,7 @@
 package org.covidct.nn;
 
 import org.covidct.nn.autograd.Variable;
+import org.covidct.tensor.Device;
 import org.covidct.tensor.Tensor;
 import org.covidct.tensor.TensorScope;
 
@@ -8,5 +9,10 @@ import org.covidct.tensor.TensorScope;
 public final class Parameter extends Variable {
     public Parameter(Tensor data) {
         super(TensorScope.detach(data), true);
+    }
+
+    /** Moves the value and gradient to {@code device} in place, for {@link Module#to}. */
+    void moveTo(Device device) {
+        moveLeafTo(device);
     }
 }

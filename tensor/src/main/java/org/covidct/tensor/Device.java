@@ -1,13 +1,19 @@
 package org.covidct.tensor;
 
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.covidct.tensor.cpu.CpuBackend;
+import org.covidct.tensor.cuda.CudaBackend;
 
 /** Where a tensor's storage lives. Each device has exactly one backend that runs ops on it. */
 public final class Device {
-    /** Device families; CUDA joins when its backend does. */
-    public enum Kind { CPU }
+    /** Device families. */
+    public enum Kind { CPU, CUDA }
 
     public static final Device CPU = new Device(Kind.CPU, 0);
+
+    private static final Map<Integer, Device> CUDA_DEVICES = new ConcurrentHashMap<>();
 
     private final Kind kind;
     private final int index;
@@ -15,6 +21,25 @@ public final class Device {
     private Device(Kind kind, int index) {
         this.kind = kind;
         this.index = index;
+    }
+
+    /**
+     * NVIDIA GPU number {@code index}. Naming one is always allowed; its {@link #backend()} fails
+     * with {@link #cudaUnavailableReason()} where CUDA cannot run.
+     */
+    public static Device cuda(int index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("CUDA device index must be >= 0, got " + index);
+        }
+        return CUDA_DEVICES.computeIfAbsent(index, i -> new Device(Kind.CUDA, i));
+    }
+
+    /**
+     * Empty when CUDA devices are usable in this JVM; otherwise one line naming what is missing
+     * (the NVIDIA driver, cuBLAS or cuDNN) and the version needed. Probed once, without crashing.
+     */
+    public static Optional<String> cudaUnavailableReason() {
+        return CudaBackend.unavailableReason();
     }
 
     public Kind kind() {
@@ -25,10 +50,14 @@ public final class Device {
         return index;
     }
 
-    /** The backend that owns this device's memory and runs its kernels. */
+    /**
+     * The backend that owns this device's memory and runs its kernels; for CUDA it is created on
+     * first use, and an IllegalStateException says why when CUDA is unavailable.
+     */
     public Backend backend() {
         return switch (kind) {
             case CPU -> CpuBackend.instance();
+            case CUDA -> CudaBackend.forDevice(index);
         };
     }
 

@@ -1,6 +1,8 @@
 package org.covidct.tensor;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The checked entry point to every tensor op. Each method validates ranks, shapes and devices,
@@ -442,6 +444,41 @@ public final class Ops {
             sameShape("sgd_step", param, momentumBuffer);
         }
         be.sgdStep(param, grad, momentumBuffer, lr, momentum, weightDecay, firstStep);
+    }
+
+    /**
+     * {@link #sgdStep} of many parameters at once (one kernel launch on a GPU); element t of each
+     * list belongs together, and {@code momentumBuffers} may hold nulls only when momentum is 0.
+     */
+    public static void sgdStepAll(List<Tensor> params, List<Tensor> grads, List<Tensor> momentumBuffers, float lr,
+                                  float momentum, float weightDecay, boolean firstStep) {
+        if (grads.size() != params.size() || momentumBuffers.size() != params.size()) {
+            throw new IllegalArgumentException("sgd_step: " + params.size() + " parameters, " + grads.size()
+                    + " gradients and " + momentumBuffers.size() + " momentum buffers");
+        }
+        if (params.isEmpty()) {
+            return;
+        }
+        List<Tensor> all = new ArrayList<>(params);
+        all.addAll(grads);
+        for (Tensor buf : momentumBuffers) {
+            if (buf != null) {
+                all.add(buf);
+            }
+        }
+        Backend be = backendOf("sgd_step", all.toArray(new Tensor[0]));
+        for (int t = 0; t < params.size(); t++) {
+            sameShape("sgd_step", params.get(t), grads.get(t));
+            if (momentum != 0f) {
+                Tensor buf = momentumBuffers.get(t);
+                if (buf == null) {
+                    throw new IllegalArgumentException("sgd_step: momentum " + momentum
+                            + " needs a momentum buffer for parameter " + t + " " + params.get(t).shape());
+                }
+                sameShape("sgd_step", params.get(t), buf);
+            }
+        }
+        be.sgdStepAll(params, grads, momentumBuffers, lr, momentum, weightDecay, firstStep);
     }
 
     // ---- checks -----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import org.covidct.app.report.Png;
 import org.covidct.app.train.RunDirectory;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
+import org.covidct.tensor.Device;
 
 /**
  * {@code analyze}: the tutorial's error analysis of a finished run, from its test scores and best
@@ -57,12 +58,13 @@ public final class RunAnalysis {
      * The end of train: the default analysis of the run just finished. A failure is reported as a
      * warning, since the run itself is complete; analyze --run can be repeated on its own.
      */
-    public static void afterTraining(Path runDir, boolean enabled, PrintStream log) {
+    public static void afterTraining(Path runDir, boolean enabled, Device device, PrintStream log) {
         if (!enabled) {
             return;
         }
         try {
-            new RunAnalysis(CLASSIFIERS, log).run(runDir, null, PER_GALLERY, null);
+            ModelLoader onDevice = (arch, weights) -> CLASSIFIERS.load(arch, weights).to(device);
+            new RunAnalysis(onDevice, log).run(runDir, null, PER_GALLERY, null);
         } catch (IOException | RuntimeException e) {
             log.println("warning: analyze failed (" + e.getMessage() + "); the run is complete, and "
                     + "`covidct analyze --run " + runDir + "` retries it");

@@ -9,13 +9,15 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.covidct.app.model.ClassifierModels;
 import org.covidct.nn.Generator;
-import org.covidct.nn.autograd.Functional;
 import org.covidct.nn.autograd.GradMode;
 import org.covidct.nn.autograd.Variable;
 import org.covidct.nn.Module;
 import org.covidct.nn.optim.Sgd;
+import org.covidct.nn.optim.TrainingStep;
+import org.covidct.tensor.Device;
 import org.covidct.tensor.Tensor;
 import org.covidct.tensor.TensorScope;
+import org.covidct.tensor.cuda.CudaBackend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,7 +35,7 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    DeviceOption device;
+    DeviceOption deviceOption;
 
     @Option(names = "--arch", defaultValue = "vgg19_bn", description = "(default: ${DEFAULT-VALUE})")
     String arch;
@@ -53,7 +55,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("bench: invalid --arch " + arch + ", --steps " + steps
                     + ", --batch-size " + batchSize + " or --image-size " + imageSize + " (at least 32)");
         }
-        device.resolve(spec.commandLine().getErr());
+        Device device = deviceOption.resolve(spec.commandLine().getErr());
         float[] pixels = new float[batchSize * 3 * imageSize * imageSize];
         SplittableRandom rng = new SplittableRandom(0);
         for (int i = 0; i < pixels.length; i++) {
@@ -65,14 +67,13 @@ public final class BenchCommand implements Callable<Integer> {
         double[] infer = new double[steps];
         try (Module model = ClassifierModels.build(arch, "none", new Generator(0));
              Sgd sgd = new Sgd(model.parameters(), 0.01f, 0.9f, 0f)) {
-            model.train();
+            model.to(device).train();
             for (int i = -2; i < steps; i++) {
                 long t0 = System.nanoTime();
                 try (TensorScope step = TensorScope.open()) {
-                    Variable images = Variable.constant(Tensor.of(pixels, batchSize, 3, imageSize, imageSize));
-                    Functional.crossEntropy(model.forward(images), labels).backward();
-                    sgd.step();
-                    sgd.zeroGrad();
+                    Tensor images = Tensor.of(device, pixels, batchSize, 3, imageSize, imageSize);
+                    TrainingStep.run(model, sgd, images, labels, 1);
+                    finishQueuedWork(device);
                 }
                 if (i >= 0) {
                     train[i] = (System.nanoTime() - t0) / 1e9;
@@ -82,7 +83,8 @@ public final class BenchCommand implements Callable<Integer> {
             for (int i = -2; i < steps; i++) {
                 long t0 = System.nanoTime();
                 try (TensorScope step = TensorScope.open(); GradMode.Guard g = GradMode.noGrad()) {
-                    model.forward(Variable.constant(Tensor.of(pixels, batchSize, 3, imageSize, imageSize))).data().toArray();
+                    Tensor images = Tensor.of(device, pixels, batchSize, 3, imageSize, imageSize);
+                    model.forward(Variable.constant(images)).data().toArray();
                 }
                 if (i >= 0) {
                     infer[i] = (System.nanoTime() - t0) / 1e9;
@@ -90,12 +92,19 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         spec.commandLine().getOut().println(String.format(Locale.ROOT,
-                "{\"arch\":\"%s\",\"device\":\"cpu\",\"image_size\":%d,\"batch_size\":%d,\"steps\":%d,"
+                "{\"arch\":\"%s\",\"device\":\"%s\",\"image_size\":%d,\"batch_size\":%d,\"steps\":%d,"
                         + "\"train_images_per_s\":%.4f,\"infer_images_per_s\":%.4f,\"train_step_s\":%.4f,"
                         + "\"peak_memory_bytes\":%d,\"threads\":%d}",
-                arch, imageSize, batchSize, steps, batchSize / median(train), batchSize / median(infer), median(train),
-                peakResidentBytes(), Runtime.getRuntime().availableProcessors()));
+                arch, device, imageSize, batchSize, steps, batchSize / median(train), batchSize / median(infer),
+                median(train), peakResidentBytes(), Runtime.getRuntime().availableProcessors()));
         return 0;
+    }
+
+    /** GPU work is queued: a step's time must include running it. */
+    private static void finishQueuedWork(Device device) {
+        if (device.backend() instanceof CudaBackend cuda) {
+            cuda.synchronize();
+        }
     }
 
     private static double median(double[] v) {

@@ -1,22 +1,33 @@
 package org.covidct.app.cli;
 
 import java.io.PrintWriter;
+import java.util.Optional;
+import org.covidct.tensor.Device;
 import picocli.CommandLine.Option;
 
-/** {@code --device auto|cpu|cuda}. This build runs on the CPU; CUDA is refused with the reason. */
+/**
+ * {@code --device auto|cpu|cuda}: cuda is GPU 0 and fails when CUDA is unusable here; auto takes
+ * GPU 0 when it can and otherwise the CPU, saying why.
+ */
 public final class DeviceOption {
     public enum Choice { auto, cpu, cuda }
 
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})")
     Choice device;
 
-    /** Checks the choice, warning on {@code err} once when auto falls back to the CPU. */
-    void resolve(PrintWriter err) {
-        switch (device) {
-            case cuda -> throw new IllegalArgumentException(
-                    "--device cuda: this build has no CUDA backend; use --device cpu");
-            case auto -> err.println("warning: no CUDA backend in this build; running on the CPU");
-            case cpu -> { }
+    /** The device to run on, warning on {@code err} once when auto falls back to the CPU. */
+    public Device resolve(PrintWriter err) {
+        if (device == Choice.cpu) {
+            return Device.CPU;
         }
+        Optional<String> unavailable = Device.cudaUnavailableReason();
+        if (unavailable.isEmpty()) {
+            return Device.cuda(0);
+        }
+        if (device == Choice.cuda) {
+            throw new IllegalArgumentException("--device cuda: " + unavailable.get());
+        }
+        err.println("warning: " + unavailable.get() + "; running on the CPU");
+        return Device.CPU;
     }
 }

@@ -10,6 +10,7 @@ import org.covidct.app.train.Evaluation;
 import org.covidct.app.train.ProgressBar;
 import org.covidct.app.train.ScoresCsv;
 import org.covidct.nn.Module;
+import org.covidct.tensor.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,7 +28,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     ModelOptions model;
 
     @Mixin
-    DeviceOption device;
+    DeviceOption deviceOption;
 
     @Option(names = "--data", required = true, description = "root of a COVID-CT checkout")
     Path data;
@@ -49,12 +50,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (!split.equals("val") && !split.equals("test")) {
             throw new IllegalArgumentException("--split " + split + ": expected val or test");
         }
-        device.resolve(spec.commandLine().getErr());
+        Device device = deviceOption.resolve(spec.commandLine().getErr());
         var samples = new CovidCtDataset(data).split(split);
         Evaluation result;
         try (Module net = model.load();
              DataLoader loader = DataLoader.builder(samples, Transforms.eval(model.imageSize)).batchSize(batchSize)
-                     .shuffle(false).workers(Runtime.getRuntime().availableProcessors()).build()) {
+                     .shuffle(false).workers(Runtime.getRuntime().availableProcessors()).device(device).build()) {
+            net.to(device);
             result = Evaluation.run(net, loader, ProgressBar.onStderr(split, loader.numBatches()));
         }
         spec.commandLine().getOut().print(result.metrics().formatTable());

@@ -17,6 +17,7 @@ import org.covidct.nn.autograd.Variable;
 import org.covidct.nn.io.WeightFileException;
 import org.covidct.nn.io.tflite.TfliteMobileNetV2;
 import org.covidct.nn.models.MobileNetV2;
+import org.covidct.tensor.Device;
 import org.covidct.tensor.Ops;
 import org.covidct.tensor.Tensor;
 import org.covidct.tensor.TensorScope;
@@ -33,7 +34,8 @@ final class ImageNetPredict {
     private ImageNetPredict() {
     }
 
-    static void run(Path weights, int imageSize, List<Path> images, PrintWriter out) throws IOException {
+    static void run(Path weights, int imageSize, List<Path> images, Device device, PrintWriter out)
+            throws IOException {
         Path labelFile = weights.toAbsolutePath().resolveSibling(LABELS);
         if (!Files.isRegularFile(labelFile)) {
             throw new IOException(labelFile + ": no such label file (predict --imagenet reads the labels beside "
@@ -54,11 +56,11 @@ final class ImageNetPredict {
             net.loadStateDict(w.stateDict(), true);
             float[] scaling = w.unitRangeScaling();
             net.setInputScaling(scaling[0], scaling[1]);
-            net.eval();
+            net.to(device).eval();
             out.println("path,rank,label,probability");
             for (int i = 0; i < images.size(); i++) {
                 try (TensorScope scope = TensorScope.open()) {
-                    Tensor x = Tensor.of(inputs[i], 1, 3, imageSize, imageSize);
+                    Tensor x = Tensor.of(device, inputs[i], 1, 3, imageSize, imageSize);
                     float[] p = Ops.softmax(net.forward(Variable.constant(x)).data()).toArray();
                     Integer[] order = new Integer[p.length];
                     Arrays.setAll(order, k -> k);

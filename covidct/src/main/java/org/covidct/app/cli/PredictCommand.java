@@ -14,6 +14,7 @@ import org.covidct.app.train.ScoresCsv;
 import org.covidct.nn.autograd.GradMode;
 import org.covidct.nn.autograd.Variable;
 import org.covidct.nn.Module;
+import org.covidct.tensor.Device;
 import org.covidct.tensor.Tensor;
 import org.covidct.tensor.TensorScope;
 import picocli.CommandLine.Command;
@@ -35,7 +36,7 @@ public final class PredictCommand implements Callable<Integer> {
     ModelOptions model;
 
     @Mixin
-    DeviceOption device;
+    DeviceOption deviceOption;
 
     @Option(names = "--imagenet", description = "keep the ImageNet head of a TFLite mobilenet_v2 (--weights FILE.tflite, "
             + "with imagenet_labels.txt beside it) and print each image's top 5 classes")
@@ -46,14 +47,15 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        device.resolve(spec.commandLine().getErr());
+        Device device = deviceOption.resolve(spec.commandLine().getErr());
         if (imagenet) {
             model.checkArch();
             if (!model.arch.equals(ClassifierModels.MOBILENET_V2)) {
                 throw new IllegalArgumentException("predict --imagenet: needs --arch mobilenet_v2 and a TFLite file, "
                         + "got --arch " + model.arch);
             }
-            ImageNetPredict.run(Path.of(model.weights), model.imageSize, images, spec.commandLine().getOut());
+            ImageNetPredict.run(Path.of(model.weights), model.imageSize, images, device,
+                    spec.commandLine().getOut());
             return 0;
         }
         ImageTransform transform = Transforms.eval(model.imageSize);
@@ -65,10 +67,11 @@ public final class PredictCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("path,covid_probability,prediction");
         try (Module net = model.load(); GradMode.Guard noGrad = GradMode.noGrad()) {
-            net.eval();
+            net.to(device).eval();
             for (int i = 0; i < images.size(); i++) {
                 try (TensorScope scope = TensorScope.open()) {
-                    float[] logits = net.forward(Variable.constant(Tensor.of(inputs[i], 1, 3, s, s))).data().toArray();
+                    Tensor x = Tensor.of(device, inputs[i], 1, 3, s, s);
+                    float[] logits = net.forward(Variable.constant(x)).data().toArray();
                     out.printf(Locale.ROOT, "%s,%.8f,%d%n", ScoresCsv.quote(images.get(i).toString()),
                             Prediction.covidProbability(logits[0], logits[1]), Prediction.argmax(logits[0], logits[1]));
                 }

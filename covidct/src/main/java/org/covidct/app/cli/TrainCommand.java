@@ -11,6 +11,7 @@ import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.train.RunDirectory;
 import org.covidct.app.train.TrainConfig;
 import org.covidct.app.train.Trainer;
+import org.covidct.tensor.Device;
 import org.covidct.nn.io.WeightFileException;
 import org.covidct.nn.io.WeightsTool;
 import picocli.CommandLine.Command;
@@ -28,7 +29,7 @@ public final class TrainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    DeviceOption device;
+    DeviceOption deviceOption;
 
     @Option(names = "--data", description = "root of a COVID-CT checkout (Images-processed/, Data-split/)")
     Path data;
@@ -83,7 +84,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        device.resolve(spec.commandLine().getErr());
+        Device device = deviceOption.resolve(spec.commandLine().getErr());
         PrintStream log = System.out;
         Trainer.ModelFactory models = (config, gen) -> ClassifierModels.build(config.arch(), config.weights(), gen);
         if (resume != null) {
@@ -91,7 +92,8 @@ public final class TrainCommand implements Callable<Integer> {
             Path last = new RunDirectory(resume).lastCheckpoint();
             Trainer.ModelFactory resumed = (config, gen) -> ClassifierModels.build(config.arch(), config.weights(), gen,
                     Files.isRegularFile(last) ? last : null);
-            RunAnalysis.afterTraining(Trainer.resume(resume, resumed, log).runDir(), !noAnalyze, log);
+            Path runDir = Trainer.resume(resume, resumed, device, log).runDir();
+            RunAnalysis.afterTraining(runDir, !noAnalyze, device, log);
             return 0;
         }
         if (data == null) {
@@ -105,7 +107,8 @@ public final class TrainCommand implements Callable<Integer> {
                         DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))),
                 epochs, batchSize, accumulate, lr != null ? lr : defaultLearningRate(arch), momentum, imageSize, seed,
                 workers != null ? workers : Runtime.getRuntime().availableProcessors(), patience);
-        RunAnalysis.afterTraining(new Trainer(config, models, log).train().runDir(), !noAnalyze, log);
+        Trainer trainer = new Trainer(config, models, log).onDevice(device);
+        RunAnalysis.afterTraining(trainer.train().runDir(), !noAnalyze, device, log);
         return 0;
     }
 

@@ -21,6 +21,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.covidct.tensor.Device;
 import org.covidct.tensor.Tensor;
 
 /**
@@ -57,6 +58,7 @@ public final class DataLoader implements AutoCloseable {
     private final int prefetchBatches;
     private final long cacheBytes;
     private final boolean skipUnreadable;
+    private final Device device;
     private final ExecutorService pool;
     private final ConcurrentHashMap<Integer, RgbImage> cache = new ConcurrentHashMap<>();
     private final AtomicLong cacheUsed = new AtomicLong();
@@ -73,6 +75,7 @@ public final class DataLoader implements AutoCloseable {
         this.prefetchBatches = b.prefetchBatches;
         this.cacheBytes = b.cacheBytes;
         this.skipUnreadable = b.skipUnreadable;
+        this.device = b.device;
         int poolId = POOLS.incrementAndGet();
         AtomicInteger threadId = new AtomicInteger();
         ThreadFactory factory = r -> {
@@ -87,7 +90,7 @@ public final class DataLoader implements AutoCloseable {
         return new Builder(samples, transform);
     }
 
-    /** Options; the defaults are batch size 8, no shuffling, seed 0, min(4, cores) workers. */
+    /** Options; the defaults are batch size 8, no shuffling, seed 0, min(4, cores) workers, the CPU. */
     public static final class Builder {
         private final List<Sample> samples;
         private final ImageTransform transform;
@@ -98,6 +101,7 @@ public final class DataLoader implements AutoCloseable {
         private int prefetchBatches = DEFAULT_PREFETCH_BATCHES;
         private long cacheBytes = Math.min(DEFAULT_CACHE_BYTES, Runtime.getRuntime().maxMemory() / 4);
         private boolean skipUnreadable;
+        private Device device = Device.CPU;
 
         private Builder(List<Sample> samples, ImageTransform transform) {
             if (samples == null || transform == null) {
@@ -161,6 +165,15 @@ public final class DataLoader implements AutoCloseable {
          */
         public Builder skipUnreadable(boolean skip) {
             this.skipUnreadable = skip;
+            return this;
+        }
+
+        /** Where the batches' images are put: the model's device. */
+        public Builder device(Device device) {
+            if (device == null) {
+                throw new IllegalArgumentException("DataLoader: device is required");
+            }
+            this.device = device;
             return this;
         }
 
@@ -394,7 +407,7 @@ public final class DataLoader implements AutoCloseable {
                 }
                 k++;
             }
-            Tensor images = Tensor.of(data, good, 3, s, s);
+            Tensor images = Tensor.of(device, data, good, 3, s, s);
             if (taken == numBatches()) {
                 open.remove(this);
             }

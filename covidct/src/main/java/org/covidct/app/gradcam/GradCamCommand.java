@@ -5,13 +5,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.covidct.app.cli.DeviceOption;
 import org.covidct.app.io.AtomicOutput;
 import org.covidct.app.metrics.Prediction;
 import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.report.Png;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
+import org.covidct.tensor.Device;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,6 +29,9 @@ public final class GradCamCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    DeviceOption deviceOption;
 
     @Option(names = "--weights", required = true,
             description = "a checkpoint of ours, or a 2-class torchvision-format state dict (.pth or .safetensors)")
@@ -60,10 +66,12 @@ public final class GradCamCommand implements Callable<Integer> {
         if (imageSize < 1) {
             throw new IllegalArgumentException("--image-size must be positive, got " + imageSize);
         }
+        Device device = deviceOption.resolve(spec.commandLine().getErr());
         Path png = out != null ? out : Path.of(stem(image.getFileName().toString()) + ".gradcam.png");
         GradCamImages.Explained e;
         String layerName;
         try (Module model = ClassifierModels.build(arch, weights, new Generator(0))) {
+            model.to(device);
             GradCamImages cams = new GradCamImages(model, layer, imageSize, 1);
             layerName = cams.layerName();
             e = cams.explain(List.of(image), targetClass == null ? null : targetClass.ordinal()).get(0);

@@ -10,17 +10,21 @@ import org.covidct.app.data.ImageTransform;
 import org.covidct.app.data.RgbImage;
 import org.covidct.app.data.Transforms;
 import org.covidct.nn.Module;
+import org.covidct.nn.Parameter;
 import org.covidct.nn.gradcam.GradCam;
+import org.covidct.tensor.Device;
 import org.covidct.tensor.Tensor;
 
 /**
- * Grad-CAM of image files through the classifier's val/test transform, a batch at a time: each
- * result holds the resized image the network saw, its map at that size, and the overlay.
+ * Grad-CAM of image files through the classifier's val/test transform, a batch at a time, on the
+ * device the model lives on: each result holds the resized image the network saw, its map at that
+ * size, and the overlay.
  */
 public final class GradCamImages {
     private final GradCam cam;
     private final ImageTransform transform;
     private final int batchSize;
+    private final Device device;
 
     /** {@code layer} is a dotted module name, or null for the last block of {@code features}. */
     public GradCamImages(Module model, String layer, int imageSize, int batchSize) {
@@ -30,6 +34,8 @@ public final class GradCamImages {
         this.cam = new GradCam(model, layer);
         this.transform = Transforms.eval(imageSize);
         this.batchSize = batchSize;
+        List<Parameter> params = model.parameters();
+        this.device = params.isEmpty() ? Device.CPU : params.get(0).data().device();
     }
 
     public String layerName() {
@@ -63,7 +69,7 @@ public final class GradCamImages {
                 Arrays.fill(classes, targetClass);
             }
             GradCam.Result r;
-            try (Tensor batch = Tensor.of(pixels, n, 3, s, s)) {
+            try (Tensor batch = Tensor.of(device, pixels, n, 3, s, s)) {
                 r = cam.compute(batch, classes);
             }
             for (int i = 0; i < n; i++) {

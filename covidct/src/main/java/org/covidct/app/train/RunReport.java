@@ -22,6 +22,7 @@ import org.covidct.app.metrics.RocAuc;
 import org.covidct.app.report.Plots;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
+import org.covidct.tensor.Device;
 
 /**
  * The end of a run: the best checkpoint evaluated on the validation and test splits, their score
@@ -34,15 +35,16 @@ final class RunReport {
     private RunReport() {
     }
 
-    static Trainer.RunResult finish(TrainConfig config, RunDirectory run, Trainer.ModelFactory models, PrintStream log)
-            throws IOException {
+    static Trainer.RunResult finish(TrainConfig config, RunDirectory run, Trainer.ModelFactory models, Device device,
+                                    PrintStream log) throws IOException {
         CovidCtDataset dataset = new CovidCtDataset(config.data());
         Evaluation val;
         Evaluation test;
         TrainConfig best = config.withWeights(run.bestCheckpoint().toString());
         try (Module model = models.create(best, new Generator(config.seed()));
-             DataLoader valData = evalLoader(config, dataset.split("val"));
-             DataLoader testData = evalLoader(config, dataset.split("test"))) {
+             DataLoader valData = evalLoader(config, dataset.split("val"), device);
+             DataLoader testData = evalLoader(config, dataset.split("test"), device)) {
+            model.to(device);
             val = Evaluation.run(model, valData, null);
             test = Evaluation.run(model, testData, ProgressBar.onStderr("test", testData.numBatches()));
         }
@@ -57,9 +59,10 @@ final class RunReport {
         return new Trainer.RunResult(run.root(), test);
     }
 
-    private static DataLoader evalLoader(TrainConfig config, List<Sample> samples) {
+    private static DataLoader evalLoader(TrainConfig config, List<Sample> samples, Device device) {
         return DataLoader.builder(samples, Transforms.eval(config.imageSize())).batchSize(config.batchSize())
-                .shuffle(false).seed(config.seed()).workers(config.workers()).skipUnreadable(true).build();
+                .shuffle(false).seed(config.seed()).workers(config.workers()).skipUnreadable(true).device(device)
+                .build();
     }
 
     private static void plots(RunDirectory run, Evaluation test, CovidCtDataset dataset) throws IOException {

@@ -24,6 +24,7 @@ import org.covidct.nn.autograd.Functional;
 import org.covidct.nn.autograd.Variable;
 import org.covidct.nn.io.Checkpoint;
 import org.covidct.nn.optim.Sgd;
+import org.covidct.tensor.Device;
 import org.covidct.tensor.Ops;
 import org.covidct.tensor.TensorScope;
 
@@ -60,6 +61,7 @@ public final class Trainer {
     private final ModelFactory models;
     private final PrintStream log;
     private EpochListener listener = epoch -> { };
+    private Device device = Device.CPU;
 
     public Trainer(TrainConfig config, ModelFactory models, PrintStream log) {
         this.config = config;
@@ -70,6 +72,12 @@ public final class Trainer {
 
     public Trainer onEpochDone(EpochListener l) {
         this.listener = l;
+        return this;
+    }
+
+    /** Trains and evaluates on {@code device}; the CPU unless set. */
+    public Trainer onDevice(Device device) {
+        this.device = device;
         return this;
     }
 
@@ -88,13 +96,14 @@ public final class Trainer {
     }
 
     /** Continues the run in {@code runDir} from its last checkpoint, with the settings it was started with. */
-    public static RunResult resume(Path runDir, ModelFactory models, PrintStream log) throws IOException {
+    public static RunResult resume(Path runDir, ModelFactory models, Device device, PrintStream log)
+            throws IOException {
         RunDirectory dir = new RunDirectory(runDir);
         if (!Files.isRegularFile(dir.lastCheckpoint()) || !Files.isRegularFile(dir.config())) {
             throw new IOException(runDir + ": no run to resume (" + dir.lastCheckpoint() + " or " + dir.config()
                     + " is missing)");
         }
-        Trainer trainer = new Trainer(readConfig(dir.config(), runDir), models, log);
+        Trainer trainer = new Trainer(readConfig(dir.config(), runDir), models, log).onDevice(device);
         try (Checkpoint last = Checkpoint.load(dir.lastCheckpoint())) {
             return trainer.loop(last);
         }
@@ -110,6 +119,7 @@ public final class Trainer {
              DataLoader train = loader(trainSamples, true, Transforms.train(config.imageSize()));
              DataLoader val = loader(dataset.split("val"), false, Transforms.eval(config.imageSize()));
              SummaryWriter board = new SummaryWriter(run.tensorboard())) {
+            model.to(device); // before restore, which puts the momentum buffers on the parameters' device
             EarlyStopping stopper = new EarlyStopping(config.patience());
             ArrayNode history = JSON.createArrayNode();
             double bestAccuracy = -1;
@@ -165,13 +175,13 @@ public final class Trainer {
                 }
             }
         }
-        return RunReport.finish(config, run, models, log);
+        return RunReport.finish(config, run, models, device, log);
     }
 
     /** Training-time loaders leave unreadable images out, and the epoch summary counts them. */
     private DataLoader loader(List<Sample> samples, boolean shuffle, org.covidct.app.data.ImageTransform transform) {
         return DataLoader.builder(samples, transform).batchSize(config.batchSize()).shuffle(shuffle)
-                .seed(config.seed()).workers(config.workers()).skipUnreadable(true).build();
+                .seed(config.seed()).workers(config.workers()).skipUnreadable(true).device(device).build();
     }
 
     /** Mean loss and accuracy over the epoch's training images, and how many were unreadable. */

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.covidct.app.TinyCovidCt;
 import org.covidct.nn.io.Checkpoint;
+import org.covidct.tensor.Device;
 import org.covidct.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +46,7 @@ class ResumeTest {
             }
         });
         assertThrows(Crash.class, killed::train);
-        Trainer.resume(dir.resolve("killed"), NARROW, quiet);
+        Trainer.resume(dir.resolve("killed"), NARROW, Device.CPU, quiet);
 
         assertEquals(epochsWithoutTimes(dir.resolve("whole")), epochsWithoutTimes(dir.resolve("killed")));
         assertEquals(Files.readAllLines(dir.resolve("whole/test_scores.csv")),

@@ -1,5 +1,6 @@
 package org.covidct.nn.autograd;
 
+import org.covidct.tensor.Device;
 import org.covidct.tensor.Ops;
 import org.covidct.tensor.Shape;
 import org.covidct.tensor.Tensor;
@@ -13,7 +14,7 @@ import org.covidct.tensor.TensorScope;
  * output keeps its gradient only after {@link #retainGrad()}, as in torch.
  */
 public class Variable {
-    private final Tensor data;
+    private Tensor data;
     private final boolean requiresGrad;
     final Node gradFn;
     private Tensor grad;
@@ -99,6 +100,27 @@ public class Variable {
         } else {
             Ops.axpyInPlace(1f, g, grad);
             g.close();
+        }
+    }
+
+    /**
+     * Moves a leaf's value, and its gradient if it has one, to {@code device}, closing the old
+     * tensors; the variable stays the same object, so whatever holds it (an optimiser) stays valid.
+     */
+    protected final void moveLeafTo(Device device) {
+        if (!isLeaf()) {
+            throw new IllegalStateException("moveLeafTo: only a leaf can move, not the output of " + gradFn.op);
+        }
+        if (data.device().equals(device)) {
+            return;
+        }
+        Tensor moved = TensorScope.detach(data.to(device));
+        data.close();
+        data = moved;
+        if (grad != null) {
+            Tensor movedGrad = TensorScope.detach(grad.to(device));
+            grad.close();
+            grad = movedGrad;
         }
     }
 

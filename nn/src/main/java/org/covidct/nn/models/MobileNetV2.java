@@ -147,7 +147,7 @@ public final class MobileNetV2 extends Module {
     }
 
     private static void fill(Parameter p, float[] values) {
-        try (Tensor src = Tensor.of(values, p.data().dims())) {
+        try (Tensor src = Tensor.of(p.data().device(), values, p.data().dims())) {
             Ops.copyInto(src, p.data());
         }
     }

@@ -131,7 +131,7 @@ public final class Vgg extends Module {
     }
 
     private static void fill(Parameter p, float[] values) {
-        try (Tensor src = Tensor.of(values, p.data().dims())) {
+        try (Tensor src = Tensor.of(p.data().device(), values, p.data().dims())) {
             Ops.copyInto(src, p.data());
         }
     }

@@ -1,10 +1,13 @@
 package org.covidct.nn.optim;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.covidct.nn.Parameter;
+import org.covidct.tensor.Device;
 import org.covidct.tensor.Ops;
 import org.covidct.tensor.Tensor;
 import org.covidct.tensor.TensorScope;
@@ -12,7 +15,7 @@ import org.covidct.tensor.TensorScope;
 /**
  * torch.optim.SGD with momentum and weight decay (no dampening, no Nesterov): for each parameter
  * with a gradient, g = grad + weightDecay * p; the momentum buffer is g at the parameter's first
- * step and momentum * buf + g after; p -= lr * buf. One fused kernel call per parameter.
+ * step and momentum * buf + g after; p -= lr * buf.
  */
 public final class Sgd implements AutoCloseable {
     private final List<Parameter> params;
@@ -44,8 +47,13 @@ public final class Sgd implements AutoCloseable {
         this.learningRate = learningRate;
     }
 
-    /** Updates every parameter that has a gradient; parameters without one are left alone. */
+    /**
+     * Updates every parameter that has a gradient; parameters without one are left alone. The
+     * updates go to each device's backend as one batch (one fused launch on a GPU), split only
+     * where parameters differ in device or in whether this is their first step.
+     */
     public void step() {
+        Map<Group, Batch> batches = new LinkedHashMap<>();
         for (Parameter p : params) {
             Tensor grad = p.grad();
             if (grad == null) {
@@ -61,7 +69,25 @@ public final class Sgd implements AutoCloseable {
                     first = true;
                 }
             }
-            Ops.sgdStep(p.data(), grad, buf, learningRate, momentum, weightDecay, first);
+            batches.computeIfAbsent(new Group(p.data().device(), first), g -> new Batch()).add(p.data(), grad, buf);
+        }
+        batches.forEach((g, b) -> Ops.sgdStepAll(b.params, b.grads, b.buffers, learningRate, momentum, weightDecay,
+                g.first()));
+    }
+
+    private record Group(Device device, boolean first) {
+    }
+
+    /** One backend call's tensors; buffers holds nulls when there is no momentum. */
+    private static final class Batch {
+        final List<Tensor> params = new ArrayList<>();
+        final List<Tensor> grads = new ArrayList<>();
+        final List<Tensor> buffers = new ArrayList<>();
+
+        void add(Tensor param, Tensor grad, Tensor buf) {
+            params.add(param);
+            grads.add(grad);
+            buffers.add(buf);
         }
     }
 

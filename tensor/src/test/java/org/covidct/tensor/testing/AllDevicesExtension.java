@@ -1,0 +1,56 @@
+package org.covidct.tensor.testing;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.covidct.tensor.Device;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.Extension;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
+import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
+
+/** The invocations of an {@link AllDevices} test: one per device, unusable ones disabled with their reason. */
+public final class AllDevicesExtension implements TestTemplateInvocationContextProvider {
+    @Override
+    public boolean supportsTestTemplate(ExtensionContext context) {
+        return context.getTestMethod().map(m -> m.isAnnotationPresent(AllDevices.class)).orElse(false);
+    }
+
+    @Override
+    public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
+        return Stream.of(
+                new OnDevice(Device.CPU, Optional.empty()),
+                new OnDevice(Device.cuda(0), Device.cudaUnavailableReason()));
+    }
+
+    /** One invocation: resolves the Device parameter, and is disabled when {@code unavailable} says why. */
+    private record OnDevice(Device device, Optional<String> unavailable) implements TestTemplateInvocationContext {
+        @Override
+        public String getDisplayName(int invocationIndex) {
+            return "[" + device + "]";
+        }
+
+        @Override
+        public List<Extension> getAdditionalExtensions() {
+            ParameterResolver resolver = new ParameterResolver() {
+                @Override
+                public boolean supportsParameter(ParameterContext parameter, ExtensionContext extension) {
+                    return parameter.getParameter().getType() == Device.class;
+                }
+
+                @Override
+                public Object resolveParameter(ParameterContext parameter, ExtensionContext extension) {
+                    return device;
+                }
+            };
+            ExecutionCondition condition = extension -> unavailable
+                    .map(ConditionEvaluationResult::disabled)
+                    .orElseGet(() -> ConditionEvaluationResult.enabled("runs on " + device));
+            return List.of(resolver, condition);
+        }
+    }
+}
