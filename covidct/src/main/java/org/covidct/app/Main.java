@@ -64,7 +64,8 @@ public final class Main implements Runnable {
 
     /**
      * The CPU kernels need the Vector API module, which only a command-line flag can add: start the
-     * same JVM again with it, and with a heap of most of the machine's memory unless one was set.
+     * same JVM again with it, with native access for the CUDA bindings, and with a heap of most of
+     * the machine's memory unless one was set.
      */
     private static int relaunch(String[] args) {
         List<String> command = new ArrayList<>();
@@ -76,6 +77,8 @@ public final class Main implements Runnable {
             command.add("-XX:MaxRAMPercentage=75");
         }
         command.add("--add-modules=" + VECTOR_MODULE);
+        // What the jar's manifest grants, which a -cp launch does not read: JCuda's JNI libraries.
+        command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Main.class.getName());
