@@ -128,9 +128,12 @@ public final class CpuBackend implements Backend {
     public void clamp(Tensor x, float min, float max, Tensor out) {
         float[] a = data(x), o = data(out);
         Parallel.forRange(o.length, ELEMENTWISE_GRAIN, (from, to) -> {
+            if (Sgemm.SIMD) {
+                SimdElementwise.clamp(a, min, max, o, from, to);
+                return;
+            }
             for (int i = from; i < to; i++) {
-                float v = a[i];
-                o[i] = v != v ? v : Math.min(Math.max(v, min), max); // NaN stays NaN, as in torch.clamp
+                o[i] = Math.min(Math.max(a[i], min), max); // NaN stays NaN, as in torch.clamp
             }
         });
     }
@@ -139,6 +142,10 @@ public final class CpuBackend implements Backend {
     public void clampBackward(Tensor y, Tensor dy, float min, float max, Tensor dx) {
         float[] out = data(y), g = data(dy), o = data(dx);
         Parallel.forRange(o.length, ELEMENTWISE_GRAIN, (from, to) -> {
+            if (Sgemm.SIMD) {
+                SimdElementwise.clampBackward(out, g, min, max, o, from, to);
+                return;
+            }
             for (int i = from; i < to; i++) {
                 o[i] = out[i] > min && out[i] < max ? g[i] : 0f;
             }

@@ -12,7 +12,7 @@ import org.covidct.tensor.Tensor;
  * planes: forward and backwardData one output plane per task, backwardWeight one output channel
  * (summed over the batch) per task, so no two tasks write the same element. Every row loop runs
  * over the output columns whose tap lies inside the image, so at stride 1 it is a contiguous
- * multiply-add the JIT vectorises.
+ * multiply-add, done with the Vector API ({@link SimdElementwise}) where it is present.
  */
 final class CpuGroupedConv2d {
     /** Roughly this many multiply-adds per parallel chunk. */
@@ -73,7 +73,9 @@ final class CpuGroupedConv2d {
                                 int lo = g.qLo(sj), hi = g.qHi(sj);
                                 float wv = wd[wBase + ri * g.s + sj];
                                 int xRow = xPlane + ih * g.w + lo * g.sw - g.pw + sj;
-                                if (g.sw == 1) {
+                                if (g.sw == 1 && Sgemm.SIMD) {
+                                    SimdElementwise.axpyRow(wv, xd, xRow, yd, yRow + lo, hi - lo);
+                                } else if (g.sw == 1) {
                                     for (int qi = lo, xi = xRow; qi < hi; qi++, xi++) {
                                         yd[yRow + qi] += wv * xd[xi];
                                     }
@@ -111,7 +113,9 @@ final class CpuGroupedConv2d {
                                 int lo = g.qLo(sj), hi = g.qHi(sj);
                                 float wv = wd[wBase + ri * g.s + sj];
                                 int xRow = xBase + ih * g.w + lo * g.sw - g.pw + sj;
-                                if (g.sw == 1) {
+                                if (g.sw == 1 && Sgemm.SIMD) {
+                                    SimdElementwise.axpyRow(wv, dyd, yRow + lo, dxd, xRow, hi - lo);
+                                } else if (g.sw == 1) {
                                     for (int qi = lo, xi = xRow; qi < hi; qi++, xi++) {
                                         dxd[xi] += wv * dyd[yRow + qi];
                                     }
@@ -151,7 +155,9 @@ final class CpuGroupedConv2d {
                                     int lo = g.qLo(sj), hi = g.qHi(sj);
                                     int xRow = xBase + ci * hw + ih * g.w + lo * g.sw - g.pw + sj;
                                     float sum = 0f;
-                                    if (g.sw == 1) {
+                                    if (g.sw == 1 && Sgemm.SIMD) {
+                                        sum = SimdElementwise.dot(dyd, yRow + lo, xd, xRow, hi - lo);
+                                    } else if (g.sw == 1) {
                                         for (int qi = lo, xi = xRow; qi < hi; qi++, xi++) {
                                             sum += dyd[yRow + qi] * xd[xi];
                                         }
