@@ -91,14 +91,10 @@ class MobileNetCliTest {
 
     @Test
     void predictImageNetTopFive() throws IOException {
-        Path folder = mobilenetDir();
-        Path bird = folder.resolve("bird.rgb"), sunflower = folder.resolve("sunflower.rgb");
-        Result r = cli("predict", "--device", "cpu", "--arch", "mobilenet_v2", "--weights", folder.resolve(QUANT).toString(),
-                "--imagenet", bird.toString(), sunflower.toString());
-        assertEquals(0, r.code(), r.err());
-        List<String> lines = r.out().lines().toList();
+        Path bird = mobilenetDir().resolve("bird.rgb"), sunflower = mobilenetDir().resolve("sunflower.rgb");
+        List<String> lines = imagenetTopFive(bird, sunflower);
         assertEquals("path,rank,label,probability", lines.get(0));
-        assertEquals(1 + 2 * 5, lines.size(), r.out());
+        assertEquals(1 + 2 * 5, lines.size(), String.join("\n", lines));
         assertTrue(lines.get(1).startsWith(bird + ",1,chickadee,0."), lines.get(1));
         assertTrue(lines.get(6).startsWith(sunflower + ",1,daisy,0."), lines.get(6));
         double sum = 0;
@@ -111,14 +107,22 @@ class MobileNetCliTest {
     /** Ordinary BMP photographs, resized like any other input: Grace Hopper in uniform, and a cat. */
     @Test
     void predictImageNetFromBmp() throws IOException {
-        Path folder = mobilenetDir();
-        Path hopper = folder.resolve("grace_hopper.bmp"), cat = folder.resolve("cat.bmp");
-        Result r = cli("predict", "--device", "cpu", "--arch", "mobilenet_v2", "--weights", folder.resolve(QUANT).toString(),
-                "--imagenet", hopper.toString(), cat.toString());
-        assertEquals(0, r.code(), r.err());
-        List<String> lines = r.out().lines().toList();
+        Path hopper = mobilenetDir().resolve("grace_hopper.bmp"), cat = mobilenetDir().resolve("cat.bmp");
+        List<String> lines = imagenetTopFive(hopper, cat);
         assertTrue(lines.get(1).startsWith(hopper + ",1,military uniform,0."), lines.get(1));
         assertTrue(lines.get(6).startsWith(cat + ",1,Egyptian cat,0."), lines.get(6));
+    }
+
+    /** The CSV lines of `predict --imagenet` through the real quantized file. */
+    private static List<String> imagenetTopFive(Path... images) {
+        List<String> args = new java.util.ArrayList<>(List.of("predict", "--device", "cpu", "--arch", "mobilenet_v2",
+                "--weights", mobilenetDir().resolve(QUANT).toString(), "--imagenet"));
+        for (Path image : images) {
+            args.add(image.toString());
+        }
+        Result r = cli(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        return r.out().lines().toList();
     }
 
     @Test

@@ -28,6 +28,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
 import jcuda.CudaException;
 import jcuda.Pointer;
@@ -134,23 +136,15 @@ final class Cudnn {
         cudnnFilterDescriptor wDesc = filter(wd);
         cudnnConvolutionDescriptor conv = convolution(spec);
         Algorithm algo = algorithm(Pass.FORWARD, xd, wd, spec, () -> {
-            long wanted = 0;
-            for (int a = 0; a < cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_COUNT; a++) {
-                int id = a;
-                wanted = Math.max(wanted, workspaceOrZero(size -> cudnnGetConvolutionForwardWorkspaceSize(
-                        handle, xDesc, wDesc, conv, yDesc, id, size)));
-            }
+            long wanted = largestWorkspace(cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_COUNT,
+                    (id, size) -> cudnnGetConvolutionForwardWorkspaceSize(handle, xDesc, wDesc, conv, yDesc, id, size));
             var perf = new cudnnConvolutionFwdAlgoPerf[cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
             int[] returned = {0};
             withFindWorkspace(wanted, (ws, bytes) -> cudnnFindConvolutionForwardAlgorithmEx(handle, xDesc,
                     Driver.pointer(x), wDesc, Driver.pointer(w), conv, yDesc, Driver.pointer(y), perf.length,
                     returned, perf, Driver.pointer(ws), bytes));
-            for (int i = 0; i < returned[0]; i++) {
-                if (perf[i].status == cudnnStatus.CUDNN_STATUS_SUCCESS) {
-                    return new Algorithm(perf[i].algo, perf[i].memory);
-                }
-            }
-            return null;
+            return fastestWorking(returned[0], i -> perf[i].status,
+                    i -> new Algorithm(perf[i].algo, perf[i].memory));
         });
         withWorkspace(algo, ws -> cudnnConvolutionForward(handle, ONE, xDesc, Driver.pointer(x), wDesc,
                 Driver.pointer(w), conv, algo.id(), Driver.pointer(ws), algo.workspaceBytes(), ZERO, yDesc,
@@ -165,23 +159,17 @@ final class Cudnn {
         cudnnFilterDescriptor wDesc = filter(wd);
         cudnnConvolutionDescriptor conv = convolution(spec);
         Algorithm algo = algorithm(Pass.BACKWARD_DATA, xd, wd, spec, () -> {
-            long wanted = 0;
-            for (int a = 0; a < cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT; a++) {
-                int id = a;
-                wanted = Math.max(wanted, workspaceOrZero(size -> cudnnGetConvolutionBackwardDataWorkspaceSize(
-                        handle, wDesc, yDesc, conv, xDesc, id, size)));
-            }
-            var perf = new cudnnConvolutionBwdDataAlgoPerf[cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+            long wanted = largestWorkspace(cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
+                    (id, size) -> cudnnGetConvolutionBackwardDataWorkspaceSize(handle, wDesc, yDesc, conv, xDesc, id,
+                            size));
+            var perf = new cudnnConvolutionBwdDataAlgoPerf[
+                    cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
             int[] returned = {0};
             withFindWorkspace(wanted, (ws, bytes) -> cudnnFindConvolutionBackwardDataAlgorithmEx(handle, wDesc,
                     Driver.pointer(w), yDesc, Driver.pointer(dy), conv, xDesc, Driver.pointer(dx), perf.length,
                     returned, perf, Driver.pointer(ws), bytes));
-            for (int i = 0; i < returned[0]; i++) {
-                if (perf[i].status == cudnnStatus.CUDNN_STATUS_SUCCESS) {
-                    return new Algorithm(perf[i].algo, perf[i].memory);
-                }
-            }
-            return null;
+            return fastestWorking(returned[0], i -> perf[i].status,
+                    i -> new Algorithm(perf[i].algo, perf[i].memory));
         });
         withWorkspace(algo, ws -> cudnnConvolutionBackwardData(handle, ONE, wDesc, Driver.pointer(w), yDesc,
                 Driver.pointer(dy), conv, algo.id(), Driver.pointer(ws), algo.workspaceBytes(), ZERO, xDesc,
@@ -196,24 +184,17 @@ final class Cudnn {
         cudnnFilterDescriptor wDesc = filter(wd);
         cudnnConvolutionDescriptor conv = convolution(spec);
         Algorithm algo = algorithm(Pass.BACKWARD_FILTER, xd, wd, spec, () -> {
-            long wanted = 0;
-            for (int a = 0; a < cudnnConvolutionBwdFilterAlgo.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT; a++) {
-                int id = a;
-                wanted = Math.max(wanted, workspaceOrZero(size -> cudnnGetConvolutionBackwardFilterWorkspaceSize(
-                        handle, xDesc, yDesc, conv, wDesc, id, size)));
-            }
+            long wanted = largestWorkspace(cudnnConvolutionBwdFilterAlgo.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT,
+                    (id, size) -> cudnnGetConvolutionBackwardFilterWorkspaceSize(handle, xDesc, yDesc, conv, wDesc,
+                            id, size));
             var perf = new cudnnConvolutionBwdFilterAlgoPerf[
                     cudnnConvolutionBwdFilterAlgo.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
             int[] returned = {0};
             withFindWorkspace(wanted, (ws, bytes) -> cudnnFindConvolutionBackwardFilterAlgorithmEx(handle, xDesc,
                     Driver.pointer(x), yDesc, Driver.pointer(dy), conv, wDesc, Driver.pointer(dw), perf.length,
                     returned, perf, Driver.pointer(ws), bytes));
-            for (int i = 0; i < returned[0]; i++) {
-                if (perf[i].status == cudnnStatus.CUDNN_STATUS_SUCCESS) {
-                    return new Algorithm(perf[i].algo, perf[i].memory);
-                }
-            }
-            return null;
+            return fastestWorking(returned[0], i -> perf[i].status,
+                    i -> new Algorithm(perf[i].algo, perf[i].memory));
         });
         withWorkspace(algo, ws -> cudnnConvolutionBackwardFilter(handle, ONE, xDesc, Driver.pointer(x), yDesc,
                 Driver.pointer(dy), conv, algo.id(), Driver.pointer(ws), algo.workspaceBytes(), ZERO, wDesc,
@@ -238,18 +219,33 @@ final class Cudnn {
     }
 
     private interface SizeQuery {
-        void query(long[] size);
+        void query(int algorithm, long[] size);
     }
 
-    /** An algorithm's workspace, or 0 when cuDNN does not support it for this problem. */
-    private static long workspaceOrZero(SizeQuery query) {
+    /** The most workspace any of {@code count} algorithms needs; those cuDNN does not support count 0. */
+    private static long largestWorkspace(int count, SizeQuery query) {
+        long wanted = 0;
         long[] size = {0};
-        try {
-            query.query(size);
-            return size[0];
-        } catch (CudaException unsupported) {
-            return 0;
+        for (int a = 0; a < count; a++) {
+            try {
+                query.query(a, size);
+                wanted = Math.max(wanted, size[0]);
+            } catch (CudaException unsupported) {
+                // not applicable to this problem
+            }
         }
+        return wanted;
+    }
+
+    /** The first of {@code returned} results (cuDNN sorts them fastest first) that worked, or null. */
+    private static Algorithm fastestWorking(int returned, IntUnaryOperator status,
+                                            IntFunction<Algorithm> algorithm) {
+        for (int i = 0; i < returned; i++) {
+            if (status.applyAsInt(i) == cudnnStatus.CUDNN_STATUS_SUCCESS) {
+                return algorithm.apply(i);
+            }
+        }
+        return null;
     }
 
     private interface FindCall {

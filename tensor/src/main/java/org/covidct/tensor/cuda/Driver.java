@@ -93,8 +93,10 @@ final class Driver implements CachingAllocator.DeviceMemory {
             cuDeviceGet(device, 0);
             int[] major = {0};
             int[] minor = {0};
-            JCudaDriver.cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
-            JCudaDriver.cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+            JCudaDriver.cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                    device);
+            JCudaDriver.cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+                    device);
             if (major[0] * 10 + minor[0] < MIN_COMPUTE_CAPABILITY) {
                 return Optional.of("CUDA unavailable: device 0 has compute capability " + major[0] + "." + minor[0]
                         + ", the CUDA 13 PTX needs >= 7.5");
