@@ -5,8 +5,9 @@ import static org.covidct.tensor.cpu.CpuBackend.data;
 import org.covidct.tensor.Tensor;
 
 /**
- * Batch normalisation over [N, C, H, W], one channel per task. Statistics accumulate in double:
- * a float running sum over N*H*W values would lose digits that PyTorch keeps.
+ * Batch normalisation over [N, C, H, W], one channel per task. Statistics accumulate in double
+ * (with the Vector API where present, {@link SimdStatistics}): a float running sum over N*H*W
+ * values would lose digits that PyTorch keeps. The elementwise passes are float multiply-adds.
  */
 final class CpuBatchNorm {
     private CpuBatchNorm() {
@@ -22,19 +23,12 @@ final class CpuBatchNorm {
             for (int c = from; c < to; c++) {
                 double s = 0;
                 for (int i = 0; i < n; i++) {
-                    int base = (i * channels + c) * plane;
-                    for (int j = 0; j < plane; j++) {
-                        s += in[base + j];
-                    }
+                    s += planeSum(in, (i * channels + c) * plane, plane);
                 }
                 double mean = s / count;
                 double ss = 0;
                 for (int i = 0; i < n; i++) {
-                    int base = (i * channels + c) * plane;
-                    for (int j = 0; j < plane; j++) {
-                        double d = in[base + j] - mean;
-                        ss += d * d;
-                    }
+                    ss += planeSquaredDeviations(in, (i * channels + c) * plane, plane, mean);
                 }
                 double var = ss / count;
                 double invStd = 1.0 / Math.sqrt(var + eps);
@@ -82,30 +76,63 @@ final class CpuBatchNorm {
         Parallel.forRange(channels, 1, (from, to) -> {
             for (int c = from; c < to; c++) {
                 double m = mu[c], inv = is[c];
-                double sumDy = 0, sumDyXhat = 0;
+                double[] sums = new double[2]; // sum of dy, sum of dy * (x - mean)
                 for (int i = 0; i < n; i++) {
-                    int base = (i * channels + c) * plane;
-                    for (int j = 0; j < plane; j++) {
-                        double d = gy[base + j];
-                        sumDy += d;
-                        sumDyXhat += d * (in[base + j] - m) * inv;
-                    }
+                    gradientSums(gy, in, (i * channels + c) * plane, plane, m, sums);
                 }
+                double sumDy = sums[0], sumDyXhat = sums[1] * inv;
                 dg[c] = (float) sumDyXhat;
                 db[c] = (float) sumDy;
                 double k = g[c] * inv;
                 // With batch statistics, mean and variance depend on x: subtract the gradient's
-                // projection onto the constant and the normalised-input directions.
+                // projection onto the constant and the normalised-input directions. As one
+                // multiply-add per element, in float: dx = k dy + slope (x - mean) + shift.
                 double meanDy = batchStatistics ? sumDy / count : 0;
                 double meanDyXhat = batchStatistics ? sumDyXhat / count : 0;
+                float scale = (float) k, slope = (float) (-k * inv * meanDyXhat), shift = (float) (-k * meanDy);
+                float mf = (float) m;
                 for (int i = 0; i < n; i++) {
                     int base = (i * channels + c) * plane;
-                    for (int j = 0; j < plane; j++) {
-                        double xhat = (in[base + j] - m) * inv;
-                        gx[base + j] = (float) (k * (gy[base + j] - meanDy - xhat * meanDyXhat));
+                    for (int j = base; j < base + plane; j++) {
+                        gx[j] = scale * gy[j] + slope * (in[j] - mf) + shift;
                     }
                 }
             }
         });
+    }
+
+    private static double planeSum(float[] x, int off, int len) {
+        if (Sgemm.SIMD) {
+            return SimdStatistics.sum(x, off, len);
+        }
+        double s = 0;
+        for (int j = off; j < off + len; j++) {
+            s += x[j];
+        }
+        return s;
+    }
+
+    private static double planeSquaredDeviations(float[] x, int off, int len, double mean) {
+        if (Sgemm.SIMD) {
+            return SimdStatistics.sumSquaredDeviations(x, off, len, mean);
+        }
+        double s = 0;
+        for (int j = off; j < off + len; j++) {
+            double d = x[j] - mean;
+            s += d * d;
+        }
+        return s;
+    }
+
+    private static void gradientSums(float[] dy, float[] x, int off, int len, double mean, double[] sums) {
+        if (Sgemm.SIMD) {
+            SimdStatistics.accumulateGradientSums(dy, x, off, len, mean, sums);
+            return;
+        }
+        for (int j = off; j < off + len; j++) {
+            double d = dy[j];
+            sums[0] += d;
+            sums[1] += d * (x[j] - mean);
+        }
     }
 }
