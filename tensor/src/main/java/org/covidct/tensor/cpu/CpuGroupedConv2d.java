@@ -12,7 +12,8 @@ import org.covidct.tensor.Tensor;
  * planes: forward and backwardData one output plane per task, backwardWeight one output channel
  * (summed over the batch) per task, so no two tasks write the same element. Every row loop runs
  * over the output columns whose tap lies inside the image, so at stride 1 it is a contiguous
- * multiply-add, done with the Vector API ({@link SimdElementwise}) where it is present.
+ * multiply-add, done with the Vector API ({@link SimdElementwise}) where it is present. Depthwise
+ * convolutions at column stride 1 instead compute whole planes register-tiled ({@link SimdDepthwise}).
  */
 final class CpuGroupedConv2d {
     /** Roughly this many multiply-adds per parallel chunk. */
@@ -55,6 +56,17 @@ final class CpuGroupedConv2d {
         Geom g = Geom.of(x, weight, spec);
         float[] xd = data(x), wd = data(weight), yd = data(y), bd = bias == null ? null : data(bias);
         int hw = g.h * g.w, pq = g.p * g.q, rs = g.r * g.s;
+        if (Sgemm.SIMD && g.cg == 1 && g.sw <= 2) {
+            Parallel.forRange(g.n * g.k, g.grain((long) pq * rs), (u0, u1) -> {
+                float[] scratch = new float[SimdDepthwise.scratchSize(g.h, g.w, g.ph, g.pw, g.sw)];
+                for (int u = u0; u < u1; u++) {
+                    int ko = u % g.k;
+                    SimdDepthwise.plane(xd, (u / g.k * g.c + ko / g.kg) * hw, g.h, g.w, g.ph, g.pw, g.sh, g.sw, g.r,
+                            g.s, wd, ko * rs, bd == null ? 0f : bd[ko], yd, u * pq, g.p, g.q, scratch);
+                }
+            });
+            return;
+        }
         Parallel.forRange(g.n * g.k, g.grain((long) pq * g.cg * rs), (u0, u1) -> {
             for (int u = u0; u < u1; u++) {
                 int img = u / g.k, ko = u % g.k, yBase = u * pq;
@@ -96,6 +108,23 @@ final class CpuGroupedConv2d {
         Geom g = Geom.of(dx, weight, spec);
         float[] dyd = data(dy), wd = data(weight), dxd = data(dx);
         int hw = g.h * g.w, pq = g.p * g.q, rs = g.r * g.s;
+        // At stride 1, dx is dy convolved with the flipped kernel, padded by (kernel - 1 - pad).
+        int padH = g.r - 1 - g.ph, padW = g.s - 1 - g.pw;
+        if (Sgemm.SIMD && g.cg == 1 && g.kg == 1 && g.sh == 1 && g.sw == 1 && padH >= 0 && padW >= 0) {
+            Parallel.forRange(g.n * g.c, g.grain((long) pq * rs), (u0, u1) -> {
+                float[] scratch = new float[SimdDepthwise.scratchSize(g.p, g.q, padH, padW, 1)];
+                float[] flipped = new float[rs];
+                for (int u = u0; u < u1; u++) {
+                    int cin = u % g.c;
+                    for (int t = 0; t < rs; t++) {
+                        flipped[t] = wd[cin * rs + rs - 1 - t];
+                    }
+                    SimdDepthwise.plane(dyd, u * pq, g.p, g.q, padH, padW, 1, 1, g.r, g.s, flipped, 0, 0f, dxd,
+                            u * hw, g.h, g.w, scratch);
+                }
+            });
+            return;
+        }
         Parallel.forRange(g.n * g.c, g.grain((long) pq * g.kg * rs), (u0, u1) -> {
             for (int u = u0; u < u1; u++) {
                 int img = u / g.c, cin = u % g.c, group = cin / g.cg, ci = cin % g.cg, xBase = u * hw;
