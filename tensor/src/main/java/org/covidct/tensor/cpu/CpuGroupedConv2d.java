@@ -165,6 +165,23 @@ final class CpuGroupedConv2d {
         Geom g = Geom.of(x, dw, spec);
         float[] dyd = data(dy), xd = data(x), dwd = data(dw);
         int hw = g.h * g.w, pq = g.p * g.q, rs = g.r * g.s, taps = g.cg * rs;
+        if (Sgemm.SIMD && g.cg == 1 && g.r == 3 && g.s == 3 && g.sw <= 2) {
+            Parallel.forRange(g.k, g.grain((long) g.n * pq * taps), (k0, k1) -> {
+                double[] acc = new double[taps];
+                float[] scratch = new float[SimdDepthwise.scratchSize(g.h, g.w, g.ph, g.pw, g.sw)];
+                for (int ko = k0; ko < k1; ko++) {
+                    Arrays.fill(acc, 0);
+                    for (int img = 0; img < g.n; img++) {
+                        SimdDepthwise.weightGradient3x3(xd, (img * g.c + ko / g.kg) * hw, g.h, g.w, g.ph, g.pw, g.sh,
+                                g.sw, dyd, (img * g.k + ko) * pq, g.p, g.q, acc, scratch);
+                    }
+                    for (int t = 0; t < taps; t++) {
+                        dwd[ko * taps + t] = (float) acc[t];
+                    }
+                }
+            });
+            return;
+        }
         Parallel.forRange(g.k, g.grain((long) g.n * pq * taps), (k0, k1) -> {
             double[] acc = new double[taps]; // one output channel's taps, summed over the batch
             for (int ko = k0; ko < k1; ko++) {

@@ -3,6 +3,7 @@ package org.covidct.tensor.cpu;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * taps in registers and is stored once (the tap-by-tap row updates load and store every output
  * once per tap). Sums run bias first, then kernel rows, then columns, with separate multiply and
  * add roundings, as the scalar loops do; a padded tap adds an exact zero. Backward-data at stride
- * 1 is the same plane with the kernel flipped. Used only when the module is present.
+ * 1 is the same plane with the kernel flipped; the weight gradient of a 3x3 kernel reads the same
+ * bordered input. Used only when the module is present.
  */
 final class SimdDepthwise {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -39,19 +41,7 @@ final class SimdDepthwise {
      */
     static void plane(float[] x, int xOff, int h, int w, int padH, int padW, int strideH, int strideW, int r, int s,
                       float[] wt, int wOff, float bias, float[] y, int yOff, int p, int q, float[] scratch) {
-        int phase = phaseWidth(w, padW, strideW), row = strideW * phase;
-        Arrays.fill(scratch, 0, scratchSize(h, w, padH, padW, strideW), 0f);
-        for (int ih = 0; ih < h; ih++) {
-            int dst = (ih + padH) * row, src = xOff + ih * w;
-            if (strideW == 1) {
-                System.arraycopy(x, src, scratch, dst + padW, w);
-            } else {
-                for (int iw = 0; iw < w; iw++) {
-                    int c = iw + padW;
-                    scratch[dst + c % strideW * phase + c / strideW] = x[src + iw];
-                }
-            }
-        }
+        int phase = pad(x, xOff, h, w, padH, padW, strideW, scratch), row = strideW * phase;
         VectorMask<Float> tail = S.indexInRange(0, q % S.length()); // the last, partial vector of a row
         for (int i = 0; i < p; i++) {
             int top = i * strideH * row, out = yOff + i * q;
@@ -70,6 +60,73 @@ final class SimdDepthwise {
                     acc.intoArray(y, out + j, tail);
                 }
             }
+        }
+    }
+
+    /**
+     * Copies the h x w plane at x[xOff] into scratch, zero-bordered by padH rows and padW columns,
+     * each row split into strideW column phases (padded column c at phase c % strideW, index
+     * c / strideW). Returns the length of a phase.
+     */
+    private static int pad(float[] x, int xOff, int h, int w, int padH, int padW, int strideW, float[] scratch) {
+        int phase = phaseWidth(w, padW, strideW), row = strideW * phase;
+        Arrays.fill(scratch, 0, padH * row, 0f);
+        Arrays.fill(scratch, (padH + h) * row, scratchSize(h, w, padH, padW, strideW), 0f);
+        for (int ih = 0; ih < h; ih++) {
+            int dst = (ih + padH) * row, src = xOff + ih * w;
+            if (strideW == 1) { // zero only the borders and the slack around the copied row
+                Arrays.fill(scratch, dst, dst + padW, 0f);
+                System.arraycopy(x, src, scratch, dst + padW, w);
+                Arrays.fill(scratch, dst + padW + w, dst + row, 0f);
+            } else {
+                Arrays.fill(scratch, dst, dst + row, 0f);
+                for (int iw = 0; iw < w; iw++) {
+                    int c = iw + padW;
+                    scratch[dst + c % strideW * phase + c / strideW] = x[src + iw];
+                }
+            }
+        }
+        return phase;
+    }
+
+    /**
+     * The weight gradient of one depthwise plane: adds to acc[ri * 3 + sj] the sum over i < p and
+     * j < q of dy[dyOff + i * q + j] times the input tap that output (i, j) read at (ri, sj), with
+     * the input zero-bordered as in {@link #plane}. For 3x3 kernels: the nine sums of a vector of
+     * outputs stay in registers, loading each dy once; each row's sums are added in double, as the
+     * row-by-row dot products of the scalar loop are.
+     */
+    static void weightGradient3x3(float[] x, int xOff, int h, int w, int padH, int padW, int strideH, int strideW,
+                                  float[] dy, int dyOff, int p, int q, double[] acc, float[] scratch) {
+        int phase = pad(x, xOff, h, w, padH, padW, strideW, scratch), row = strideW * phase;
+        int c1 = 1 % strideW * phase + 1 / strideW, c2 = 2 % strideW * phase + 2 / strideW; // column taps 1 and 2
+        VectorMask<Float> tail = S.indexInRange(0, q % S.length());
+        for (int i = 0; i < p; i++) {
+            FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00, a20 = a00,
+                    a21 = a00, a22 = a00;
+            int r0 = i * strideH * row, r1 = r0 + row, r2 = r1 + row, out = dyOff + i * q;
+            for (int j = 0; j < q; j += S.length()) {
+                FloatVector g = j + S.length() <= q ? FloatVector.fromArray(S, dy, out + j)
+                        : FloatVector.fromArray(S, dy, out + j, tail);
+                a00 = a00.add(g.mul(FloatVector.fromArray(S, scratch, r0 + j)));
+                a01 = a01.add(g.mul(FloatVector.fromArray(S, scratch, r0 + j + c1)));
+                a02 = a02.add(g.mul(FloatVector.fromArray(S, scratch, r0 + j + c2)));
+                a10 = a10.add(g.mul(FloatVector.fromArray(S, scratch, r1 + j)));
+                a11 = a11.add(g.mul(FloatVector.fromArray(S, scratch, r1 + j + c1)));
+                a12 = a12.add(g.mul(FloatVector.fromArray(S, scratch, r1 + j + c2)));
+                a20 = a20.add(g.mul(FloatVector.fromArray(S, scratch, r2 + j)));
+                a21 = a21.add(g.mul(FloatVector.fromArray(S, scratch, r2 + j + c1)));
+                a22 = a22.add(g.mul(FloatVector.fromArray(S, scratch, r2 + j + c2)));
+            }
+            acc[0] += a00.reduceLanes(VectorOperators.ADD);
+            acc[1] += a01.reduceLanes(VectorOperators.ADD);
+            acc[2] += a02.reduceLanes(VectorOperators.ADD);
+            acc[3] += a10.reduceLanes(VectorOperators.ADD);
+            acc[4] += a11.reduceLanes(VectorOperators.ADD);
+            acc[5] += a12.reduceLanes(VectorOperators.ADD);
+            acc[6] += a20.reduceLanes(VectorOperators.ADD);
+            acc[7] += a21.reduceLanes(VectorOperators.ADD);
+            acc[8] += a22.reduceLanes(VectorOperators.ADD);
         }
     }
 }
