@@ -14,6 +14,14 @@ public interface Backend {
     /** A zero-filled storage of {@code numel} floats. */
     Storage allocate(long numel);
 
+    /**
+     * Storage for an op's output, which its kernel overwrites entirely: the contents are
+     * unspecified, so a backend may skip the zero-fill. {@link Ops} allocates every output so.
+     */
+    default Storage allocateOutput(long numel) {
+        return allocate(numel);
+    }
+
     /** A storage holding a copy of {@code host}. */
     Storage upload(float[] host);
 

@@ -541,8 +541,9 @@ public final class Ops {
         return alloc(t.device(), t.dims());
     }
 
+    /** An output tensor: its kernel writes every element, so it need not be zeroed first. */
     private static Tensor alloc(Device device, int... dims) {
         Shape shape = Shape.of(dims);
-        return new Tensor(shape, device.backend().allocate(shape.numel()));
+        return new Tensor(shape, device.backend().allocateOutput(shape.numel()));
     }
 }

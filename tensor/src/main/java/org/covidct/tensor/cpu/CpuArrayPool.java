@@ -28,16 +28,30 @@ final class CpuArrayPool {
 
     /** A zero-filled array of {@code length} floats, recycled when one is free. */
     float[] take(int length) {
-        if (length >= MIN_POOLED) {
-            ConcurrentLinkedDeque<float[]> q = free.get(length);
-            float[] a = q == null ? null : q.pollFirst();
-            if (a != null) {
-                pooledFloats.addAndGet(-length);
-                Arrays.fill(a, 0f);
-                return a;
-            }
+        float[] a = recycled(length);
+        if (a == null) {
+            return new float[length];
         }
-        return new float[length];
+        Arrays.fill(a, 0f);
+        return a;
+    }
+
+    /** An array of {@code length} floats whose contents are unspecified: a recycled one as it was left. */
+    float[] takeUninitialized(int length) {
+        float[] a = recycled(length);
+        return a != null ? a : new float[length];
+    }
+
+    private float[] recycled(int length) {
+        if (length < MIN_POOLED) {
+            return null;
+        }
+        ConcurrentLinkedDeque<float[]> q = free.get(length);
+        float[] a = q == null ? null : q.pollFirst();
+        if (a != null) {
+            pooledFloats.addAndGet(-length);
+        }
+        return a;
     }
 
     /** Takes back an array nobody references any more; dropped when small or when the pool is full. */

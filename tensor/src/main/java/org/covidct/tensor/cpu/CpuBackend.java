@@ -17,6 +17,11 @@ public final class CpuBackend implements Backend {
     private static final int ELEMENTWISE_GRAIN = 1 << 15;
     /** Freed tensor arrays for reuse, at most a quarter of the heap. */
     private static final CpuArrayPool POOL = new CpuArrayPool(Runtime.getRuntime().maxMemory() / 4);
+    /**
+     * When set (the test suites set it), every output array starts as NaN, so that a kernel that
+     * leaves part of its output unwritten fails its tests instead of passing on zeroed memory.
+     */
+    static final boolean POISON_OUTPUTS = Boolean.getBoolean("covidct.cpu.poisonOutputs");
 
     private CpuBackend() {
     }
@@ -37,10 +42,24 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage allocate(long numel) {
+        checkSize(numel);
+        return new CpuStorage(POOL.take((int) numel), POOL);
+    }
+
+    @Override
+    public Storage allocateOutput(long numel) {
+        checkSize(numel);
+        float[] a = POOL.takeUninitialized((int) numel);
+        if (POISON_OUTPUTS) {
+            java.util.Arrays.fill(a, Float.NaN);
+        }
+        return new CpuStorage(a, POOL);
+    }
+
+    private static void checkSize(long numel) {
         if (numel > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("CPU tensors hold at most 2^31 - 9 elements, asked for " + numel);
         }
-        return new CpuStorage(POOL.take((int) numel), POOL);
     }
 
     @Override

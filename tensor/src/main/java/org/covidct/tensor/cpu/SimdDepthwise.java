@@ -1,6 +1,5 @@
 package org.covidct.tensor.cpu;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -23,7 +22,10 @@ final class SimdDepthwise {
     private SimdDepthwise() {
     }
 
-    /** Floats of the padded-plane buffer that {@link #plane} needs. */
+    /**
+     * Floats of the padded-plane buffer that {@link #plane} and {@link #weightGradient3x3} need.
+     * Allocate it zeroed once per geometry: they write only the plane's positions, never the borders.
+     */
     static int scratchSize(int h, int w, int padH, int padW, int strideW) {
         return (h + 2 * padH) * strideW * phaseWidth(w, padW, strideW);
     }
@@ -64,25 +66,24 @@ final class SimdDepthwise {
     }
 
     /**
-     * Copies the h x w plane at x[xOff] into scratch, zero-bordered by padH rows and padW columns,
-     * each row split into strideW column phases (padded column c at phase c % strideW, index
-     * c / strideW). Returns the length of a phase.
+     * Copies the h x w plane at x[xOff] into scratch, bordered by padH rows and padW columns, each
+     * row split into strideW column phases (padded column c at phase c % strideW, index
+     * c / strideW). Only the plane's own positions are written: the borders and the slack stay as
+     * they are, zero in a fresh buffer, which therefore serves every plane of one geometry.
+     * Returns the length of a phase.
      */
     private static int pad(float[] x, int xOff, int h, int w, int padH, int padW, int strideW, float[] scratch) {
         int phase = phaseWidth(w, padW, strideW), row = strideW * phase;
-        Arrays.fill(scratch, 0, padH * row, 0f);
-        Arrays.fill(scratch, (padH + h) * row, scratchSize(h, w, padH, padW, strideW), 0f);
         for (int ih = 0; ih < h; ih++) {
             int dst = (ih + padH) * row, src = xOff + ih * w;
-            if (strideW == 1) { // zero only the borders and the slack around the copied row
-                Arrays.fill(scratch, dst, dst + padW, 0f);
+            if (strideW == 1) {
                 System.arraycopy(x, src, scratch, dst + padW, w);
-                Arrays.fill(scratch, dst + padW + w, dst + row, 0f);
             } else {
-                Arrays.fill(scratch, dst, dst + row, 0f);
-                for (int iw = 0; iw < w; iw++) {
-                    int c = iw + padW;
-                    scratch[dst + c % strideW * phase + c / strideW] = x[src + iw];
+                for (int p = 0; p < strideW; p++) { // columns iw with (iw + padW) % strideW == p
+                    int iw = Math.floorMod(p - padW, strideW);
+                    for (int k = dst + p * phase + (iw + padW) / strideW; iw < w; iw += strideW, k++) {
+                        scratch[k] = x[src + iw];
+                    }
                 }
             }
         }

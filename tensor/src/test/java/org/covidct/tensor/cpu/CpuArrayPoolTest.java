@@ -3,6 +3,7 @@ package org.covidct.tensor.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -47,5 +48,25 @@ class CpuArrayPoolTest {
         assertNotSame(c, first);
         assertNotSame(c, second);
         assertEquals(0, pool.pooledFloats());
+    }
+
+    @Test
+    void anUninitializedTakeHandsBackTheArrayAsItWasLeft() {
+        CpuArrayPool pool = new CpuArrayPool(1L << 30);
+        float[] a = pool.take(N);
+        Arrays.fill(a, 5f);
+        pool.give(a);
+        float[] b = pool.takeUninitialized(N);
+        assertSame(a, b);
+        assertEquals(5f, b[N - 1]);
+    }
+
+    /** The safety net of every kernel test: outputs start as NaN, so an unwritten element shows. */
+    @Test
+    void testsRunWithPoisonedOutputs() {
+        assertTrue(CpuBackend.POISON_OUTPUTS, "surefire must set -Dcovidct.cpu.poisonOutputs=true");
+        for (float v : ((CpuStorage) CpuBackend.instance().allocateOutput(3)).data()) {
+            assertTrue(Float.isNaN(v));
+        }
     }
 }
