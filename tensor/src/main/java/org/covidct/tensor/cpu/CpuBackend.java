@@ -137,6 +137,10 @@ public final class CpuBackend implements Backend {
     public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
         float[] out = data(y), g = data(dy), o = data(dx);
         Parallel.forRange(o.length, ELEMENTWISE_GRAIN, (from, to) -> {
+            if (Sgemm.SIMD) {
+                SimdElementwise.reluBackward(out, g, o, from, to);
+                return;
+            }
             for (int i = from; i < to; i++) {
                 o[i] = out[i] > 0f ? g[i] : 0f;
             }

@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Loops that C2 does not vectorise on its own, with the Vector API: the clamp (ReLU6) passes,
- * whose comparisons become branches (MobileNetV2 spent a quarter of its training step in them),
+ * Loops that C2 does not vectorise on its own, with the Vector API: the clamp (ReLU6) passes and
+ * the ReLU gradient, whose comparisons become branches (MobileNetV2 spent a quarter of its training step in them),
  * and the row updates of the depthwise convolution, whose loads and stores into different arrays
  * at different offsets it cannot prove independent. Lane-wise MIN and MAX follow Math.min and
  * Math.max, NaN and signed zeros included, and the row update multiplies and adds with separate
@@ -43,6 +43,19 @@ final class SimdElementwise {
         }
         for (; i < to; i++) {
             o[i] = y[i] > lo && y[i] < hi ? g[i] : 0f;
+        }
+    }
+
+    /** o[i] = g[i] where y[i] > 0, else 0, for i in [from, to): the ReLU's gradient from its output. */
+    static void reluBackward(float[] y, float[] g, float[] o, int from, int to) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
+            VectorMask<Float> positive = FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(S, g, i), positive).intoArray(o, i);
+        }
+        for (; i < to; i++) {
+            o[i] = y[i] > 0f ? g[i] : 0f;
         }
     }
 

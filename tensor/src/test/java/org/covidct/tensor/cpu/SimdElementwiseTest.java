@@ -20,7 +20,7 @@ class SimdElementwiseTest {
     }
 
     @Test
-    void clampAndItsGradientEqualTheScalarLoopsBitForBit() {
+    void clampAndTheGradientsEqualTheScalarLoopsBitForBit() {
         assumeTrue(Sgemm.SIMD, "the Vector API module is not present");
         Random r = new Random(7);
         for (int n : new int[] {1, 7, 8, 17, 64, 1001}) {
@@ -28,12 +28,17 @@ class SimdElementwiseTest {
             int from = n > 3 ? 2 : 0;
             SimdElementwise.clamp(x, 0f, 6f, y, from, n);
             SimdElementwise.clampBackward(x, g, 0f, 6f, dx, from, n);
+            float[] reluDx = new float[n];
+            SimdElementwise.reluBackward(x, g, reluDx, from, n);
             for (int i = from; i < n; i++) {
                 float want = Math.min(Math.max(x[i], 0f), 6f);
                 assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(y[i]), "clamp(" + x[i] + ")");
                 float wantGrad = x[i] > 0f && x[i] < 6f ? g[i] : 0f;
                 assertEquals(Float.floatToRawIntBits(wantGrad), Float.floatToRawIntBits(dx[i]),
                         "clamp_backward at y = " + x[i]);
+                float wantRelu = x[i] > 0f ? g[i] : 0f;
+                assertEquals(Float.floatToRawIntBits(wantRelu), Float.floatToRawIntBits(reluDx[i]),
+                        "relu_backward at y = " + x[i]);
             }
             for (int i = 0; i < from; i++) {
                 assertEquals(0f, y[i], "outside [from, to) is untouched");
