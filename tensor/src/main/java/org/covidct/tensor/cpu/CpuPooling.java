@@ -44,6 +44,9 @@ final class CpuPooling {
     /** Index in {@code in} of the window's first maximum; a NaN wins, as in PyTorch. */
     private static int argmaxInWindow(float[] in, int base, int w, Pool2dSpec spec, int i, int j) {
         int best = base + i * spec.strideH() * w + j * spec.strideW();
+        if (spec.kernelH() == 2 && spec.kernelW() == 2) { // VGG's window, unrolled: the same order and test
+            return firstMax(in, firstMax(in, firstMax(in, best, best + 1), best + w), best + w + 1);
+        }
         float max = in[best];
         for (int r = 0; r < spec.kernelH(); r++) {
             int row = base + (i * spec.strideH() + r) * w + j * spec.strideW();
@@ -56,6 +59,12 @@ final class CpuPooling {
             }
         }
         return best;
+    }
+
+    /** {@code candidate} if it beats the maximum so far at {@code best} (greater, or a NaN over a number), else best. */
+    private static int firstMax(float[] in, int best, int candidate) {
+        float v = in[candidate], max = in[best];
+        return v > max || Float.isNaN(v) && !Float.isNaN(max) ? candidate : best;
     }
 
     static void adaptiveAvgPool(Tensor x, Tensor y) {

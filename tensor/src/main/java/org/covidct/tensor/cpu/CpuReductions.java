@@ -33,6 +33,10 @@ final class CpuReductions {
                 double s = 0;
                 for (int n = 0; n < batch; n++) {
                     int base = (n * channels + c) * inner;
+                    if (Sgemm.SIMD) {
+                        s += SimdStatistics.sum(x, base, inner);
+                        continue;
+                    }
                     for (int i = 0; i < inner; i++) {
                         s += x[base + i];
                     }
