@@ -192,8 +192,12 @@ class WeightsDownloadTest {
         Path got = WeightsDownload.download(url(name), cache, rec, FAST);
         assertArrayEquals(bytes, Files.readAllBytes(got));
         assertEquals(2, requests.get());
-        assertEquals(List.of("none", "bytes=" + bytes.length / 2 + "-"), ranges);
-        assertEquals(List.of(0L, (long) bytes.length / 2), rec.starts);
+        // The server sent half before dropping the connection; how much of it arrived before the
+        // drop was noticed depends on the network stack, so the resume point is what was on disk.
+        long resumedAt = rec.starts.get(1);
+        assertTrue(resumedAt > 0 && resumedAt <= bytes.length / 2, "resumed at byte " + resumedAt);
+        assertEquals(List.of("none", "bytes=" + resumedAt + "-"), ranges);
+        assertEquals(0L, rec.starts.get(0));
         assertEquals(1, rec.retries.get());
         assertEquals(List.of(name), cacheListing());
     }
@@ -206,7 +210,10 @@ class WeightsDownloadTest {
         script = List.of(Behaviour.DROP_HALFWAY);
         Path got = WeightsDownload.download(url(name), cache, null, FAST);
         assertArrayEquals(bytes, Files.readAllBytes(got));
-        assertEquals(List.of("none", "bytes=" + bytes.length / 2 + "-"), ranges, "it asked to resume, got 200");
+        assertEquals(2, ranges.size(), ranges::toString);
+        assertEquals("none", ranges.get(0));
+        long askedFrom = Long.parseLong(ranges.get(1).replaceAll("^bytes=(\\d+)-$", "$1"));
+        assertTrue(askedFrom > 0 && askedFrom <= bytes.length / 2, "it asked to resume (got 200) from " + askedFrom);
         assertEquals(List.of(name), cacheListing());
     }
 
