@@ -85,17 +85,7 @@ final class CpuGroupedConv2d {
                                 int lo = g.qLo(sj), hi = g.qHi(sj);
                                 float wv = wd[wBase + ri * g.s + sj];
                                 int xRow = xPlane + ih * g.w + lo * g.sw - g.pw + sj;
-                                if (g.sw == 1 && Sgemm.SIMD) {
-                                    SimdElementwise.axpyRow(wv, xd, xRow, yd, yRow + lo, hi - lo);
-                                } else if (g.sw == 1) {
-                                    for (int qi = lo, xi = xRow; qi < hi; qi++, xi++) {
-                                        yd[yRow + qi] += wv * xd[xi];
-                                    }
-                                } else {
-                                    for (int qi = lo, xi = xRow; qi < hi; qi++, xi += g.sw) {
-                                        yd[yRow + qi] += wv * xd[xi];
-                                    }
-                                }
+                                axpy(wv, xd, xRow, g.sw, yd, yRow + lo, 1, hi - lo);
                             }
                         }
                     }
@@ -142,23 +132,24 @@ final class CpuGroupedConv2d {
                                 int lo = g.qLo(sj), hi = g.qHi(sj);
                                 float wv = wd[wBase + ri * g.s + sj];
                                 int xRow = xBase + ih * g.w + lo * g.sw - g.pw + sj;
-                                if (g.sw == 1 && Sgemm.SIMD) {
-                                    SimdElementwise.axpyRow(wv, dyd, yRow + lo, dxd, xRow, hi - lo);
-                                } else if (g.sw == 1) {
-                                    for (int qi = lo, xi = xRow; qi < hi; qi++, xi++) {
-                                        dxd[xi] += wv * dyd[yRow + qi];
-                                    }
-                                } else {
-                                    for (int qi = lo, xi = xRow; qi < hi; qi++, xi += g.sw) {
-                                        dxd[xi] += wv * dyd[yRow + qi];
-                                    }
-                                }
+                                axpy(wv, dyd, yRow + lo, 1, dxd, xRow, g.sw, hi - lo);
                             }
                         }
                     }
                 }
             }
         });
+    }
+
+    /** y[yOff + i * yStride] += a * x[xOff + i * xStride] for i < n; contiguous rows with the Vector API. */
+    private static void axpy(float a, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int n) {
+        if (xStride == 1 && yStride == 1 && Sgemm.SIMD) {
+            SimdElementwise.axpyRow(a, x, xOff, y, yOff, n);
+            return;
+        }
+        for (int i = 0, xi = xOff, yi = yOff; i < n; i++, xi += xStride, yi += yStride) {
+            y[yi] += a * x[xi];
+        }
     }
 
     static void backwardWeight(Tensor dy, Tensor x, Conv2dSpec spec, Tensor dw) {
