@@ -1,5 +1,6 @@
 package org.covidct.app;
 
+import static org.covidct.app.CliRun.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -7,8 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,20 +22,11 @@ class CliEndToEndTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result cli(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     @Test
     void trainEvaluatePredict() throws IOException {
         Path data = TinyCovidCt.create(dir.resolve("COVID-CT"), Map.of("train", 4, "val", 3, "test", 3), 48, 1);
         Path run = dir.resolve("run");
-        Result train = cli("train", "--device", "cpu", "--data", data.toString(), "--arch", "vgg11_bn",
+        CliRun train = cli("train", "--device", "cpu", "--data", data.toString(), "--arch", "vgg11_bn",
                 "--weights", "none", "--image-size", "32", "--epochs", "2", "--batch-size", "4", "--accumulate", "2",
                 "--out", run.toString(), "--workers", "2");
         assertEquals(0, train.code(), train.err());
@@ -56,7 +46,7 @@ class CliEndToEndTest {
         assertEquals(1 + 6, testCsv.size());
 
         Path scores = dir.resolve("eval.csv"), json = dir.resolve("eval.json");
-        Result eval = cli("evaluate", "--device", "cpu", "--weights", run.resolve("checkpoints/best.safetensors").toString(),
+        CliRun eval = cli("evaluate", "--device", "cpu", "--weights", run.resolve("checkpoints/best.safetensors").toString(),
                 "--arch", "vgg11_bn", "--image-size", "32", "--batch-size", "4", "--data", data.toString(),
                 "--split", "test", "--scores-out", scores.toString(), "--metrics-out", json.toString());
         assertEquals(0, eval.code(), eval.err());
@@ -69,7 +59,7 @@ class CliEndToEndTest {
         }
 
         Path image = Files.list(data.resolve("Images-processed/CT_COVID")).sorted().findFirst().orElseThrow();
-        Result predict = cli("predict", "--device", "cpu", "--weights", run.resolve("checkpoints/best.safetensors").toString(),
+        CliRun predict = cli("predict", "--device", "cpu", "--weights", run.resolve("checkpoints/best.safetensors").toString(),
                 "--arch", "vgg11_bn", "--image-size", "32", image.toString());
         assertEquals(0, predict.code(), predict.err());
         List<String> lines = predict.out().lines().toList();
@@ -80,7 +70,7 @@ class CliEndToEndTest {
 
     @Test
     void benchPrintsOneJsonLine() throws IOException {
-        Result r = cli("bench", "--device", "cpu", "--arch", "vgg11_bn", "--image-size", "32", "--batch-size", "2",
+        CliRun r = cli("bench", "--device", "cpu", "--arch", "vgg11_bn", "--image-size", "32", "--batch-size", "2",
                 "--steps", "1");
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
@@ -95,7 +85,7 @@ class CliEndToEndTest {
     void withoutCudaTheDeviceOptionSaysWhatIsMissing() throws IOException {
         Optional<String> reason = Device.cudaUnavailableReason();
         assumeTrue(reason.isPresent(), "CUDA is usable here");
-        Result r = cli("train", "--device", "cuda", "--data", dir.toString());
+        CliRun r = cli("train", "--device", "cuda", "--data", dir.toString());
         assertEquals(1, r.code());
         assertEquals("error: --device cuda: " + reason.get(), r.err().strip());
 
@@ -111,7 +101,7 @@ class CliEndToEndTest {
     void badInputGivesOneLineErrors() throws IOException {
         Path missing = dir.resolve("nowhere");
         Path out = dir.resolve("run");
-        Result r = cli("train", "--device", "cpu", "--data", missing.toString(), "--weights", "none",
+        CliRun r = cli("train", "--device", "cpu", "--data", missing.toString(), "--weights", "none",
                 "--out", out.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("error: ") && r.err().contains(missing.toString()), r.err());

@@ -1,13 +1,12 @@
 package org.covidct.app;
 
+import static org.covidct.app.CliRun.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,20 +20,11 @@ class GradCamCliTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result cli(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     @Test
     void trainAnalyzesAndGradcamWritesTheOverlayAndTheMap() throws IOException {
         Path data = TinyCovidCt.create(dir.resolve("COVID-CT"), Map.of("train", 4, "val", 2, "test", 3), 40, 2);
         Path run = dir.resolve("run");
-        Result train = cli("train", "--device", "cpu", "--data", data.toString(), "--arch", "vgg11_bn",
+        CliRun train = cli("train", "--device", "cpu", "--data", data.toString(), "--arch", "vgg11_bn",
                 "--weights", "none", "--image-size", "32", "--epochs", "1", "--batch-size", "4", "--out", run.toString(),
                 "--workers", "2");
         assertEquals(0, train.code(), train.err());
@@ -47,7 +37,7 @@ class GradCamCliTest {
         String weights = run.resolve("checkpoints/best.safetensors").toString();
         Path image = Files.list(data.resolve("Images-processed/CT_COVID")).sorted().findFirst().orElseThrow();
         Path png = dir.resolve("cam.png"), csv = dir.resolve("cam.csv");
-        Result cam = cli("gradcam", "--device", "cpu", "--weights", weights, "--arch", "vgg11_bn", "--image-size", "32",
+        CliRun cam = cli("gradcam", "--device", "cpu", "--weights", weights, "--arch", "vgg11_bn", "--image-size", "32",
                 "--image", image.toString(), "--layer", "features.-1", "--class", "covid", "--out", png.toString(),
                 "--map-out", csv.toString());
         assertEquals(0, cam.code(), cam.err());
@@ -66,7 +56,7 @@ class GradCamCliTest {
             }
         }
 
-        Result badLayer = cli("gradcam", "--device", "cpu", "--weights", weights, "--arch", "vgg11_bn", "--image-size",
+        CliRun badLayer = cli("gradcam", "--device", "cpu", "--weights", weights, "--arch", "vgg11_bn", "--image-size",
                 "32", "--image", image.toString(), "--layer", "features.99", "--out", dir.resolve("bad.png").toString());
         assertEquals(1, badLayer.code());
         assertTrue(badLayer.err().startsWith("error: ") && badLayer.err().contains("features.99"), badLayer.err());
@@ -74,16 +64,16 @@ class GradCamCliTest {
         assertFalse(Files.exists(dir.resolve("bad.png")));
 
         Files.delete(run.resolve("report.html"));
-        Result analyze = cli("analyze", "--run", run.toString(), "--per-gallery", "2", "--seed", "3");
+        CliRun analyze = cli("analyze", "--run", run.toString(), "--per-gallery", "2", "--seed", "3");
         assertEquals(0, analyze.code(), analyze.err());
         assertTrue(Files.readString(run.resolve("report.html")).contains("data:image/png;base64,"));
 
         Files.delete(run.resolve("report.html"));
-        Result resumed = cli("train", "--device", "cpu", "--resume", run.toString(), "--no-analyze");
+        CliRun resumed = cli("train", "--device", "cpu", "--resume", run.toString(), "--no-analyze");
         assertEquals(0, resumed.code(), resumed.err());
         assertFalse(Files.exists(run.resolve("report.html")), "--no-analyze skips the analysis");
 
-        Result notARun = cli("analyze", "--run", data.toString());
+        CliRun notARun = cli("analyze", "--run", data.toString());
         assertEquals(1, notARun.code());
         assertTrue(notARun.err().contains("not a finished run"), notARun.err());
     }

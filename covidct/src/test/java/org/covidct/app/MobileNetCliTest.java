@@ -1,11 +1,10 @@
 package org.covidct.app;
 
+import static org.covidct.app.CliRun.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,15 +21,6 @@ class MobileNetCliTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result cli(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     /** shared/pretrained/mobilenet beside the checkout, or the test is skipped saying why. */
     private static Path mobilenetDir() {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
@@ -46,7 +36,7 @@ class MobileNetCliTest {
     private Path trainEvaluatePredict(String weights) throws IOException {
         Path data = TinyCovidCt.create(dir.resolve("COVID-CT"), Map.of("train", 4, "val", 3, "test", 3), 48, 1);
         Path run = dir.resolve("run");
-        Result train = cli("train", "--device", "cpu", "--data", data.toString(), "--arch", "mobilenet_v2",
+        CliRun train = cli("train", "--device", "cpu", "--data", data.toString(), "--arch", "mobilenet_v2",
                 "--weights", weights, "--image-size", "32", "--epochs", "1", "--batch-size", "4", "--accumulate", "2",
                 "--out", run.toString(), "--workers", "2");
         assertEquals(0, train.code(), train.err());
@@ -54,21 +44,21 @@ class MobileNetCliTest {
         assertTrue(Files.isRegularFile(best) && Files.isRegularFile(run.resolve("test_scores.csv")));
 
         Path scores = dir.resolve("eval.csv");
-        Result eval = cli("evaluate", "--device", "cpu", "--weights", best.toString(), "--arch", "mobilenet_v2",
+        CliRun eval = cli("evaluate", "--device", "cpu", "--weights", best.toString(), "--arch", "mobilenet_v2",
                 "--image-size", "32", "--data", data.toString(), "--split", "test", "--scores-out", scores.toString());
         assertEquals(0, eval.code(), eval.err());
         assertEquals(Files.readAllLines(run.resolve("test_scores.csv")), Files.readAllLines(scores),
                 "evaluate agrees with the run's own test scores");
 
         Path image = Files.list(data.resolve("Images-processed/CT_COVID")).sorted().findFirst().orElseThrow();
-        Result predict = cli("predict", "--device", "cpu", "--weights", best.toString(), "--arch", "mobilenet_v2",
+        CliRun predict = cli("predict", "--device", "cpu", "--weights", best.toString(), "--arch", "mobilenet_v2",
                 "--image-size", "32", image.toString());
         assertEquals(0, predict.code(), predict.err());
         List<String> lines = predict.out().lines().toList();
         assertEquals(List.of("path,covid_probability,prediction"), lines.subList(0, 1));
         assertEquals(2, lines.size(), predict.out());
 
-        Result resumed = cli("train", "--device", "cpu", "--resume", run.toString());
+        CliRun resumed = cli("train", "--device", "cpu", "--resume", run.toString());
         assertEquals(0, resumed.code(), "resuming a finished run rebuilds its model: " + resumed.err());
         return best;
     }
@@ -120,14 +110,14 @@ class MobileNetCliTest {
         for (Path image : images) {
             args.add(image.toString());
         }
-        Result r = cli(args.toArray(String[]::new));
+        CliRun r = cli(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         return r.out().lines().toList();
     }
 
     @Test
     void imagenetNeedsMobileNet() {
-        Result r = cli("predict", "--device", "cpu", "--arch", "vgg11", "--weights", "x.tflite", "--imagenet", "a.png");
+        CliRun r = cli("predict", "--device", "cpu", "--arch", "vgg11", "--weights", "x.tflite", "--imagenet", "a.png");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("mobilenet_v2"), r.err());
     }
