@@ -42,6 +42,19 @@ final class CpuConv2d {
     private CpuConv2d() {
     }
 
+    /**
+     * 3x3, stride-1 convolutions with at least this many input and output channels run as
+     * Winograd F(2x2, 3x3) ({@link CpuWinograd}); below it the transforms cost more than they save.
+     * Not final so that tests can send small shapes down that path.
+     */
+    static int winogradMinChannels = 64;
+
+    /** Whether a convolution from inC to outC channels over g's geometry goes to {@link CpuWinograd}. */
+    private static boolean winograd(Geom g, int inC, int outC) {
+        return Sgemm.SIMD && g.r == 3 && g.s == 3 && g.strideH == 1 && g.strideW == 1
+                && inC >= winogradMinChannels && outC >= winogradMinChannels;
+    }
+
     /** Sizes of one convolution, read from x [N, C, H, W], w [K, C, R, S] and the spec. */
     private static final class Geom {
         final int n, c, h, w, k, r, s, p, q, strideH, strideW, padH, padW;
@@ -80,6 +93,11 @@ final class CpuConv2d {
     static void forward(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec, Tensor y) {
         Geom g = new Geom(x, w, spec);
         float[] bd = bias == null ? null : CpuBackend.data(bias);
+        if (winograd(g, g.c, g.k)) {
+            CpuWinograd.convolve(CpuBackend.data(x), g.n, g.c, g.h, g.w, g.padH, g.padW, g.k,
+                    new CpuWinograd.Filters(CpuBackend.data(w), g.c, g.k, false), bd, CpuBackend.data(y));
+            return;
+        }
         implicitForward(CpuBackend.data(x), g.n, g.c, g.h, g.w, g.r, g.s, g.strideH, g.strideW, g.padH, g.padW,
                 g.p, g.q, g.k, new Weights(CpuBackend.data(w), g.crs, bd), bd != null, CpuBackend.data(y));
     }
@@ -88,6 +106,11 @@ final class CpuConv2d {
         Geom g = new Geom(dx, w, spec);
         float[] dyd = CpuBackend.data(dy), wd = CpuBackend.data(w), dxd = CpuBackend.data(dx);
         int fh = g.r - 1 - g.padH, fw = g.s - 1 - g.padW;
+        if (g.strideH == 1 && g.strideW == 1 && fh >= 0 && fw >= 0 && winograd(g, g.k, g.c)) {
+            CpuWinograd.convolve(dyd, g.n, g.k, g.p, g.q, fh, fw, g.c,
+                    new CpuWinograd.Filters(wd, g.k, g.c, true), null, dxd);
+            return;
+        }
         if (g.strideH == 1 && g.strideW == 1 && fh >= 0 && fw >= 0) {
             implicitForward(dyd, g.n, g.k, g.p, g.q, g.r, g.s, 1, 1, fh, fw, g.h, g.w, g.c,
                     new FlippedWeights(wd, g.k, g.c, g.r, g.s), false, dxd);

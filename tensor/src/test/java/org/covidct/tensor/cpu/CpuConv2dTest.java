@@ -76,6 +76,37 @@ class CpuConv2dTest {
         }
     }
 
+    /**
+     * Winograd F(2x2, 3x3) for every channel count: odd and even sizes (a last tile half outside),
+     * every padding, chunks of tiles that start and end inside a tile row or an image.
+     */
+    @Property(tries = 60)
+    void winogradMatchesNaiveConvolution(@ForAll @IntRange(min = 1, max = 3) int n,
+                                         @ForAll @IntRange(min = 1, max = 20) int c,
+                                         @ForAll @IntRange(min = 1, max = 30) int k,
+                                         @ForAll @IntRange(min = 1, max = 23) int h,
+                                         @ForAll @IntRange(min = 1, max = 23) int w,
+                                         @ForAll @IntRange(min = 0, max = 2) int padH,
+                                         @ForAll @IntRange(min = 0, max = 2) int padW,
+                                         @ForAll boolean withBias,
+                                         @ForAll long seed) {
+        Assume.that(h + 2 * padH >= 3 && w + 2 * padW >= 3);
+        int saved = CpuConv2d.winogradMinChannels;
+        CpuConv2d.winogradMinChannels = 1;
+        try {
+            check(n, c, k, h, w, 3, 3, new Conv2dSpec(1, 1, padH, padW), withBias, seed);
+        } finally {
+            CpuConv2d.winogradMinChannels = saved;
+        }
+    }
+
+    /** VGG's deep layers at reduced batch: Winograd by default, many chunks of tiles over the pool. */
+    @Example
+    void winogradMatchesNaiveConvolutionOnVggDepths() {
+        check(2, 64, 70, 14, 14, 3, 3, Conv2dSpec.of(1, 1), true, 21);
+        check(1, 65, 64, 29, 28, 3, 3, Conv2dSpec.of(1, 1), false, 22);
+    }
+
     /** Image by image with an odd batch (images split in column ranges over the threads), and strided. */
     @Example
     void matchesNaiveConvolutionImageByImage() {

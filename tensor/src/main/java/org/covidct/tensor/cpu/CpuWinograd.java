@@ -1,0 +1,301 @@
+package org.covidct.tensor.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * 3x3, stride-1 convolution by Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, 2016):
+ * a 2x2 output tile costs 16 multiplies per channel pair instead of 36. For each 4x4 input tile
+ * d and filter g,
+ * <pre>
+ *   y = A^T [ (G g G^T) * (B^T d B) ] A
+ * </pre>
+ * with * elementwise. Over all channels the 16 elementwise products become 16 independent GEMMs,
+ * M[xi] (K x T) = U[xi] (K x C) V[xi] (C x T), run on {@link Sgemm}'s micro-kernel. The filter
+ * transforms U are computed once per call, straight into packed GEMM panels. The tiles are
+ * split in chunks of about {@link #CHUNK_TILES}; a thread takes a chunk through the input
+ * transform, its 16 GEMMs and the output transform, so V and M stay in its caches.
+ *
+ * <p>Only with the Vector API ({@link Sgemm#SIMD}); the transforms run across 2x2 tiles side by side.
+ */
+final class CpuWinograd {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+    /** Tiles a chunk aims at: its V and M (16 x channels x tiles each) stay within a few MB. */
+    private static final int CHUNK_TILES = 160;
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<float[][]> FILTERS = ThreadLocal.withInitial(() -> new float[16][0]);
+
+    private CpuWinograd() {
+    }
+
+    /**
+     * The 3x3 filters, nine adjacent floats per channel pair: as stored, [K, C, 3, 3], or for the
+     * transposed convolution of backward-data ({@code flipped}), from [C, K, 3, 3] turned by 180 degrees.
+     */
+    record Filters(float[] weights, int inC, int outC, boolean flipped) {
+        /** Where the filter from input channel i to output channel o starts. */
+        int offset(int o, int i) {
+            return flipped ? (i * outC + o) * 9 : (o * inC + i) * 9;
+        }
+
+        /** Where tap (r, s) of a filter lies from its start. */
+        int step(int r, int s) {
+            return flipped ? 8 - 3 * r - s : 3 * r + s;
+        }
+    }
+
+    /** One thread's buffers, grown on demand. */
+    private static final class Scratch {
+        float[] v = new float[0];
+        float[] m = new float[0];
+        /** Row transforms of the input rows a chunk needs: [row][j][tile column]. */
+        float[] rows = new float[0];
+        float[] line = new float[0];
+        final float[] out = new float[4 * VL];
+    }
+
+    /**
+     * y[n][k] (p x q) = sum over c of x[n][c] (h x w, zero-padded by padH, padW) correlated with
+     * f(k, c), plus bias[k] when bias is not null; p = h + 2 padH - 2, q = w + 2 padW - 2.
+     */
+    static void convolve(float[] x, int n, int c, int h, int w, int padH, int padW, int k, Filters f, float[] bias,
+                         float[] y) {
+        int p = h + 2 * padH - 2, q = w + 2 * padW - 2;
+        int th = (p + 1) / 2, tw = (q + 1) / 2, total = n * th * tw;
+        float[][] u = transformFilters(f, k, c);
+        int threads = Parallel.threads();
+        int chunks = threads * Math.max(1, Math.round((float) total / (threads * CHUNK_TILES)));
+        int tc = Math.ceilDiv(Math.ceilDiv(total, chunks), Sgemm.NR) * Sgemm.NR;
+        Geometry g = new Geometry(n, c, h, w, padH, padW, k, p, q, th, tw, tc);
+        Parallel.forRange(Math.ceilDiv(total, tc), 1, (c0, c1) -> {
+            Scratch sc = SCRATCH.get();
+            for (int chunk = c0; chunk < c1; chunk++) {
+                int t0 = chunk * tc, t1 = Math.min(total, t0 + tc);
+                chunk(x, g, u, bias, y, t0, t1, sc);
+            }
+        });
+    }
+
+    private record Geometry(int n, int c, int h, int w, int padH, int padW, int k, int p, int q, int th, int tw,
+                            int tc) {
+    }
+
+    private static void chunk(float[] x, Geometry g, float[][] u, float[] bias, float[] y, int t0, int t1,
+                              Scratch sc) {
+        int tc = g.tc;
+        sc.v = grow(sc.v, 16 * g.c * tc + VL);
+        sc.m = grow(sc.m, 16 * g.k * tc + VL);
+        transformInput(x, g, t0, t1, sc);
+        Sgemm.Buffers buf = Sgemm.buffers();
+        for (int xi = 0; xi < 16; xi++) {
+            Sgemm.multiply(Sgemm.MR, u[xi], null, 0, g.k, g.c, 0, g.c, new Tiles(sc.v, xi * g.c * tc, tc),
+                    0, t1 - t0, Integer.MAX_VALUE, 0, 0f, sc.m, xi * g.k * tc, tc, buf);
+        }
+        transformOutput(g, bias, y, t0, t1, sc);
+    }
+
+    /** op(B) = V[xi] (C x tc), row-major: NR contiguous floats per micro-panel row. */
+    private record Tiles(float[] v, int off, int ld) implements Sgemm.BPanels {
+        @Override
+        public boolean pack(int pc, int kc, int jc, int nc, float[] dst, Sgemm.Buffers buf) {
+            for (int j0 = 0; j0 < nc; j0 += Sgemm.NR) {
+                int cols = Math.min(Sgemm.NR, nc - j0), panel = j0 * kc;
+                for (int pi = 0; pi < kc; pi++) {
+                    Sgemm.copyRow(v, off + (pc + pi) * ld + jc + j0, cols, dst, panel + pi * Sgemm.NR);
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
+     * U[xi] = (G g G^T)[xi] for every filter, packed as {@link Sgemm} A panels over K rows and C
+     * deep: panel r0 at r0 * C, [c][row]. G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
+     */
+    private static float[][] transformFilters(Filters f, int k, int c) {
+        int mr = Sgemm.MR, panels = Math.ceilDiv(k, mr);
+        float[][] u = FILTERS.get();
+        for (int xi = 0; xi < 16; xi++) {
+            u[xi] = grow(u[xi], panels * mr * c);
+        }
+        float[] w = f.weights();
+        Parallel.forRange(panels, Math.max(1, 4096 / c), (p0, p1) -> {
+            float[] t = new float[12];
+            for (int panel = p0; panel < p1; panel++) {
+                int r0 = panel * mr, rows = Math.min(mr, k - r0), hgt = Sgemm.height(mr, rows);
+                for (int ci = 0; ci < c; ci++) { // channel outer: each step writes hgt adjacent floats per array
+                    for (int i = 0; i < hgt; i++) {
+                        int at = r0 * c + ci * hgt + i;
+                        if (i >= rows) {
+                            for (int xi = 0; xi < 16; xi++) {
+                                u[xi][at] = 0f;
+                            }
+                            continue;
+                        }
+                        int base = f.offset(r0 + i, ci);
+                        // g G^T, row by row: [g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2] (halving is exact).
+                        for (int r = 0; r < 3; r++) {
+                            float g0 = w[base + f.step(r, 0)], g1 = w[base + f.step(r, 1)], g2 = w[base + f.step(r, 2)];
+                            t[r * 4] = g0;
+                            t[r * 4 + 1] = (g0 + g1 + g2) * 0.5f;
+                            t[r * 4 + 2] = (g0 - g1 + g2) * 0.5f;
+                            t[r * 4 + 3] = g2;
+                        }
+                        // G (g G^T), column by column.
+                        for (int j = 0; j < 4; j++) {
+                            float a = t[j], b = t[4 + j], e = t[8 + j];
+                            u[j][at] = a;
+                            u[4 + j][at] = (a + b + e) * 0.5f;
+                            u[8 + j][at] = (a - b + e) * 0.5f;
+                            u[12 + j][at] = e;
+                        }
+                    }
+                }
+            }
+        });
+        return u;
+    }
+
+    /**
+     * V[xi][c][t - t0] = (B^T d B)[xi] for tiles [t0, t1), B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
+     * The row transform d B is taken once per input row (each serves two tile rows), then the
+     * column transform runs VL tiles at a time.
+     */
+    private static void transformInput(float[] x, Geometry g, int t0, int t1, Scratch sc) {
+        int tw = g.tw, rowLen = tw + VL, perImage = g.th * tw, tc = g.tc;
+        for (int t = t0; t < t1; ) {
+            int img = t / perImage, ty0 = (t - img * perImage) / tw;
+            int tEnd = Math.min(t1, (img + 1) * perImage), ty1 = (tEnd - 1 - img * perImage) / tw;
+            int lines = 2 * (ty1 - ty0) + 4;
+            sc.rows = grow(sc.rows, lines * 4 * rowLen);
+            sc.line = grow(sc.line, 2 * tw + 2);
+            for (int ci = 0; ci < g.c; ci++) {
+                int plane = (img * g.c + ci) * g.h * g.w;
+                for (int l = 0; l < lines; l++) {
+                    rowTransform(x, plane, 2 * ty0 + l - g.padH, g, sc.line, sc.rows, l * 4 * rowLen, rowLen);
+                }
+                for (int ty = ty0; ty <= ty1; ty++) {
+                    int rowStart = img * perImage + ty * tw;
+                    int a = Math.max(t, rowStart) - rowStart, b = Math.min(tEnd, rowStart + tw) - rowStart;
+                    int lo = rowStart + a - t0, base = 2 * (ty - ty0) * 4 * rowLen;
+                    for (int tx = a; tx < b; tx += VL) {
+                        VectorMask<Float> mask = S.indexInRange(0, b - tx);
+                        int d = lo + tx - a;
+                        for (int j = 0; j < 4; j++) {
+                            int at = base + j * rowLen + tx;
+                            FloatVector r0 = FloatVector.fromArray(S, sc.rows, at);
+                            FloatVector r1 = FloatVector.fromArray(S, sc.rows, at + 4 * rowLen);
+                            FloatVector r2 = FloatVector.fromArray(S, sc.rows, at + 8 * rowLen);
+                            FloatVector r3 = FloatVector.fromArray(S, sc.rows, at + 12 * rowLen);
+                            r0.sub(r2).intoArray(sc.v, (j * g.c + ci) * tc + d, mask);
+                            r1.add(r2).intoArray(sc.v, ((4 + j) * g.c + ci) * tc + d, mask);
+                            r2.sub(r1).intoArray(sc.v, ((8 + j) * g.c + ci) * tc + d, mask);
+                            r1.sub(r3).intoArray(sc.v, ((12 + j) * g.c + ci) * tc + d, mask);
+                        }
+                    }
+                }
+            }
+            t = tEnd;
+        }
+    }
+
+    /**
+     * d B for input row {@code row} (zero outside the image) and every tile column: out[j][tx] for
+     * j < 4 from the four padded columns 2 tx .. 2 tx + 3.
+     */
+    private static void rowTransform(float[] x, int plane, int row, Geometry g, float[] line, float[] out, int off,
+                                     int rowLen) {
+        int tw = g.tw, width = 2 * tw + 2;
+        java.util.Arrays.fill(line, 0, width, 0f);
+        if (row >= 0 && row < g.h) {
+            int from = Math.max(0, g.padW), skip = Math.max(0, -g.padW);
+            int len = Math.min(g.w - skip, width - from);
+            if (len > 0) {
+                System.arraycopy(x, plane + row * g.w + skip, line, from, len);
+            }
+        }
+        for (int tx = 0; tx < tw; tx++) {
+            float d0 = line[2 * tx], d1 = line[2 * tx + 1], d2 = line[2 * tx + 2], d3 = line[2 * tx + 3];
+            out[off + tx] = d0 - d2;
+            out[off + rowLen + tx] = d1 + d2;
+            out[off + 2 * rowLen + tx] = d2 - d1;
+            out[off + 3 * rowLen + tx] = d1 - d3;
+        }
+    }
+
+    /** y tiles = A^T M A (+ bias), A^T = [1 1 1 0; 0 1 -1 -1], VL tiles at a time, clipped to p x q. */
+    private static void transformOutput(Geometry g, float[] bias, float[] y, int t0, int t1, Scratch sc) {
+        int tw = g.tw, perImage = g.th * tw, tc = g.tc, k = g.k;
+        float[] m = sc.m, out = sc.out;
+        for (int t = t0; t < t1; ) {
+            int img = t / perImage, ty = (t - img * perImage) / tw, rowStart = img * perImage + ty * tw;
+            int a = t - rowStart, b = Math.min(t1, rowStart + tw) - rowStart, lo = t - t0;
+            boolean secondRow = 2 * ty + 1 < g.p;
+            for (int ki = 0; ki < k; ki++) {
+                float bk = bias == null ? 0f : bias[ki];
+                int dst = ((img * k + ki) * g.p + 2 * ty) * g.q;
+                for (int tx = a; tx < b; tx += VL) {
+                    int at = ki * tc + lo + tx - a, stride = k * tc;
+                    FloatVector s00, s01, s10, s11, s20, s21, s30, s31;
+                    {
+                        FloatVector m0 = FloatVector.fromArray(S, m, at), m1 = FloatVector.fromArray(S, m, at + stride);
+                        FloatVector m2 = FloatVector.fromArray(S, m, at + 2 * stride);
+                        FloatVector m3 = FloatVector.fromArray(S, m, at + 3 * stride);
+                        s00 = m0.add(m1).add(m2);
+                        s01 = m1.sub(m2).sub(m3);
+                    }
+                    {
+                        int r = at + 4 * stride;
+                        FloatVector m0 = FloatVector.fromArray(S, m, r), m1 = FloatVector.fromArray(S, m, r + stride);
+                        FloatVector m2 = FloatVector.fromArray(S, m, r + 2 * stride);
+                        FloatVector m3 = FloatVector.fromArray(S, m, r + 3 * stride);
+                        s10 = m0.add(m1).add(m2);
+                        s11 = m1.sub(m2).sub(m3);
+                    }
+                    {
+                        int r = at + 8 * stride;
+                        FloatVector m0 = FloatVector.fromArray(S, m, r), m1 = FloatVector.fromArray(S, m, r + stride);
+                        FloatVector m2 = FloatVector.fromArray(S, m, r + 2 * stride);
+                        FloatVector m3 = FloatVector.fromArray(S, m, r + 3 * stride);
+                        s20 = m0.add(m1).add(m2);
+                        s21 = m1.sub(m2).sub(m3);
+                    }
+                    {
+                        int r = at + 12 * stride;
+                        FloatVector m0 = FloatVector.fromArray(S, m, r), m1 = FloatVector.fromArray(S, m, r + stride);
+                        FloatVector m2 = FloatVector.fromArray(S, m, r + 2 * stride);
+                        FloatVector m3 = FloatVector.fromArray(S, m, r + 3 * stride);
+                        s30 = m0.add(m1).add(m2);
+                        s31 = m1.sub(m2).sub(m3);
+                    }
+                    s00.add(s10).add(s20).add(bk).intoArray(out, 0);
+                    s01.add(s11).add(s21).add(bk).intoArray(out, VL);
+                    s10.sub(s20).sub(s30).add(bk).intoArray(out, 2 * VL);
+                    s11.sub(s21).sub(s31).add(bk).intoArray(out, 3 * VL);
+                    int lanes = Math.min(VL, b - tx);
+                    for (int l = 0; l < lanes; l++) {
+                        int col = 2 * (tx + l);
+                        y[dst + col] = out[l];
+                        if (secondRow) {
+                            y[dst + g.q + col] = out[2 * VL + l];
+                        }
+                        if (col + 1 < g.q) {
+                            y[dst + col + 1] = out[VL + l];
+                            if (secondRow) {
+                                y[dst + g.q + col + 1] = out[3 * VL + l];
+                            }
+                        }
+                    }
+                }
+            }
+            t = rowStart + b;
+        }
+    }
+
+    private static float[] grow(float[] a, int size) {
+        return a.length >= size ? a : new float[size];
+    }
+}
