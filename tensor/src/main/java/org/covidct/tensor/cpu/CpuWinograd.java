@@ -2,6 +2,7 @@ package org.covidct.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,6 +23,12 @@ import jdk.incubator.vector.VectorSpecies;
 final class CpuWinograd {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
+    /** a.rearrange(EVEN, b): the even lanes of a then of b; ODD the odd ones; ZIP_LO/HI interleave. */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.makeUnzip(S, 0);
+    private static final VectorShuffle<Float> ODD = VectorShuffle.makeUnzip(S, 1);
+    private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.makeZip(S, 0);
+    private static final VectorShuffle<Float> ZIP_HI = VectorShuffle.makeZip(S, 1);
+    private static final VectorMask<Float> ALL = S.maskAll(true);
     /** Tiles a chunk aims at: its V and M (16 x channels x tiles each) stay within a few MB. */
     private static final int CHUNK_TILES = 160;
 
@@ -33,17 +40,13 @@ final class CpuWinograd {
 
     /**
      * The 3x3 filters, nine adjacent floats per channel pair: as stored, [K, C, 3, 3], or for the
-     * transposed convolution of backward-data ({@code flipped}), from [C, K, 3, 3] turned by 180 degrees.
+     * transposed convolution of backward-data ({@code flipped}), from [C, K, 3, 3] turned by 180
+     * degrees, so tap (r, s) is the (8 - 3r - s)-th of the nine.
      */
     record Filters(float[] weights, int inC, int outC, boolean flipped) {
         /** Where the filter from input channel i to output channel o starts. */
         int offset(int o, int i) {
             return flipped ? (i * outC + o) * 9 : (o * inC + i) * 9;
-        }
-
-        /** Where tap (r, s) of a filter lies from its start. */
-        int step(int r, int s) {
-            return flipped ? 8 - 3 * r - s : 3 * r + s;
         }
     }
 
@@ -53,8 +56,9 @@ final class CpuWinograd {
         float[] m = new float[0];
         /** Row transforms of the input rows a chunk needs: [row][j][tile column]. */
         float[] rows = new float[0];
-        float[] line = new float[0];
-        final float[] out = new float[4 * VL];
+        /** One input row's even and odd padded columns. */
+        float[] even = new float[0];
+        float[] odd = new float[0];
     }
 
     /**
@@ -122,41 +126,65 @@ final class CpuWinograd {
             u[xi] = grow(u[xi], panels * mr * c);
         }
         float[] w = f.weights();
+        // A panel's rows side by side in one vector: each filter tap is one gather across them.
         Parallel.forRange(panels, Math.max(1, 4096 / c), (p0, p1) -> {
-            float[] t = new float[12];
+            int[] rowOffsets = new int[VL];
             for (int panel = p0; panel < p1; panel++) {
                 int r0 = panel * mr, rows = Math.min(mr, k - r0), hgt = Sgemm.height(mr, rows);
-                for (int ci = 0; ci < c; ci++) { // channel outer: each step writes hgt adjacent floats per array
-                    for (int i = 0; i < hgt; i++) {
-                        int at = r0 * c + ci * hgt + i;
-                        if (i >= rows) {
-                            for (int xi = 0; xi < 16; xi++) {
-                                u[xi][at] = 0f;
-                            }
-                            continue;
-                        }
-                        int base = f.offset(r0 + i, ci);
-                        // g G^T, row by row: [g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2] (halving is exact).
-                        for (int r = 0; r < 3; r++) {
-                            float g0 = w[base + f.step(r, 0)], g1 = w[base + f.step(r, 1)], g2 = w[base + f.step(r, 2)];
-                            t[r * 4] = g0;
-                            t[r * 4 + 1] = (g0 + g1 + g2) * 0.5f;
-                            t[r * 4 + 2] = (g0 - g1 + g2) * 0.5f;
-                            t[r * 4 + 3] = g2;
-                        }
-                        // G (g G^T), column by column.
-                        for (int j = 0; j < 4; j++) {
-                            float a = t[j], b = t[4 + j], e = t[8 + j];
-                            u[j][at] = a;
-                            u[4 + j][at] = (a + b + e) * 0.5f;
-                            u[8 + j][at] = (a - b + e) * 0.5f;
-                            u[12 + j][at] = e;
-                        }
-                    }
+                VectorMask<Float> store = S.indexInRange(0, hgt);
+                for (int l = 0; l < VL; l++) {
+                    rowOffsets[l] = l < rows ? f.offset(r0 + l, 0) - f.offset(r0, 0) : 0; // past rows: row r0 again
+                }
+                for (int ci = 0; ci < c; ci++) {
+                    // Whole vectors spill past hgt into the next channel's slots, written next; the last one is masked.
+                    transformFilter(w, f.offset(r0, ci), f.flipped(), rowOffsets, u, r0 * c + ci * hgt,
+                            ci == c - 1 ? store : ALL);
+                }
+                for (int xi = 0; xi < 16; xi++) {
+                    Sgemm.zeroRows(u[xi], r0 * c, rows, hgt, c);
                 }
             }
         });
         return u;
+    }
+
+    /**
+     * U for one input channel and a panel's rows, one row per lane: each tap is one gather. All in
+     * one method, so the vectors stay in registers (a helper that is not inlined would box them).
+     */
+    private static void transformFilter(float[] w, int base, boolean flipped, int[] rowOffsets, float[][] u, int at,
+                                        VectorMask<Float> store) {
+        int d = flipped ? -1 : 1, o = flipped ? base + 8 : base; // tap (r, s) at o + d * (3r + s)
+        FloatVector g00 = FloatVector.fromArray(S, w, o, rowOffsets, 0);
+        FloatVector g01 = FloatVector.fromArray(S, w, o + d, rowOffsets, 0);
+        FloatVector g02 = FloatVector.fromArray(S, w, o + 2 * d, rowOffsets, 0);
+        FloatVector g10 = FloatVector.fromArray(S, w, o + 3 * d, rowOffsets, 0);
+        FloatVector g11 = FloatVector.fromArray(S, w, o + 4 * d, rowOffsets, 0);
+        FloatVector g12 = FloatVector.fromArray(S, w, o + 5 * d, rowOffsets, 0);
+        FloatVector g20 = FloatVector.fromArray(S, w, o + 6 * d, rowOffsets, 0);
+        FloatVector g21 = FloatVector.fromArray(S, w, o + 7 * d, rowOffsets, 0);
+        FloatVector g22 = FloatVector.fromArray(S, w, o + 8 * d, rowOffsets, 0);
+        // t = g G^T row by row: [g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2] (halving is exact); U = G t column by column.
+        FloatVector a1 = g00.add(g01).add(g02).mul(0.5f), b1 = g10.add(g11).add(g12).mul(0.5f);
+        FloatVector e1 = g20.add(g21).add(g22).mul(0.5f);
+        FloatVector a2 = g00.sub(g01).add(g02).mul(0.5f), b2 = g10.sub(g11).add(g12).mul(0.5f);
+        FloatVector e2 = g20.sub(g21).add(g22).mul(0.5f);
+        g00.intoArray(u[0], at, store);
+        g00.add(g10).add(g20).mul(0.5f).intoArray(u[4], at, store);
+        g00.sub(g10).add(g20).mul(0.5f).intoArray(u[8], at, store);
+        g20.intoArray(u[12], at, store);
+        a1.intoArray(u[1], at, store);
+        a1.add(b1).add(e1).mul(0.5f).intoArray(u[5], at, store);
+        a1.sub(b1).add(e1).mul(0.5f).intoArray(u[9], at, store);
+        e1.intoArray(u[13], at, store);
+        a2.intoArray(u[2], at, store);
+        a2.add(b2).add(e2).mul(0.5f).intoArray(u[6], at, store);
+        a2.sub(b2).add(e2).mul(0.5f).intoArray(u[10], at, store);
+        e2.intoArray(u[14], at, store);
+        g02.intoArray(u[3], at, store);
+        g02.add(g12).add(g22).mul(0.5f).intoArray(u[7], at, store);
+        g02.sub(g12).add(g22).mul(0.5f).intoArray(u[11], at, store);
+        g22.intoArray(u[15], at, store);
     }
 
     /**
@@ -171,11 +199,12 @@ final class CpuWinograd {
             int tEnd = Math.min(t1, (img + 1) * perImage), ty1 = (tEnd - 1 - img * perImage) / tw;
             int lines = 2 * (ty1 - ty0) + 4;
             sc.rows = grow(sc.rows, lines * 4 * rowLen);
-            sc.line = grow(sc.line, 2 * tw + 2);
+            sc.even = grow(sc.even, rowLen + 1);
+            sc.odd = grow(sc.odd, rowLen + 1);
             for (int ci = 0; ci < g.c; ci++) {
                 int plane = (img * g.c + ci) * g.h * g.w;
                 for (int l = 0; l < lines; l++) {
-                    rowTransform(x, plane, 2 * ty0 + l - g.padH, g, sc.line, sc.rows, l * 4 * rowLen, rowLen);
+                    rowTransform(x, plane, 2 * ty0 + l - g.padH, g, sc, l * 4 * rowLen, rowLen);
                 }
                 for (int ty = ty0; ty <= ty1; ty++) {
                     int rowStart = img * perImage + ty * tw;
@@ -204,32 +233,45 @@ final class CpuWinograd {
 
     /**
      * d B for input row {@code row} (zero outside the image) and every tile column: out[j][tx] for
-     * j < 4 from the four padded columns 2 tx .. 2 tx + 3.
+     * j < 4 from the padded columns 2 tx .. 2 tx + 3, split first into their even and odd columns.
      */
-    private static void rowTransform(float[] x, int plane, int row, Geometry g, float[] line, float[] out, int off,
-                                     int rowLen) {
-        int tw = g.tw, width = 2 * tw + 2;
-        java.util.Arrays.fill(line, 0, width, 0f);
-        if (row >= 0 && row < g.h) {
-            int from = Math.max(0, g.padW), skip = Math.max(0, -g.padW);
-            int len = Math.min(g.w - skip, width - from);
-            if (len > 0) {
-                System.arraycopy(x, plane + row * g.w + skip, line, from, len);
+    private static void rowTransform(float[] x, int plane, int row, Geometry g, Scratch sc, int off, int rowLen) {
+        int tw = g.tw;
+        float[] out = sc.rows, ev = sc.even, od = sc.odd;
+        if (row < 0 || row >= g.h) {
+            java.util.Arrays.fill(out, off, off + 4 * rowLen, 0f);
+            return;
+        }
+        int src = plane + row * g.w, pad = g.padW, w = g.w;
+        // ev[u] = x[2u - pad], od[u] = x[2u + 1 - pad]: a block of VL columns inside the row in two loads.
+        for (int u0 = 0; u0 <= tw; u0 += VL) {
+            int first = 2 * u0 - pad;
+            if (first >= 0 && first + 2 * VL <= w) {
+                FloatVector a = FloatVector.fromArray(S, x, src + first), b = FloatVector.fromArray(S, x, src + first + VL);
+                a.rearrange(EVEN, b).intoArray(ev, u0);
+                a.rearrange(ODD, b).intoArray(od, u0);
+                continue;
+            }
+            for (int u = u0; u < Math.min(u0 + VL, tw + 1); u++) {
+                int e = 2 * u - pad, o = e + 1;
+                ev[u] = e >= 0 && e < w ? x[src + e] : 0f;
+                od[u] = o >= 0 && o < w ? x[src + o] : 0f;
             }
         }
-        for (int tx = 0; tx < tw; tx++) {
-            float d0 = line[2 * tx], d1 = line[2 * tx + 1], d2 = line[2 * tx + 2], d3 = line[2 * tx + 3];
-            out[off + tx] = d0 - d2;
-            out[off + rowLen + tx] = d1 + d2;
-            out[off + 2 * rowLen + tx] = d2 - d1;
-            out[off + 3 * rowLen + tx] = d1 - d3;
+        for (int tx = 0; tx < tw; tx += VL) {
+            FloatVector e0 = FloatVector.fromArray(S, ev, tx), e1 = FloatVector.fromArray(S, ev, tx + 1);
+            FloatVector o0 = FloatVector.fromArray(S, od, tx), o1 = FloatVector.fromArray(S, od, tx + 1);
+            e0.sub(e1).intoArray(out, off + tx);
+            o0.add(e1).intoArray(out, off + rowLen + tx);
+            e1.sub(o0).intoArray(out, off + 2 * rowLen + tx);
+            o0.sub(o1).intoArray(out, off + 3 * rowLen + tx);
         }
     }
 
     /** y tiles = A^T M A (+ bias), A^T = [1 1 1 0; 0 1 -1 -1], VL tiles at a time, clipped to p x q. */
     private static void transformOutput(Geometry g, float[] bias, float[] y, int t0, int t1, Scratch sc) {
         int tw = g.tw, perImage = g.th * tw, tc = g.tc, k = g.k;
-        float[] m = sc.m, out = sc.out;
+        float[] m = sc.m;
         for (int t = t0; t < t1; ) {
             int img = t / perImage, ty = (t - img * perImage) / tw, rowStart = img * perImage + ty * tw;
             int a = t - rowStart, b = Math.min(t1, rowStart + tw) - rowStart, lo = t - t0;
@@ -271,23 +313,14 @@ final class CpuWinograd {
                         s30 = m0.add(m1).add(m2);
                         s31 = m1.sub(m2).sub(m3);
                     }
-                    s00.add(s10).add(s20).add(bk).intoArray(out, 0);
-                    s01.add(s11).add(s21).add(bk).intoArray(out, VL);
-                    s10.sub(s20).sub(s30).add(bk).intoArray(out, 2 * VL);
-                    s11.sub(s21).sub(s31).add(bk).intoArray(out, 3 * VL);
-                    int lanes = Math.min(VL, b - tx);
-                    for (int l = 0; l < lanes; l++) {
-                        int col = 2 * (tx + l);
-                        y[dst + col] = out[l];
-                        if (secondRow) {
-                            y[dst + g.q + col] = out[2 * VL + l];
-                        }
-                        if (col + 1 < g.q) {
-                            y[dst + col + 1] = out[VL + l];
-                            if (secondRow) {
-                                y[dst + g.q + col + 1] = out[3 * VL + l];
-                            }
-                        }
+                    FloatVector y00 = s00.add(s10).add(s20).add(bk), y01 = s01.add(s11).add(s21).add(bk);
+                    int col = 2 * tx, cnt = Math.min(2 * (b - tx), g.q - col);
+                    y00.rearrange(ZIP_LO, y01).intoArray(y, dst + col, S.indexInRange(0, cnt));
+                    y00.rearrange(ZIP_HI, y01).intoArray(y, dst + col + VL, S.indexInRange(VL, cnt));
+                    if (secondRow) {
+                        FloatVector y10 = s10.sub(s20).sub(s30).add(bk), y11 = s11.sub(s21).sub(s31).add(bk);
+                        y10.rearrange(ZIP_LO, y11).intoArray(y, dst + g.q + col, S.indexInRange(0, cnt));
+                        y10.rearrange(ZIP_HI, y11).intoArray(y, dst + g.q + col + VL, S.indexInRange(VL, cnt));
                     }
                 }
             }
