@@ -65,7 +65,7 @@ public final class Main implements Runnable {
     /**
      * The CPU kernels need the Vector API module, which only a command-line flag can add: start the
      * same JVM again with it, with native access for the CUDA bindings, and with a heap of most of
-     * the machine's memory unless one was set.
+     * the machine's memory and a small young generation unless those were set.
      */
     private static int relaunch(String[] args) {
         List<String> command = new ArrayList<>();
@@ -75,6 +75,12 @@ public final class Main implements Runnable {
         command.addAll(jvmArgs);
         if (jvmArgs.stream().noneMatch(a -> a.startsWith("-Xmx") || a.startsWith("-XX:MaxRAMPercentage"))) {
             command.add("-XX:MaxRAMPercentage=75");
+        }
+        // Until the JIT has compiled them, Vector API kernels allocate every intermediate vector: GBs
+        // of short-lived garbage in the first steps, for which G1 would grow the heap (and the peak
+        // resident set) by GBs. Large tensors are pooled, so a small young generation costs nothing.
+        if (jvmArgs.stream().noneMatch(a -> a.startsWith("-Xmn") || a.contains("NewSize"))) {
+            command.add("-Xmn256m");
         }
         command.add("--add-modules=" + VECTOR_MODULE);
         // What the jar's manifest grants, which a -cp launch does not read: JCuda's JNI libraries.

@@ -44,10 +44,18 @@ final class CpuConv2d {
 
     /**
      * 3x3, stride-1 convolutions with at least this many input and output channels run as
-     * Winograd F(2x2, 3x3) ({@link CpuWinograd}); below it the transforms cost more than they save.
+     * Winograd F(2x2, 3x3) ({@link CpuWinograd}, {@link CpuWinogradBackwardWeight}); below it the
+     * transforms cost more than they save.
      * Not final so that tests can send small shapes down that path.
      */
     static int winogradMinChannels = 64;
+
+    /**
+     * The weight gradient goes to Winograd with twice {@link #winogradMinChannels} and this many
+     * 2x2 output tiles: each thread sums a 16 x K x C partial, which few tiles do not pay for.
+     * Not final, as winogradMinChannels.
+     */
+    static int winogradWeightTiles = 256;
 
     /** Whether a convolution from inC to outC channels over g's geometry goes to {@link CpuWinograd}. */
     private static boolean winograd(Geom g, int inC, int outC) {
@@ -131,6 +139,11 @@ final class CpuConv2d {
     static void backwardWeight(Tensor dy, Tensor x, Conv2dSpec spec, Tensor dw) {
         Geom g = new Geom(x, dw, spec);
         float[] dyd = CpuBackend.data(dy), xd = CpuBackend.data(x), dwd = CpuBackend.data(dw);
+        if (winograd(g, g.c, g.k) && Math.min(g.c, g.k) >= 2 * winogradMinChannels
+                && (long) g.n * g.p * g.q >= 4L * winogradWeightTiles) {
+            CpuWinogradBackwardWeight.weightGradient(xd, dyd, g.n, g.c, g.h, g.w, g.padH, g.padW, g.k, dwd);
+            return;
+        }
         int size = g.k * g.crs;
         long total = (long) g.n * g.pq;
         boolean parallel = total * g.k * g.crs >= SERIAL_WORK;

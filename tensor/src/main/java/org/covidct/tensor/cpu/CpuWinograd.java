@@ -21,8 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Only with the Vector API ({@link Sgemm#SIMD}); the transforms run across 2x2 tiles side by side.
  */
 final class CpuWinograd {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int VL = S.length();
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int VL = S.length();
     /** a.rearrange(EVEN, b): the even lanes of a then of b; ODD the odd ones; ZIP_LO/HI interleave. */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.makeUnzip(S, 0);
     private static final VectorShuffle<Float> ODD = VectorShuffle.makeUnzip(S, 1);
@@ -32,7 +32,7 @@ final class CpuWinograd {
     /** Tiles a chunk aims at: its V and M (16 x channels x tiles each) stay within a few MB. */
     private static final int CHUNK_TILES = 160;
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
     private static final ThreadLocal<float[][]> FILTERS = ThreadLocal.withInitial(() -> new float[16][0]);
 
     private CpuWinograd() {
@@ -51,7 +51,7 @@ final class CpuWinograd {
     }
 
     /** One thread's buffers, grown on demand. */
-    private static final class Scratch {
+    static final class Scratch {
         float[] v = new float[0];
         float[] m = new float[0];
         /** Row transforms of the input rows a chunk needs: [row][j][tile column]. */
@@ -67,24 +67,37 @@ final class CpuWinograd {
      */
     static void convolve(float[] x, int n, int c, int h, int w, int padH, int padW, int k, Filters f, float[] bias,
                          float[] y) {
-        int p = h + 2 * padH - 2, q = w + 2 * padW - 2;
-        int th = (p + 1) / 2, tw = (q + 1) / 2, total = n * th * tw;
         float[][] u = transformFilters(f, k, c);
-        int threads = Parallel.threads();
-        int chunks = threads * Math.max(1, Math.round((float) total / (threads * CHUNK_TILES)));
-        int tc = Math.ceilDiv(Math.ceilDiv(total, chunks), Sgemm.NR) * Sgemm.NR;
-        Geometry g = new Geometry(n, c, h, w, padH, padW, k, p, q, th, tw, tc);
-        Parallel.forRange(Math.ceilDiv(total, tc), 1, (c0, c1) -> {
+        Geometry g = Geometry.of(n, c, h, w, padH, padW, k);
+        Parallel.forRange(g.chunks(), 1, (c0, c1) -> {
             Scratch sc = SCRATCH.get();
             for (int chunk = c0; chunk < c1; chunk++) {
-                int t0 = chunk * tc, t1 = Math.min(total, t0 + tc);
+                int t0 = chunk * g.tc, t1 = Math.min(g.tiles(), t0 + g.tc);
                 chunk(x, g, u, bias, y, t0, t1, sc);
             }
         });
     }
 
-    private record Geometry(int n, int c, int h, int w, int padH, int padW, int k, int p, int q, int th, int tw,
-                            int tc) {
+    /**
+     * A convolution's tiling: C input and K output channels, h x w inputs padded to p x q outputs,
+     * th x tw tiles of 2x2 outputs per image, taken tc (a multiple of {@link Sgemm#NR}) at a time.
+     */
+    record Geometry(int n, int c, int h, int w, int padH, int padW, int k, int p, int q, int th, int tw, int tc) {
+        static Geometry of(int n, int c, int h, int w, int padH, int padW, int k) {
+            int p = h + 2 * padH - 2, q = w + 2 * padW - 2, th = (p + 1) / 2, tw = (q + 1) / 2, total = n * th * tw;
+            int threads = Parallel.threads();
+            int chunks = threads * Math.max(1, Math.round((float) total / (threads * CHUNK_TILES)));
+            int tc = Math.ceilDiv(Math.ceilDiv(total, chunks), Sgemm.NR) * Sgemm.NR;
+            return new Geometry(n, c, h, w, padH, padW, k, p, q, th, tw, tc);
+        }
+
+        int tiles() {
+            return n * th * tw;
+        }
+
+        int chunks() {
+            return Math.ceilDiv(tiles(), tc);
+        }
     }
 
     private static void chunk(float[] x, Geometry g, float[][] u, float[] bias, float[] y, int t0, int t1,
@@ -192,7 +205,7 @@ final class CpuWinograd {
      * The row transform d B is taken once per input row (each serves two tile rows), then the
      * column transform runs VL tiles at a time.
      */
-    private static void transformInput(float[] x, Geometry g, int t0, int t1, Scratch sc) {
+    static void transformInput(float[] x, Geometry g, int t0, int t1, Scratch sc) {
         int tw = g.tw, rowLen = tw + VL, perImage = g.th * tw, tc = g.tc;
         for (int t = t0; t < t1; ) {
             int img = t / perImage, ty0 = (t - img * perImage) / tw;
@@ -242,22 +255,7 @@ final class CpuWinograd {
             java.util.Arrays.fill(out, off, off + 4 * rowLen, 0f);
             return;
         }
-        int src = plane + row * g.w, pad = g.padW, w = g.w;
-        // ev[u] = x[2u - pad], od[u] = x[2u + 1 - pad]: a block of VL columns inside the row in two loads.
-        for (int u0 = 0; u0 <= tw; u0 += VL) {
-            int first = 2 * u0 - pad;
-            if (first >= 0 && first + 2 * VL <= w) {
-                FloatVector a = FloatVector.fromArray(S, x, src + first), b = FloatVector.fromArray(S, x, src + first + VL);
-                a.rearrange(EVEN, b).intoArray(ev, u0);
-                a.rearrange(ODD, b).intoArray(od, u0);
-                continue;
-            }
-            for (int u = u0; u < Math.min(u0 + VL, tw + 1); u++) {
-                int e = 2 * u - pad, o = e + 1;
-                ev[u] = e >= 0 && e < w ? x[src + e] : 0f;
-                od[u] = o >= 0 && o < w ? x[src + o] : 0f;
-            }
-        }
+        splitEvenOdd(x, plane + row * g.w, g.w, g.padW, tw + 1, ev, od, 0);
         for (int tx = 0; tx < tw; tx += VL) {
             FloatVector e0 = FloatVector.fromArray(S, ev, tx), e1 = FloatVector.fromArray(S, ev, tx + 1);
             FloatVector o0 = FloatVector.fromArray(S, od, tx), o1 = FloatVector.fromArray(S, od, tx + 1);
@@ -265,6 +263,27 @@ final class CpuWinograd {
             o0.add(e1).intoArray(out, off + rowLen + tx);
             e1.sub(o0).intoArray(out, off + 2 * rowLen + tx);
             o0.sub(o1).intoArray(out, off + 3 * rowLen + tx);
+        }
+    }
+
+    /**
+     * ev[off + u] = x[src + 2u - pad], od[off + u] = x[src + 2u + 1 - pad] for u < count, zero
+     * outside [0, len): a block of VL columns inside the row takes two loads and two shuffles.
+     */
+    static void splitEvenOdd(float[] x, int src, int len, int pad, int count, float[] ev, float[] od, int off) {
+        for (int u0 = 0; u0 < count; u0 += VL) {
+            int first = 2 * u0 - pad;
+            if (first >= 0 && first + 2 * VL <= len) {
+                FloatVector a = FloatVector.fromArray(S, x, src + first), b = FloatVector.fromArray(S, x, src + first + VL);
+                a.rearrange(EVEN, b).intoArray(ev, off + u0);
+                a.rearrange(ODD, b).intoArray(od, off + u0);
+                continue;
+            }
+            for (int u = u0; u < Math.min(u0 + VL, count); u++) {
+                int e = 2 * u - pad, o = e + 1;
+                ev[off + u] = e >= 0 && e < len ? x[src + e] : 0f;
+                od[off + u] = o >= 0 && o < len ? x[src + o] : 0f;
+            }
         }
     }
 
@@ -328,7 +347,7 @@ final class CpuWinograd {
         }
     }
 
-    private static float[] grow(float[] a, int size) {
+    static float[] grow(float[] a, int size) {
         return a.length >= size ? a : new float[size];
     }
 }

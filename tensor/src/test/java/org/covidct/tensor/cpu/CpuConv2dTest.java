@@ -91,20 +91,26 @@ class CpuConv2dTest {
                                          @ForAll boolean withBias,
                                          @ForAll long seed) {
         Assume.that(h + 2 * padH >= 3 && w + 2 * padW >= 3);
-        int saved = CpuConv2d.winogradMinChannels;
+        int savedChannels = CpuConv2d.winogradMinChannels, savedTiles = CpuConv2d.winogradWeightTiles;
         CpuConv2d.winogradMinChannels = 1;
+        CpuConv2d.winogradWeightTiles = 0;
         try {
             check(n, c, k, h, w, 3, 3, new Conv2dSpec(1, 1, padH, padW), withBias, seed);
         } finally {
-            CpuConv2d.winogradMinChannels = saved;
+            CpuConv2d.winogradMinChannels = savedChannels;
+            CpuConv2d.winogradWeightTiles = savedTiles;
         }
     }
 
-    /** VGG's deep layers at reduced batch: Winograd by default, many chunks of tiles over the pool. */
+    /**
+     * VGG's deep layers at reduced batch, with the default thresholds: Winograd forward and
+     * backward-data from 64 channels, the weight gradient too from 128; many chunks of tiles.
+     */
     @Example
     void winogradMatchesNaiveConvolutionOnVggDepths() {
         check(2, 64, 70, 14, 14, 3, 3, Conv2dSpec.of(1, 1), true, 21);
         check(1, 65, 64, 29, 28, 3, 3, Conv2dSpec.of(1, 1), false, 22);
+        check(2, 128, 130, 23, 24, 3, 3, Conv2dSpec.of(1, 1), false, 23);
     }
 
     /** Image by image with an odd batch (images split in column ranges over the threads), and strided. */

@@ -1,0 +1,205 @@
+package org.covidct.tensor.cpu;
+
+import static org.covidct.tensor.cpu.CpuWinograd.S;
+import static org.covidct.tensor.cpu.CpuWinograd.VL;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
+/**
+ * The weight gradient of a {@link CpuWinograd} convolution, as the exact adjoint of its forward
+ * pass y = A^T [(G g G^T) * (B^T d B)] A: with dM = A dY A^T per output tile,
+ * <pre>
+ *   dU[xi] (K x C) = sum over tiles of dM[xi] (K x T) V[xi]^T (T x C),   dg = G^T dU G.
+ * </pre>
+ * The 16 GEMMs reduce over the tiles. Each thread takes an equal run of chunks of tiles and sums
+ * into its own dU; the partial sums are added and turned into 3x3 gradients at the end.
+ */
+final class CpuWinogradBackwardWeight {
+    private static final ThreadLocal<float[][]> PARTIALS = ThreadLocal.withInitial(() -> new float[0][]);
+
+    private CpuWinogradBackwardWeight() {
+    }
+
+    /**
+     * dw[k][c] (3x3) = sum over images of dy[n][k] (p x q) correlated with x[n][c] (h x w,
+     * zero-padded by padH, padW), for a stride-1 3x3 convolution: p = h + 2 padH - 2.
+     */
+    static void weightGradient(float[] x, float[] dy, int n, int c, int h, int w, int padH, int padW, int k,
+                               float[] dw) {
+        CpuWinograd.Geometry g = CpuWinograd.Geometry.of(n, c, h, w, padH, padW, k);
+        int size = 16 * k * c, chunks = g.chunks(), units = Math.min(Parallel.threads(), chunks);
+        float[][] partial = partials(units, size);
+        Parallel.forRange(units, 1, (u0, u1) -> {
+            CpuWinograd.Scratch sc = CpuWinograd.SCRATCH.get();
+            sc.v = CpuWinograd.grow(sc.v, 16 * c * g.tc() + VL);
+            sc.m = CpuWinograd.grow(sc.m, 16 * k * g.tc() + VL);
+            for (int unit = u0; unit < u1; unit++) {
+                float[] du = partial[unit];
+                for (int chunk = chunks * unit / units; chunk < chunks * (unit + 1) / units; chunk++) {
+                    int t0 = chunk * g.tc(), t1 = Math.min(g.tiles(), t0 + g.tc());
+                    float beta = chunk == chunks * unit / units ? 0f : 1f;
+                    CpuWinograd.transformInput(x, g, t0, t1, sc);
+                    transformGradient(dy, g, t0, t1, sc);
+                    for (int xi = 0; xi < 16; xi++) {
+                        Sgemm.sgemm(false, true, k, c, t1 - t0, 1f, sc.m, xi * k * g.tc(), g.tc(),
+                                sc.v, xi * c * g.tc(), g.tc(), beta, du, xi * k * c, c);
+                    }
+                }
+            }
+        });
+        for (int unit = 1; unit < units; unit++) {
+            float[] part = partial[unit];
+            Parallel.forRange(size, 1 << 14, (i0, i1) -> {
+                int i = i0;
+                for (; i + VL <= i1; i += VL) {
+                    FloatVector.fromArray(S, partial[0], i).add(FloatVector.fromArray(S, part, i)).intoArray(partial[0], i);
+                }
+                for (; i < i1; i++) {
+                    partial[0][i] += part[i];
+                }
+            });
+        }
+        float[] du = partial[0];
+        Parallel.forRange(k, Math.max(1, 2048 / c), (k0, k1) -> {
+            float[] taps = new float[9 * VL];
+            for (int ki = k0; ki < k1; ki++) {
+                for (int c0 = 0; c0 < c; c0 += VL) {
+                    int lanes = Math.min(VL, c - c0);
+                    filterGradient(du, ki * c + c0, k * c, S.indexInRange(0, lanes), taps);
+                    for (int l = 0; l < lanes; l++) {
+                        int d = (ki * c + c0 + l) * 9;
+                        for (int t = 0; t < 9; t++) {
+                            dw[d + t] = taps[t * VL + l];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * dM[xi][k][t - t0] = (A dY A^T)[xi] for tiles [t0, t1), dY the tile's 2x2 output gradients
+     * (zero past p x q), A^T = [1 1 1 0; 0 1 -1 -1]; VL tiles at a time.
+     */
+    private static void transformGradient(float[] dy, CpuWinograd.Geometry g, int t0, int t1, CpuWinograd.Scratch sc) {
+        int tw = g.tw(), perImage = g.th() * tw, tc = g.tc(), k = g.k(), rowLen = tw + VL;
+        sc.even = CpuWinograd.grow(sc.even, 2 * rowLen);
+        sc.odd = CpuWinograd.grow(sc.odd, 2 * rowLen);
+        float[] ev = sc.even, od = sc.odd, m = sc.m;
+        for (int t = t0; t < t1; ) {
+            int img = t / perImage, ty = (t - img * perImage) / tw, rowStart = img * perImage + ty * tw;
+            int a = t - rowStart, b = Math.min(t1, rowStart + tw) - rowStart, lo = t - t0;
+            boolean secondRow = 2 * ty + 1 < g.p();
+            for (int ki = 0; ki < k; ki++) {
+                int src = ((img * k + ki) * g.p() + 2 * ty) * g.q();
+                CpuWinograd.splitEvenOdd(dy, src, g.q(), 0, tw, ev, od, 0);
+                if (secondRow) {
+                    CpuWinograd.splitEvenOdd(dy, src + g.q(), g.q(), 0, tw, ev, od, rowLen);
+                } else {
+                    java.util.Arrays.fill(ev, rowLen, rowLen + tw, 0f);
+                    java.util.Arrays.fill(od, rowLen, rowLen + tw, 0f);
+                }
+                for (int tx = a; tx < b; tx += VL) {
+                    VectorMask<Float> mask = S.indexInRange(0, b - tx);
+                    int at = ki * tc + lo + tx - a, stride = k * tc;
+                    // Row i of dY A^T: (e, e + o, e - o, -o); then A on the left: (r0, r0 + r1, r0 - r1, -r1).
+                    FloatVector e0 = FloatVector.fromArray(S, ev, tx), o0 = FloatVector.fromArray(S, od, tx);
+                    FloatVector e1 = FloatVector.fromArray(S, ev, rowLen + tx), o1 = FloatVector.fromArray(S, od, rowLen + tx);
+                    FloatVector r01 = e0.add(o0), r02 = e0.sub(o0), r03 = o0.neg();
+                    FloatVector r11 = e1.add(o1), r12 = e1.sub(o1), r13 = o1.neg();
+                    e0.intoArray(m, at, mask);
+                    r01.intoArray(m, at + stride, mask);
+                    r02.intoArray(m, at + 2 * stride, mask);
+                    r03.intoArray(m, at + 3 * stride, mask);
+                    e0.add(e1).intoArray(m, at + 4 * stride, mask);
+                    r01.add(r11).intoArray(m, at + 5 * stride, mask);
+                    r02.add(r12).intoArray(m, at + 6 * stride, mask);
+                    r03.add(r13).intoArray(m, at + 7 * stride, mask);
+                    e0.sub(e1).intoArray(m, at + 8 * stride, mask);
+                    r01.sub(r11).intoArray(m, at + 9 * stride, mask);
+                    r02.sub(r12).intoArray(m, at + 10 * stride, mask);
+                    r03.sub(r13).intoArray(m, at + 11 * stride, mask);
+                    e1.neg().intoArray(m, at + 12 * stride, mask);
+                    r11.neg().intoArray(m, at + 13 * stride, mask);
+                    r12.neg().intoArray(m, at + 14 * stride, mask);
+                    r13.neg().intoArray(m, at + 15 * stride, mask);
+                }
+            }
+            t = rowStart + b;
+        }
+    }
+
+    /**
+     * dg = G^T dU G for VL filters side by side (du[at + xi * stride], one filter per lane), into
+     * taps[(3r + s) * VL + lane]. G^T = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1]. One method, so the
+     * vectors stay in registers.
+     */
+    private static void filterGradient(float[] du, int at, int stride, VectorMask<Float> live, float[] taps) {
+        FloatVector t00, t01, t02, t10, t11, t12, t20, t21, t22, t30, t31, t32;
+        {
+            FloatVector d0 = FloatVector.fromArray(S, du, at, live), d1 = FloatVector.fromArray(S, du, at + stride, live);
+            FloatVector d2 = FloatVector.fromArray(S, du, at + 2 * stride, live);
+            FloatVector d3 = FloatVector.fromArray(S, du, at + 3 * stride, live);
+            FloatVector half = d1.add(d2).mul(0.5f);
+            t00 = d0.add(half);
+            t01 = d1.sub(d2).mul(0.5f);
+            t02 = half.add(d3);
+        }
+        {
+            int r = at + 4 * stride;
+            FloatVector d0 = FloatVector.fromArray(S, du, r, live), d1 = FloatVector.fromArray(S, du, r + stride, live);
+            FloatVector d2 = FloatVector.fromArray(S, du, r + 2 * stride, live);
+            FloatVector d3 = FloatVector.fromArray(S, du, r + 3 * stride, live);
+            FloatVector half = d1.add(d2).mul(0.5f);
+            t10 = d0.add(half);
+            t11 = d1.sub(d2).mul(0.5f);
+            t12 = half.add(d3);
+        }
+        {
+            int r = at + 8 * stride;
+            FloatVector d0 = FloatVector.fromArray(S, du, r, live), d1 = FloatVector.fromArray(S, du, r + stride, live);
+            FloatVector d2 = FloatVector.fromArray(S, du, r + 2 * stride, live);
+            FloatVector d3 = FloatVector.fromArray(S, du, r + 3 * stride, live);
+            FloatVector half = d1.add(d2).mul(0.5f);
+            t20 = d0.add(half);
+            t21 = d1.sub(d2).mul(0.5f);
+            t22 = half.add(d3);
+        }
+        {
+            int r = at + 12 * stride;
+            FloatVector d0 = FloatVector.fromArray(S, du, r, live), d1 = FloatVector.fromArray(S, du, r + stride, live);
+            FloatVector d2 = FloatVector.fromArray(S, du, r + 2 * stride, live);
+            FloatVector d3 = FloatVector.fromArray(S, du, r + 3 * stride, live);
+            FloatVector half = d1.add(d2).mul(0.5f);
+            t30 = d0.add(half);
+            t31 = d1.sub(d2).mul(0.5f);
+            t32 = half.add(d3);
+        }
+        FloatVector h0 = t10.add(t20).mul(0.5f), h1 = t11.add(t21).mul(0.5f), h2 = t12.add(t22).mul(0.5f);
+        t00.add(h0).intoArray(taps, 0);
+        t01.add(h1).intoArray(taps, VL);
+        t02.add(h2).intoArray(taps, 2 * VL);
+        t10.sub(t20).mul(0.5f).intoArray(taps, 3 * VL);
+        t11.sub(t21).mul(0.5f).intoArray(taps, 4 * VL);
+        t12.sub(t22).mul(0.5f).intoArray(taps, 5 * VL);
+        h0.add(t30).intoArray(taps, 6 * VL);
+        h1.add(t31).intoArray(taps, 7 * VL);
+        h2.add(t32).intoArray(taps, 8 * VL);
+    }
+
+    /** `units` buffers of `size` floats, kept by the calling thread. */
+    private static float[][] partials(int units, int size) {
+        float[][] cached = PARTIALS.get();
+        if (cached.length < units) {
+            cached = java.util.Arrays.copyOf(cached, units);
+            PARTIALS.set(cached);
+        }
+        for (int u = 0; u < units; u++) {
+            if (cached[u] == null || cached[u].length < size) {
+                cached[u] = new float[size];
+            }
+        }
+        return cached;
+    }
+}
