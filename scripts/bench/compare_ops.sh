@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Our sgemm and VGG19 3x3 convolutions (JMH) against PyTorch's (torch.mm; oneDNN convolutions) with the
-# same thread count, and a markdown table (ours, PyTorch, ratio) in BENCHMARKS.md at the repo root.
+# Our sgemm, VGG19 3x3 convolutions, batch norm and ReLU and the whole vgg19_bn step (JMH) against
+# PyTorch's (torch.mm; oneDNN convolutions; aten; torchvision's vgg19_bn) with the same thread count,
+# and markdown tables (ours, PyTorch, ratio) in BENCHMARKS.md at the repo root.
 # Each size or shape is measured by both back to back, alternating which goes first, so that a change
 # in machine load during the run hits both sides alike.
 #
@@ -8,7 +9,8 @@
 #   JMH_OPTS="-f 1 -wi 2 -i 3 -w 1s -r 1s" scripts/bench/compare_ops.sh   # shorter
 #
 # Environment: JAVA_HOME (JDK 25), TORCH_PYTHON (Debian's python3 with torch 1.13), THREADS (2),
-# JMH_OPTS, MVN_OPTS (-o), OUT (BENCHMARKS.md), MM_SIZES, CONV_SHAPES (comma lists).
+# JMH_OPTS, MVN_OPTS (-o), OUT (BENCHMARKS.md), MM_SIZES, CONV_SHAPES, LAYER_SHAPES, STEP_SIZES (comma
+# lists; an empty one skips its table).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -19,8 +21,10 @@ THREADS=${THREADS:-2}
 JMH_OPTS=${JMH_OPTS:-}
 MVN_OPTS=${MVN_OPTS:--o}
 OUT=${OUT:-BENCHMARKS.md}
-MM_SIZES=${MM_SIZES:-256,512,1024,2048}
-CONV_SHAPES=${CONV_SHAPES:-3-64-224,64-64-224,64-128-112,128-128-112,128-256-56,256-256-56,256-512-28,512-512-28,512-512-14}
+MM_SIZES=${MM_SIZES-256,512,1024,2048}
+CONV_SHAPES=${CONV_SHAPES-3-64-224,64-64-224,64-128-112,128-128-112,128-256-56,256-256-56,256-512-28,512-512-28,512-512-14}
+LAYER_SHAPES=${LAYER_SHAPES-64-224,128-112,256-56,512-28,512-14}
+STEP_SIZES=${STEP_SIZES-224,112}
 command_line="$0${*:+ $*}"
 [ -n "$JMH_OPTS" ] && command_line="JMH_OPTS=\"$JMH_OPTS\" $command_line"
 
@@ -63,6 +67,14 @@ for n in ${MM_SIZES//,/ }; do
 done
 for shape in ${CONV_SHAPES//,/ }; do
     pair $item Conv2dBenchmark "shape=$shape" --ops conv --shapes "$shape"
+    item=$((item + 1))
+done
+for shape in ${LAYER_SHAPES//,/ }; do
+    pair $item LayerOpsBenchmark "shape=$shape" --ops layer --layer-shapes "$shape"
+    item=$((item + 1))
+done
+for size in ${STEP_SIZES//,/ }; do
+    pair $item VggStepBenchmark "imageSize=$size" --ops step --step-sizes "$size"
     item=$((item + 1))
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -17,26 +17,20 @@ import torch.nn as nn
 import torchvision
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--arch", default="vgg19_bn")
-    ap.add_argument("--image-size", type=int, default=224)
-    ap.add_argument("--batch-size", type=int, default=8)
-    ap.add_argument("--steps", type=int, default=5)
-    ap.add_argument("--threads", type=int, default=2)
-    a = ap.parse_args()
-    torch.set_num_threads(a.threads)
+def time_steps(arch, image_size, batch_size, steps, threads):
+    """Median training-step and inference times after two warm-up steps, as a dict of bench's keys."""
+    torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = getattr(torchvision.models, a.arch)()
+    model = getattr(torchvision.models, arch)()
     model.classifier[-1] = nn.Linear(model.classifier[-1].in_features, 2)
     criterion = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    x = torch.rand(a.batch_size, 3, a.image_size, a.image_size)
-    y = torch.arange(a.batch_size) % 2
+    x = torch.rand(batch_size, 3, image_size, image_size)
+    y = torch.arange(batch_size) % 2
 
     model.train()
     train = []
-    for i in range(-2, a.steps):
+    for i in range(-2, steps):
         t0 = time.perf_counter()
         optimizer.zero_grad()
         loss = criterion(model(x), y)
@@ -47,18 +41,29 @@ def main():
     model.eval()
     infer = []
     with torch.no_grad():
-        for i in range(-2, a.steps):
+        for i in range(-2, steps):
             t0 = time.perf_counter()
             model(x)
             if i >= 0:
                 infer.append(time.perf_counter() - t0)
-    print(json.dumps({
-        "arch": a.arch, "device": "cpu", "image_size": a.image_size, "batch_size": a.batch_size,
-        "steps": a.steps, "train_images_per_s": a.batch_size / statistics.median(train),
-        "infer_images_per_s": a.batch_size / statistics.median(infer),
+    return {
+        "arch": arch, "device": "cpu", "image_size": image_size, "batch_size": batch_size,
+        "steps": steps, "train_images_per_s": batch_size / statistics.median(train),
+        "infer_images_per_s": batch_size / statistics.median(infer),
         "train_step_s": statistics.median(train),
         "peak_memory_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "threads": a.threads, "torch": torch.__version__}))
+        "threads": threads, "torch": torch.__version__}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--arch", default="vgg19_bn")
+    ap.add_argument("--image-size", type=int, default=224)
+    ap.add_argument("--batch-size", type=int, default=8)
+    ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    print(json.dumps(time_steps(a.arch, a.image_size, a.batch_size, a.steps, a.threads)))
 
 
 if __name__ == "__main__":
