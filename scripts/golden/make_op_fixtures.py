@@ -273,6 +273,10 @@ def main():
               bias=True)
     conv_case("conv2d_1x1_nobias", 3, n=1, c=2, h=5, w=5, k=3, kh=1, kw=1, stride=(1, 1), padding=(0, 0),
               bias=False)
+    # VGG's 3x3 pad-1 geometry with an odd side (a last 2x2 tile half outside): the CPU tests also
+    # run it through Winograd F(2x2, 3x3).
+    conv_case("conv2d_3x3_odd", 4, n=2, c=16, h=7, w=9, k=20, kh=3, kw=3, stride=(1, 1), padding=(1, 1),
+              bias=True)
     batchnorm_train()
     batchnorm_eval()
     relu()

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 class GoldenOpsTest {
     /** Every case in the fixture folder; {@link #everyFixtureHasATest} keeps this list honest. */
     private static final Set<String> CASES = Set.of(
-            "conv2d_basic", "conv2d_strided_rect", "conv2d_1x1_nobias",
+            "conv2d_basic", "conv2d_strided_rect", "conv2d_1x1_nobias", "conv2d_3x3_odd",
             "batchnorm_train", "batchnorm_eval", "relu", "maxpool2d_8x8", "maxpool2d_5x7",
             "adaptive_avgpool_12x12_to_7x7", "adaptive_avgpool_5x5_to_7x7", "adaptive_avgpool_7x7_to_7x7",
             "adaptive_avgpool_8x5_to_3x2", "linear", "softmax", "cross_entropy", "add", "mul", "scale",
@@ -98,9 +98,10 @@ class GoldenOpsTest {
     // ---- convolution -----------------------------------------------------------------------------
 
     @AllDevices
-    @DisplayName("conv2d forward and backward: basic, strided rectangular, 1x1 without bias")
+    @DisplayName("conv2d forward and backward: basic, strided rectangular, 1x1 without bias, 3x3 odd-sized")
     void conv2d(Device device) {
-        forEachCase(name -> conv2dCase(device, name), "conv2d_basic", "conv2d_strided_rect", "conv2d_1x1_nobias");
+        forEachCase(name -> conv2dCase(device, name), "conv2d_basic", "conv2d_strided_rect", "conv2d_1x1_nobias",
+                "conv2d_3x3_odd");
     }
 
     private void conv2dCase(Device device, String name) {

@@ -1,0 +1,63 @@
+package org.covidct.tensor.cpu;
+
+import static org.covidct.tensor.testing.TensorAssert.GOLDEN_RTOL;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.covidct.tensor.Conv2dSpec;
+import org.covidct.tensor.Ops;
+import org.covidct.tensor.Tensor;
+import org.covidct.tensor.TensorScope;
+import org.covidct.tensor.testing.GoldenFile;
+import org.covidct.tensor.testing.TensorAssert;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The PyTorch fixtures of the 3x3, stride-1 convolutions through Winograd F(2x2, 3x3), forward,
+ * backward-data and backward-weight, at the golden tolerance: the thresholds are lowered so
+ * these few channels take that path.
+ */
+class WinogradGoldenTest {
+    private int savedChannels;
+    private int savedTiles;
+
+    @BeforeEach
+    void forceWinograd() {
+        assumeTrue(Sgemm.SIMD, "Winograd runs on the Vector API, which this JVM was started without");
+        savedChannels = CpuConv2d.winogradMinChannels;
+        savedTiles = CpuConv2d.winogradWeightTiles;
+        CpuConv2d.winogradMinChannels = 1;
+        CpuConv2d.winogradWeightTiles = 0;
+    }
+
+    @AfterEach
+    void restore() {
+        CpuConv2d.winogradMinChannels = savedChannels;
+        CpuConv2d.winogradWeightTiles = savedTiles;
+    }
+
+    @Test
+    void basic() {
+        check("conv2d_basic");
+    }
+
+    @Test
+    void oddSized() {
+        check("conv2d_3x3_odd");
+    }
+
+    private static void check(String name) {
+        GoldenFile g = GoldenFile.load("/golden/ops/" + name + ".gold");
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor x = Tensor.of(g.floats("x"), g.dims("x")), w = Tensor.of(g.floats("w"), g.dims("w"));
+            Tensor b = Tensor.of(g.floats("b"), g.dims("b")), dy = Tensor.of(g.floats("dy"), g.dims("dy"));
+            Conv2dSpec spec = Conv2dSpec.of(1, 1);
+            TensorAssert.assertClose(name + " y", g.floats("y"), g.dims("y"), Ops.conv2d(x, w, b, spec), GOLDEN_RTOL);
+            TensorAssert.assertClose(name + " dx", g.floats("dx"), g.dims("dx"),
+                    Ops.conv2dBackwardData(dy, w, x.shape(), spec), GOLDEN_RTOL);
+            TensorAssert.assertClose(name + " dw", g.floats("dw"), g.dims("dw"),
+                    Ops.conv2dBackwardWeight(dy, x, w.shape(), spec), GOLDEN_RTOL);
+        }
+    }
+}
