@@ -108,6 +108,10 @@ final class Sgemm {
             scale(beta, m, n, c, cOff, ldc);
             return;
         }
+        if (SIMD && !transA && transB && m <= SimdGemm.DOT_ROWS) {
+            rowDots(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
         APanels as = transA ? new TransposedA(alpha, a, aOff, lda) : new PlainA(alpha, a, aOff, lda);
         BPanels bs = transB ? new TransposedB(b, bOff, ldb) : new PlainB(b, bOff, ldb, mr == MR && directB(m));
         run(mr, m, n, k, as, bs, beta, c, cOff, ldc);
@@ -157,6 +161,35 @@ final class Sgemm {
                 }
             });
         }
+    }
+
+    /**
+     * C = alpha A B^T + beta C for at most {@link SimdGemm#DOT_ROWS} rows of A (a linear layer on a
+     * small batch): each entry is a dot product of two contiguous rows, so B (the weights, read once,
+     * at memory speed) needs no packing. The threads split B's rows.
+     */
+    private static void rowDots(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff,
+                                int ldb, float beta, float[] c, int cOff, int ldc) {
+        long work = (long) m * n * k;
+        Parallel.forRange((n + 1) / 2, work >= SERIAL_WORK ? Math.max(1, (int) ((SERIAL_WORK >> 2) / ((long) m * k))) : n,
+                (u0, u1) -> {
+                    int[] rows = new int[SimdGemm.DOT_ROWS];
+                    for (int i = 0; i < rows.length; i++) {
+                        rows[i] = aOff + Math.min(i, m - 1) * lda; // past m: row m - 1 again, never stored
+                    }
+                    float[] dots = new float[2 * SimdGemm.DOT_ROWS];
+                    for (int j = 2 * u0; j < Math.min(n, 2 * u1); j += 2) {
+                        int j1 = Math.min(j + 1, n - 1);
+                        SimdGemm.dots(a, rows, b, bOff + j * ldb, bOff + j1 * ldb, k, dots);
+                        for (int i = 0; i < m; i++) {
+                            for (int jj = j; jj <= j1; jj++) {
+                                int d = cOff + i * ldc + jj;
+                                float v = alpha * dots[2 * i + jj - j];
+                                c[d] = beta == 0f ? v : Math.fma(beta, c[d], v);
+                            }
+                        }
+                    }
+                });
     }
 
     /** Packs all m x k of op(A) into the calling thread's buffer: panel t at t * k * mr. */

@@ -1,6 +1,7 @@
 package org.covidct.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -26,7 +27,72 @@ final class SimdGemm {
     /** 12 rows need 24 accumulators: only with the 32 registers of AVX-512; 6 rows fit 16 (AVX2). */
     static final int MR = S.vectorBitSize() >= 512 ? 12 : 6;
 
+    /** Rows of A that {@link #dots} takes at once. */
+    static final int DOT_ROWS = 8;
+
     private SimdGemm() {
+    }
+
+    /**
+     * out[2i + e] = dot(a[rows[i], + k), b[e == 0 ? b0 : b1, + k)) for i < 8: eight rows of A against
+     * two rows of B, each B vector loaded once for all eight.
+     */
+    static void dots(float[] a, int[] rows, float[] b, int b0, int b1, int k, float[] out) {
+        int r0 = rows[0], r1 = rows[1], r2 = rows[2], r3 = rows[3], r4 = rows[4], r5 = rows[5], r6 = rows[6];
+        int r7 = rows[7];
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        int bound = S.loopBound(k);
+        for (int p = 0; p < bound; p += VL) {
+            FloatVector w0 = FloatVector.fromArray(S, b, b0 + p), w1 = FloatVector.fromArray(S, b, b1 + p);
+            FloatVector x = FloatVector.fromArray(S, a, r0 + p);
+            c00 = x.fma(w0, c00);
+            c01 = x.fma(w1, c01);
+            x = FloatVector.fromArray(S, a, r1 + p);
+            c10 = x.fma(w0, c10);
+            c11 = x.fma(w1, c11);
+            x = FloatVector.fromArray(S, a, r2 + p);
+            c20 = x.fma(w0, c20);
+            c21 = x.fma(w1, c21);
+            x = FloatVector.fromArray(S, a, r3 + p);
+            c30 = x.fma(w0, c30);
+            c31 = x.fma(w1, c31);
+            x = FloatVector.fromArray(S, a, r4 + p);
+            c40 = x.fma(w0, c40);
+            c41 = x.fma(w1, c41);
+            x = FloatVector.fromArray(S, a, r5 + p);
+            c50 = x.fma(w0, c50);
+            c51 = x.fma(w1, c51);
+            x = FloatVector.fromArray(S, a, r6 + p);
+            c60 = x.fma(w0, c60);
+            c61 = x.fma(w1, c61);
+            x = FloatVector.fromArray(S, a, r7 + p);
+            c70 = x.fma(w0, c70);
+            c71 = x.fma(w1, c71);
+        }
+        out[0] = c00.reduceLanes(VectorOperators.ADD);
+        out[1] = c01.reduceLanes(VectorOperators.ADD);
+        out[2] = c10.reduceLanes(VectorOperators.ADD);
+        out[3] = c11.reduceLanes(VectorOperators.ADD);
+        out[4] = c20.reduceLanes(VectorOperators.ADD);
+        out[5] = c21.reduceLanes(VectorOperators.ADD);
+        out[6] = c30.reduceLanes(VectorOperators.ADD);
+        out[7] = c31.reduceLanes(VectorOperators.ADD);
+        out[8] = c40.reduceLanes(VectorOperators.ADD);
+        out[9] = c41.reduceLanes(VectorOperators.ADD);
+        out[10] = c50.reduceLanes(VectorOperators.ADD);
+        out[11] = c51.reduceLanes(VectorOperators.ADD);
+        out[12] = c60.reduceLanes(VectorOperators.ADD);
+        out[13] = c61.reduceLanes(VectorOperators.ADD);
+        out[14] = c70.reduceLanes(VectorOperators.ADD);
+        out[15] = c71.reduceLanes(VectorOperators.ADD);
+        for (int p = bound; p < k; p++) {
+            for (int i = 0; i < 8; i++) {
+                out[2 * i] = Math.fma(a[rows[i] + p], b[b0 + p], out[2 * i]);
+                out[2 * i + 1] = Math.fma(a[rows[i] + p], b[b1 + p], out[2 * i + 1]);
+            }
+        }
     }
 
     /** dst[d, d + NR) = src[s, s + NR). */

@@ -23,6 +23,16 @@ class SgemmTest {
         check(m, n, k, transA, transB, betaKind, seed);
     }
 
+    /** A linear layer on a small batch: A B^T with at most 8 rows, as dot products of rows (any k, any n). */
+    @Property(tries = 60)
+    void matchesNaiveProductForFewRowsTimesTransposed(@ForAll @IntRange(min = 1, max = 8) int m,
+                                                      @ForAll @IntRange(min = 1, max = 70) int n,
+                                                      @ForAll @IntRange(min = 1, max = 200) int k,
+                                                      @ForAll @IntRange(min = 0, max = 3) int betaKind,
+                                                      @ForAll long seed) {
+        check(m, n, k, false, true, betaKind, seed);
+    }
+
     /** Sizes past the packing blocks (Sgemm.KC, NC, MC), so several panels and their tails meet. */
     @Property(tries = 12)
     void matchesNaiveProductAcrossBlocks(@ForAll @IntRange(min = 1, max = 300) int m,
