@@ -36,7 +36,7 @@ final class Sgemm {
     /** Packed A is prepared in row slabs of at most this many floats. */
     private static final int PACKED_A_LIMIT = 1 << 22;
     /** A thread splitting rows should own at least this many, so packing all of B is a small extra. */
-    private static final int ROWS_PER_THREAD = 384;
+    private static final int ROWS_PER_THREAD = 128;
     /** Packing A is split over the pool from this many floats (below, a hand-off costs more). */
     private static final long PARALLEL_PACK = 1L << 18;
     /** Below this many multiply-adds a product runs on the calling thread. */
