@@ -28,6 +28,8 @@ import org.covidct.tensor.Tensor;
 public final class ConvGate {
     private static final int BATCH = 8;
     private static final Conv2dSpec SPEC = Conv2dSpec.of(1, 1);
+    /** Seconds each op runs before timing starts. */
+    private static final double WARMUP_SECONDS = 0.4;
 
     private ConvGate() {
     }
@@ -115,10 +117,12 @@ public final class ConvGate {
         all.addAll(convs);
         all.add(ours);
         all.add(naive);
-        // Warm-up: several calls each, so every kernel is compiled before anything is timed.
-        for (int rep = 0; rep < 4; rep++) {
-            for (Op op : all) {
-                op.run();
+        // Warm-up: each op for at least WARMUP_SECONDS and 4 calls, so that the JIT has compiled its
+        // kernels (a quick op needs hundreds of calls; the Vector API runs slowly until compiled).
+        for (Op op : all) {
+            double spent = 0;
+            for (int rep = 0; rep < 4 || spent < WARMUP_SECONDS; rep++) {
+                spent += op.run();
             }
         }
         for (int r = 0; r < rounds; r++) {
