@@ -28,7 +28,7 @@ final class CpuWinograd {
     private static final VectorShuffle<Float> ODD = VectorShuffle.makeUnzip(S, 1);
     private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.makeZip(S, 0);
     private static final VectorShuffle<Float> ZIP_HI = VectorShuffle.makeZip(S, 1);
-    private static final VectorMask<Float> ALL = S.maskAll(true);
+    static final VectorMask<Float> ALL = S.maskAll(true);
     /** Tiles a chunk aims at: its V and M (16 x channels x tiles each) stay within a few MB. */
     private static final int CHUNK_TILES = 160;
 
@@ -56,6 +56,8 @@ final class CpuWinograd {
         float[] m = new float[0];
         /** Row transforms of the input rows a chunk needs: [row][j][tile column]. */
         float[] rows = new float[0];
+        /** The weight gradient's 16 transformed output gradients, as packed GEMM panels. */
+        final float[][] panels = new float[16][0];
         /** One input row's even and odd padded columns. */
         float[] even = new float[0];
         float[] odd = new float[0];

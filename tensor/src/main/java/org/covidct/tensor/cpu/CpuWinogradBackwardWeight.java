@@ -1,5 +1,6 @@
 package org.covidct.tensor.cpu;
 
+import static org.covidct.tensor.cpu.CpuWinograd.ALL;
 import static org.covidct.tensor.cpu.CpuWinograd.S;
 import static org.covidct.tensor.cpu.CpuWinograd.VL;
 
@@ -12,8 +13,9 @@ import jdk.incubator.vector.VectorMask;
  * <pre>
  *   dU[xi] (K x C) = sum over tiles of dM[xi] (K x T) V[xi]^T (T x C),   dg = G^T dU G.
  * </pre>
- * The 16 GEMMs reduce over the tiles. Each thread takes an equal run of chunks of tiles and sums
- * into its own dU; the partial sums are added and turned into 3x3 gradients at the end.
+ * The 16 GEMMs reduce over the tiles; dM is written straight into packed GEMM panels. Each thread
+ * takes an equal run of chunks of tiles and sums into its own dU; the partial sums are added and
+ * turned into 3x3 gradients at the end.
  */
 final class CpuWinogradBackwardWeight {
     private static final ThreadLocal<float[][]> PARTIALS = ThreadLocal.withInitial(() -> new float[0][]);
@@ -33,17 +35,21 @@ final class CpuWinogradBackwardWeight {
         Parallel.forRange(units, 1, (u0, u1) -> {
             CpuWinograd.Scratch sc = CpuWinograd.SCRATCH.get();
             sc.v = CpuWinograd.grow(sc.v, 16 * c * g.tc() + VL);
-            sc.m = CpuWinograd.grow(sc.m, 16 * k * g.tc() + VL);
+            for (int xi = 0; xi < 16; xi++) {
+                sc.panels[xi] = CpuWinograd.grow(sc.panels[xi], Math.ceilDiv(k, Sgemm.MR) * Sgemm.MR * g.tc() + VL);
+            }
+            Sgemm.Buffers buf = Sgemm.buffers();
             for (int unit = u0; unit < u1; unit++) {
                 float[] du = partial[unit];
                 for (int chunk = chunks * unit / units; chunk < chunks * (unit + 1) / units; chunk++) {
                     int t0 = chunk * g.tc(), t1 = Math.min(g.tiles(), t0 + g.tc());
                     float beta = chunk == chunks * unit / units ? 0f : 1f;
                     CpuWinograd.transformInput(x, g, t0, t1, sc);
-                    transformGradient(dy, g, t0, t1, sc);
+                    transformGradient(dy, g, t0, t1, sc.panels);
                     for (int xi = 0; xi < 16; xi++) {
-                        Sgemm.sgemm(false, true, k, c, t1 - t0, 1f, sc.m, xi * k * g.tc(), g.tc(),
-                                sc.v, xi * c * g.tc(), g.tc(), beta, du, xi * k * c, c);
+                        Sgemm.multiply(Sgemm.MR, sc.panels[xi], null, 0, k, t1 - t0, 0, t1 - t0,
+                                new TilesTransposed(sc.v, xi * c * g.tc(), g.tc()), 0, c, Integer.MAX_VALUE, 0, beta,
+                                du, xi * k * c, c, buf);
                     }
                 }
             }
@@ -79,54 +85,79 @@ final class CpuWinogradBackwardWeight {
     }
 
     /**
-     * dM[xi][k][t - t0] = (A dY A^T)[xi] for tiles [t0, t1), dY the tile's 2x2 output gradients
-     * (zero past p x q), A^T = [1 1 1 0; 0 1 -1 -1]; VL tiles at a time.
+     * dM[xi] = (A dY A^T)[xi] for tiles [t0, t1), dY the tile's 2x2 output gradients (zero past
+     * p x q), A^T = [1 1 1 0; 0 1 -1 -1], straight into {@link Sgemm} A panels over K rows and the
+     * tiles deep: panel r0 at r0 * (t1 - t0), [tile][row]. A panel's rows side by side in one vector,
+     * so each of a tile's four gradients is one gather.
      */
-    private static void transformGradient(float[] dy, CpuWinograd.Geometry g, int t0, int t1, CpuWinograd.Scratch sc) {
-        int tw = g.tw(), perImage = g.th() * tw, tc = g.tc(), k = g.k(), rowLen = tw + VL;
-        sc.even = CpuWinograd.grow(sc.even, 2 * rowLen);
-        sc.odd = CpuWinograd.grow(sc.odd, 2 * rowLen);
-        float[] ev = sc.even, od = sc.odd, m = sc.m;
-        for (int t = t0; t < t1; ) {
-            int img = t / perImage, ty = (t - img * perImage) / tw, rowStart = img * perImage + ty * tw;
-            int a = t - rowStart, b = Math.min(t1, rowStart + tw) - rowStart, lo = t - t0;
-            boolean secondRow = 2 * ty + 1 < g.p();
-            for (int ki = 0; ki < k; ki++) {
-                int src = ((img * k + ki) * g.p() + 2 * ty) * g.q();
-                CpuWinograd.splitEvenOdd(dy, src, g.q(), 0, tw, ev, od, 0);
-                if (secondRow) {
-                    CpuWinograd.splitEvenOdd(dy, src + g.q(), g.q(), 0, tw, ev, od, rowLen);
-                } else {
-                    java.util.Arrays.fill(ev, rowLen, rowLen + tw, 0f);
-                    java.util.Arrays.fill(od, rowLen, rowLen + tw, 0f);
+    private static void transformGradient(float[] dy, CpuWinograd.Geometry g, int t0, int t1, float[][] out) {
+        int mr = Sgemm.MR, k = g.k(), len = t1 - t0, plane = g.p() * g.q(), perImage = g.th() * g.tw();
+        int[] laneOffsets = new int[VL];
+        FloatVector zero = FloatVector.zero(S);
+        for (int r0 = 0; r0 < k; r0 += mr) {
+            int rows = Math.min(mr, k - r0), hgt = Sgemm.height(mr, rows);
+            VectorMask<Float> last = S.indexInRange(0, hgt);
+            for (int l = 0; l < VL; l++) {
+                laneOffsets[l] = l < rows ? l * plane : 0; // past rows: row r0 again, zeroed below
+            }
+            for (int t = t0; t < t1; t++) {
+                int img = t / perImage, ty = (t - img * perImage) / g.tw(), tx = t - img * perImage - ty * g.tw();
+                int base = ((img * k + r0) * g.p() + 2 * ty) * g.q() + 2 * tx;
+                boolean right = 2 * tx + 1 < g.q(), below = 2 * ty + 1 < g.p();
+                FloatVector e0 = FloatVector.fromArray(S, dy, base, laneOffsets, 0);
+                FloatVector o0 = right ? FloatVector.fromArray(S, dy, base + 1, laneOffsets, 0) : zero;
+                FloatVector e1 = below ? FloatVector.fromArray(S, dy, base + g.q(), laneOffsets, 0) : zero;
+                FloatVector o1 = right && below ? FloatVector.fromArray(S, dy, base + g.q() + 1, laneOffsets, 0) : zero;
+                // Whole vectors spill past hgt into the next tile's slots, written next; the last one is masked.
+                store(e0, o0, e1, o1, out, r0 * len + (t - t0) * hgt, t == t1 - 1 ? last : ALL);
+            }
+            for (int xi = 0; xi < 16; xi++) {
+                Sgemm.zeroRows(out[xi], r0 * len, rows, hgt, len);
+            }
+        }
+    }
+
+    /**
+     * Row i of dY A^T is (e, e + o, e - o, -o) for dY's row (e, o); A on the left then gives
+     * (r0, r0 + r1, r0 - r1, -r1). One method, so the vectors stay in registers.
+     */
+    private static void store(FloatVector e0, FloatVector o0, FloatVector e1, FloatVector o1, float[][] out, int at,
+                              VectorMask<Float> mask) {
+        FloatVector r01 = e0.add(o0), r02 = e0.sub(o0), r03 = o0.neg();
+        FloatVector r11 = e1.add(o1), r12 = e1.sub(o1), r13 = o1.neg();
+        e0.intoArray(out[0], at, mask);
+        r01.intoArray(out[1], at, mask);
+        r02.intoArray(out[2], at, mask);
+        r03.intoArray(out[3], at, mask);
+        e0.add(e1).intoArray(out[4], at, mask);
+        r01.add(r11).intoArray(out[5], at, mask);
+        r02.add(r12).intoArray(out[6], at, mask);
+        r03.add(r13).intoArray(out[7], at, mask);
+        e0.sub(e1).intoArray(out[8], at, mask);
+        r01.sub(r11).intoArray(out[9], at, mask);
+        r02.sub(r12).intoArray(out[10], at, mask);
+        r03.sub(r13).intoArray(out[11], at, mask);
+        e1.neg().intoArray(out[12], at, mask);
+        r11.neg().intoArray(out[13], at, mask);
+        r12.neg().intoArray(out[14], at, mask);
+        r13.neg().intoArray(out[15], at, mask);
+    }
+
+    /** op(B)[t][c] = V[xi][c][t] (V stored C x ld): a micro-panel row is one gather across NR channels. */
+    private record TilesTransposed(float[] v, int off, int ld) implements Sgemm.BPanels {
+        @Override
+        public boolean pack(int pc, int kc, int jc, int nc, float[] dst, Sgemm.Buffers buf) {
+            int[] idx = buf.cols;
+            for (int j0 = 0; j0 < nc; j0 += Sgemm.NR) {
+                int cols = Math.min(Sgemm.NR, nc - j0);
+                for (int j = 0; j < Sgemm.NR; j++) {
+                    idx[j] = (jc + j0 + Math.min(j, cols - 1)) * ld; // past cols: a repeat, never stored
                 }
-                for (int tx = a; tx < b; tx += VL) {
-                    VectorMask<Float> mask = S.indexInRange(0, b - tx);
-                    int at = ki * tc + lo + tx - a, stride = k * tc;
-                    // Row i of dY A^T: (e, e + o, e - o, -o); then A on the left: (r0, r0 + r1, r0 - r1, -r1).
-                    FloatVector e0 = FloatVector.fromArray(S, ev, tx), o0 = FloatVector.fromArray(S, od, tx);
-                    FloatVector e1 = FloatVector.fromArray(S, ev, rowLen + tx), o1 = FloatVector.fromArray(S, od, rowLen + tx);
-                    FloatVector r01 = e0.add(o0), r02 = e0.sub(o0), r03 = o0.neg();
-                    FloatVector r11 = e1.add(o1), r12 = e1.sub(o1), r13 = o1.neg();
-                    e0.intoArray(m, at, mask);
-                    r01.intoArray(m, at + stride, mask);
-                    r02.intoArray(m, at + 2 * stride, mask);
-                    r03.intoArray(m, at + 3 * stride, mask);
-                    e0.add(e1).intoArray(m, at + 4 * stride, mask);
-                    r01.add(r11).intoArray(m, at + 5 * stride, mask);
-                    r02.add(r12).intoArray(m, at + 6 * stride, mask);
-                    r03.add(r13).intoArray(m, at + 7 * stride, mask);
-                    e0.sub(e1).intoArray(m, at + 8 * stride, mask);
-                    r01.sub(r11).intoArray(m, at + 9 * stride, mask);
-                    r02.sub(r12).intoArray(m, at + 10 * stride, mask);
-                    r03.sub(r13).intoArray(m, at + 11 * stride, mask);
-                    e1.neg().intoArray(m, at + 12 * stride, mask);
-                    r11.neg().intoArray(m, at + 13 * stride, mask);
-                    r12.neg().intoArray(m, at + 14 * stride, mask);
-                    r13.neg().intoArray(m, at + 15 * stride, mask);
+                for (int pi = 0; pi < kc; pi++) {
+                    Sgemm.gatherRow(v, off + pc + pi, idx, 0, dst, j0 * kc + pi * Sgemm.NR);
                 }
             }
-            t = rowStart + b;
+            return false;
         }
     }
 
