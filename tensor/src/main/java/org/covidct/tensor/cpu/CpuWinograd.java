@@ -302,38 +302,11 @@ final class CpuWinograd {
                 int dst = ((img * k + ki) * g.p + 2 * ty) * g.q;
                 for (int tx = a; tx < b; tx += VL) {
                     int at = ki * tc + lo + tx - a, stride = k * tc;
-                    FloatVector s00, s01, s10, s11, s20, s21, s30, s31;
-                    {
-                        FloatVector m0 = FloatVector.fromArray(S, m, at), m1 = FloatVector.fromArray(S, m, at + stride);
-                        FloatVector m2 = FloatVector.fromArray(S, m, at + 2 * stride);
-                        FloatVector m3 = FloatVector.fromArray(S, m, at + 3 * stride);
-                        s00 = m0.add(m1).add(m2);
-                        s01 = m1.sub(m2).sub(m3);
-                    }
-                    {
-                        int r = at + 4 * stride;
-                        FloatVector m0 = FloatVector.fromArray(S, m, r), m1 = FloatVector.fromArray(S, m, r + stride);
-                        FloatVector m2 = FloatVector.fromArray(S, m, r + 2 * stride);
-                        FloatVector m3 = FloatVector.fromArray(S, m, r + 3 * stride);
-                        s10 = m0.add(m1).add(m2);
-                        s11 = m1.sub(m2).sub(m3);
-                    }
-                    {
-                        int r = at + 8 * stride;
-                        FloatVector m0 = FloatVector.fromArray(S, m, r), m1 = FloatVector.fromArray(S, m, r + stride);
-                        FloatVector m2 = FloatVector.fromArray(S, m, r + 2 * stride);
-                        FloatVector m3 = FloatVector.fromArray(S, m, r + 3 * stride);
-                        s20 = m0.add(m1).add(m2);
-                        s21 = m1.sub(m2).sub(m3);
-                    }
-                    {
-                        int r = at + 12 * stride;
-                        FloatVector m0 = FloatVector.fromArray(S, m, r), m1 = FloatVector.fromArray(S, m, r + stride);
-                        FloatVector m2 = FloatVector.fromArray(S, m, r + 2 * stride);
-                        FloatVector m3 = FloatVector.fromArray(S, m, r + 3 * stride);
-                        s30 = m0.add(m1).add(m2);
-                        s31 = m1.sub(m2).sub(m3);
-                    }
+                    // M A, row by row (rows x of the 4x4 lie 4 * stride apart).
+                    FloatVector s00 = sum3(m, at, stride), s01 = diff3(m, at, stride);
+                    FloatVector s10 = sum3(m, at + 4 * stride, stride), s11 = diff3(m, at + 4 * stride, stride);
+                    FloatVector s20 = sum3(m, at + 8 * stride, stride), s21 = diff3(m, at + 8 * stride, stride);
+                    FloatVector s30 = sum3(m, at + 12 * stride, stride), s31 = diff3(m, at + 12 * stride, stride);
                     FloatVector y00 = s00.add(s10).add(s20).add(bk), y01 = s01.add(s11).add(s21).add(bk);
                     int col = 2 * tx, cnt = Math.min(2 * (b - tx), g.q - col);
                     y00.rearrange(ZIP_LO, y01).intoArray(y, dst + col, S.indexInRange(0, cnt));
@@ -347,6 +320,18 @@ final class CpuWinograd {
             }
             t = rowStart + b;
         }
+    }
+
+    /** m[r] + m[r + d] + m[r + 2d], VL lanes: A^T's first row applied along a row of M. */
+    private static FloatVector sum3(float[] m, int r, int d) {
+        return FloatVector.fromArray(S, m, r).add(FloatVector.fromArray(S, m, r + d))
+                .add(FloatVector.fromArray(S, m, r + 2 * d));
+    }
+
+    /** m[r + d] - m[r + 2d] - m[r + 3d], VL lanes: A^T's second row. */
+    private static FloatVector diff3(float[] m, int r, int d) {
+        return FloatVector.fromArray(S, m, r + d).sub(FloatVector.fromArray(S, m, r + 2 * d))
+                .sub(FloatVector.fromArray(S, m, r + 3 * d));
     }
 
     static float[] grow(float[] a, int size) {

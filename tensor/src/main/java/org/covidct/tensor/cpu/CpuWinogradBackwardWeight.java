@@ -163,50 +163,19 @@ final class CpuWinogradBackwardWeight {
 
     /**
      * dg = G^T dU G for VL filters side by side (du[at + xi * stride], one filter per lane), into
-     * taps[(3r + s) * VL + lane]. G^T = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1]. One method, so the
-     * vectors stay in registers.
+     * taps[(3r + s) * VL + lane]. G^T = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1].
      */
     private static void filterGradient(float[] du, int at, int stride, VectorMask<Float> live, float[] taps) {
-        FloatVector t00, t01, t02, t10, t11, t12, t20, t21, t22, t30, t31, t32;
-        {
-            FloatVector d0 = FloatVector.fromArray(S, du, at, live), d1 = FloatVector.fromArray(S, du, at + stride, live);
-            FloatVector d2 = FloatVector.fromArray(S, du, at + 2 * stride, live);
-            FloatVector d3 = FloatVector.fromArray(S, du, at + 3 * stride, live);
-            FloatVector half = d1.add(d2).mul(0.5f);
-            t00 = d0.add(half);
-            t01 = d1.sub(d2).mul(0.5f);
-            t02 = half.add(d3);
-        }
-        {
-            int r = at + 4 * stride;
-            FloatVector d0 = FloatVector.fromArray(S, du, r, live), d1 = FloatVector.fromArray(S, du, r + stride, live);
-            FloatVector d2 = FloatVector.fromArray(S, du, r + 2 * stride, live);
-            FloatVector d3 = FloatVector.fromArray(S, du, r + 3 * stride, live);
-            FloatVector half = d1.add(d2).mul(0.5f);
-            t10 = d0.add(half);
-            t11 = d1.sub(d2).mul(0.5f);
-            t12 = half.add(d3);
-        }
-        {
-            int r = at + 8 * stride;
-            FloatVector d0 = FloatVector.fromArray(S, du, r, live), d1 = FloatVector.fromArray(S, du, r + stride, live);
-            FloatVector d2 = FloatVector.fromArray(S, du, r + 2 * stride, live);
-            FloatVector d3 = FloatVector.fromArray(S, du, r + 3 * stride, live);
-            FloatVector half = d1.add(d2).mul(0.5f);
-            t20 = d0.add(half);
-            t21 = d1.sub(d2).mul(0.5f);
-            t22 = half.add(d3);
-        }
-        {
-            int r = at + 12 * stride;
-            FloatVector d0 = FloatVector.fromArray(S, du, r, live), d1 = FloatVector.fromArray(S, du, r + stride, live);
-            FloatVector d2 = FloatVector.fromArray(S, du, r + 2 * stride, live);
-            FloatVector d3 = FloatVector.fromArray(S, du, r + 3 * stride, live);
-            FloatVector half = d1.add(d2).mul(0.5f);
-            t30 = d0.add(half);
-            t31 = d1.sub(d2).mul(0.5f);
-            t32 = half.add(d3);
-        }
+        // dU G, row by row (rows x lie 4 * stride apart): [d0 + (d1+d2)/2, (d1-d2)/2, (d1+d2)/2 + d3].
+        int s4 = 4 * stride;
+        FloatVector t00 = first(du, at, stride, live), t01 = middle(du, at, stride, live);
+        FloatVector t02 = last(du, at, stride, live);
+        FloatVector t10 = first(du, at + s4, stride, live), t11 = middle(du, at + s4, stride, live);
+        FloatVector t12 = last(du, at + s4, stride, live);
+        FloatVector t20 = first(du, at + 2 * s4, stride, live), t21 = middle(du, at + 2 * s4, stride, live);
+        FloatVector t22 = last(du, at + 2 * s4, stride, live);
+        FloatVector t30 = first(du, at + 3 * s4, stride, live), t31 = middle(du, at + 3 * s4, stride, live);
+        FloatVector t32 = last(du, at + 3 * s4, stride, live);
         FloatVector h0 = t10.add(t20).mul(0.5f), h1 = t11.add(t21).mul(0.5f), h2 = t12.add(t22).mul(0.5f);
         t00.add(h0).intoArray(taps, 0);
         t01.add(h1).intoArray(taps, VL);
@@ -217,6 +186,25 @@ final class CpuWinogradBackwardWeight {
         h0.add(t30).intoArray(taps, 6 * VL);
         h1.add(t31).intoArray(taps, 7 * VL);
         h2.add(t32).intoArray(taps, 8 * VL);
+    }
+
+    /** d0 + (d1 + d2) / 2 for the row d of dU at r (entries d apart): G's first column. */
+    private static FloatVector first(float[] du, int r, int d, VectorMask<Float> live) {
+        return FloatVector.fromArray(S, du, r, live).add(middleSum(du, r, d, live));
+    }
+
+    /** (d1 - d2) / 2: G's second column. */
+    private static FloatVector middle(float[] du, int r, int d, VectorMask<Float> live) {
+        return FloatVector.fromArray(S, du, r + d, live).sub(FloatVector.fromArray(S, du, r + 2 * d, live)).mul(0.5f);
+    }
+
+    /** (d1 + d2) / 2 + d3: G's third column. */
+    private static FloatVector last(float[] du, int r, int d, VectorMask<Float> live) {
+        return middleSum(du, r, d, live).add(FloatVector.fromArray(S, du, r + 3 * d, live));
+    }
+
+    private static FloatVector middleSum(float[] du, int r, int d, VectorMask<Float> live) {
+        return FloatVector.fromArray(S, du, r + d, live).add(FloatVector.fromArray(S, du, r + 2 * d, live)).mul(0.5f);
     }
 
     /** `units` buffers of `size` floats, kept by the calling thread. */
