@@ -28,6 +28,7 @@ final class CpuWinograd {
     private static final VectorShuffle<Float> ODD = VectorShuffle.makeUnzip(S, 1);
     private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.makeZip(S, 0);
     private static final VectorShuffle<Float> ZIP_HI = VectorShuffle.makeZip(S, 1);
+    /** Every lane: a whole-vector store where a masked one is only needed at a panel's end. */
     static final VectorMask<Float> ALL = S.maskAll(true);
     /** Tiles a chunk aims at: its V and M (16 x channels x tiles each) stay within a few MB. */
     private static final int CHUNK_TILES = 160;
@@ -52,7 +53,9 @@ final class CpuWinograd {
 
     /** One thread's buffers, grown on demand. */
     static final class Scratch {
+        /** The chunk's transformed input tiles V, [xi][channel][tile]. */
         float[] v = new float[0];
+        /** The chunk's GEMM results M, [xi][output channel][tile]. */
         float[] m = new float[0];
         /** Row transforms of the input rows a chunk needs: [row][j][tile column]. */
         float[] rows = new float[0];
