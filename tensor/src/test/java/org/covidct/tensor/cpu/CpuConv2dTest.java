@@ -67,13 +67,9 @@ class CpuConv2dTest {
                                     @ForAll boolean withBias,
                                     @ForAll boolean imageByImage,
                                     @ForAll long seed) {
-        long saved = CpuConv2d.wholeBatchLimit;
-        CpuConv2d.wholeBatchLimit = imageByImage ? 0 : saved;
-        try {
-            check(n, c, k, hw, hw + 1, 3, 3, Conv2dSpec.of(1, 1), withBias, seed);
-        } finally {
-            CpuConv2d.wholeBatchLimit = saved;
-        }
+        Paths paths = Paths.current();
+        withPaths(imageByImage ? paths.imageByImage() : paths,
+                () -> check(n, c, k, hw, hw + 1, 3, 3, Conv2dSpec.of(1, 1), withBias, seed));
     }
 
     /**
@@ -91,15 +87,8 @@ class CpuConv2dTest {
                                          @ForAll boolean withBias,
                                          @ForAll long seed) {
         Assume.that(h + 2 * padH >= 3 && w + 2 * padW >= 3);
-        int savedChannels = CpuConv2d.winogradMinChannels, savedTiles = CpuConv2d.winogradWeightTiles;
-        CpuConv2d.winogradMinChannels = 1;
-        CpuConv2d.winogradWeightTiles = 0;
-        try {
-            check(n, c, k, h, w, 3, 3, new Conv2dSpec(1, 1, padH, padW), withBias, seed);
-        } finally {
-            CpuConv2d.winogradMinChannels = savedChannels;
-            CpuConv2d.winogradWeightTiles = savedTiles;
-        }
+        withPaths(Paths.current().winogradAlways(),
+                () -> check(n, c, k, h, w, 3, 3, new Conv2dSpec(1, 1, padH, padW), withBias, seed));
     }
 
     /**
@@ -116,16 +105,12 @@ class CpuConv2dTest {
     /** Image by image with an odd batch (images split in column ranges over the threads), and strided. */
     @Example
     void matchesNaiveConvolutionImageByImage() {
-        long saved = CpuConv2d.wholeBatchLimit;
-        CpuConv2d.wholeBatchLimit = 0;
-        try {
+        withPaths(Paths.current().imageByImage(), () -> {
             check(3, 20, 14, 19, 21, 3, 3, Conv2dSpec.of(1, 1), true, 3);
             check(3, 29, 13, 16, 16, 3, 3, Conv2dSpec.of(1, 1), false, 4);
             check(2, 9, 7, 13, 12, 3, 3, Conv2dSpec.of(2, 1), true, 5);
             check(1, 8, 5, 9, 9, 1, 1, Conv2dSpec.of(1, 0), true, 6);
-        } finally {
-            CpuConv2d.wholeBatchLimit = saved;
-        }
+        });
     }
 
     /**
@@ -138,6 +123,40 @@ class CpuConv2dTest {
         check(2, 5, 3, 3, 67, 3, 3, Conv2dSpec.of(1, 1), true, 12);
         check(1, 4, 13, 3, 99, 3, 3, Conv2dSpec.of(1, 1), true, 13);
         check(1, 30, 8, 2, 64, 3, 3, Conv2dSpec.of(1, 1), false, 14);
+    }
+
+    /** CpuConv2d's path thresholds (see there), which tests move to reach every path. */
+    record Paths(long wholeBatchLimit, int winogradMinChannels, int winogradWeightTiles) {
+        static Paths current() {
+            return new Paths(CpuConv2d.wholeBatchLimit, CpuConv2d.winogradMinChannels, CpuConv2d.winogradWeightTiles);
+        }
+
+        /** Every batch padded image by image. */
+        Paths imageByImage() {
+            return new Paths(0, winogradMinChannels, winogradWeightTiles);
+        }
+
+        /** Every 3x3 stride-1 convolution by Winograd, the weight gradient too. */
+        Paths winogradAlways() {
+            return new Paths(wholeBatchLimit, 1, 0);
+        }
+
+        void apply() {
+            CpuConv2d.wholeBatchLimit = wholeBatchLimit;
+            CpuConv2d.winogradMinChannels = winogradMinChannels;
+            CpuConv2d.winogradWeightTiles = winogradWeightTiles;
+        }
+    }
+
+    /** Runs body with the given thresholds, then puts the previous ones back. */
+    static void withPaths(Paths paths, Runnable body) {
+        Paths previous = Paths.current();
+        paths.apply();
+        try {
+            body.run();
+        } finally {
+            previous.apply();
+        }
     }
 
     private static void check(int n, int c, int k, int h, int w, int r, int s, Conv2dSpec spec,

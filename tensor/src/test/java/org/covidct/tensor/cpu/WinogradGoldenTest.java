@@ -9,7 +9,6 @@ import org.covidct.tensor.Tensor;
 import org.covidct.tensor.TensorScope;
 import org.covidct.tensor.testing.GoldenFile;
 import org.covidct.tensor.testing.TensorAssert;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,22 +18,9 @@ import org.junit.jupiter.api.Test;
  * these few channels take that path.
  */
 class WinogradGoldenTest {
-    private int savedChannels;
-    private int savedTiles;
-
     @BeforeEach
-    void forceWinograd() {
+    void needsTheVectorApi() {
         assumeTrue(Sgemm.SIMD, "Winograd runs on the Vector API, which this JVM was started without");
-        savedChannels = CpuConv2d.winogradMinChannels;
-        savedTiles = CpuConv2d.winogradWeightTiles;
-        CpuConv2d.winogradMinChannels = 1;
-        CpuConv2d.winogradWeightTiles = 0;
-    }
-
-    @AfterEach
-    void restore() {
-        CpuConv2d.winogradMinChannels = savedChannels;
-        CpuConv2d.winogradWeightTiles = savedTiles;
     }
 
     @Test
@@ -48,6 +34,10 @@ class WinogradGoldenTest {
     }
 
     private static void check(String name) {
+        CpuConv2dTest.withPaths(CpuConv2dTest.Paths.current().winogradAlways(), () -> checkFixture(name));
+    }
+
+    private static void checkFixture(String name) {
         GoldenFile g = GoldenFile.load("/golden/ops/" + name + ".gold");
         try (TensorScope scope = TensorScope.open()) {
             Tensor x = Tensor.of(g.floats("x"), g.dims("x")), w = Tensor.of(g.floats("w"), g.dims("w"));
