@@ -148,7 +148,7 @@ final class CpuConv2d {
         long total = (long) g.n * g.pq;
         boolean parallel = total * g.k * g.crs >= SERIAL_WORK;
         int chunks = parallel ? (int) Math.min(Parallel.threads(), total) : 1;
-        float[][] acc = partials(chunks, size);
+        float[][] acc = partials(1, chunks, size); // slot 0: dw itself
         acc[0] = dwd;
         Padded whole = wholeBatch(xd, g.n, g.c, g.h, g.w, g.padH, g.padW, parallel);
                 // Chunk t sums the positions [total * t / chunks, total * (t + 1) / chunks) of the batch into acc[t].
@@ -467,15 +467,18 @@ final class CpuConv2d {
         }
     }
 
-    /** A fresh array of `chunks` slots; slots 1.. hold this thread's reused buffers of `size` floats. */
-    private static float[][] partials(int chunks, int size) {
+    /**
+     * A fresh array of `chunks` slots; slots first.. hold the calling thread's reused buffers of at
+     * least `size` floats (the partial sums of a reduction split over the pool).
+     */
+    static float[][] partials(int first, int chunks, int size) {
         float[][] cached = PARTIALS.get();
         if (cached.length < chunks) {
             cached = Arrays.copyOf(cached, chunks);
             PARTIALS.set(cached);
         }
         float[][] out = new float[chunks][];
-        for (int t = 1; t < chunks; t++) {
+        for (int t = first; t < chunks; t++) {
             if (cached[t] == null || cached[t].length < size) {
                 cached[t] = new float[size];
             }

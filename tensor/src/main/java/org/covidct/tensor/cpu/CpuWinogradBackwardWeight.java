@@ -18,8 +18,6 @@ import jdk.incubator.vector.VectorMask;
  * turned into 3x3 gradients at the end.
  */
 final class CpuWinogradBackwardWeight {
-    private static final ThreadLocal<float[][]> PARTIALS = ThreadLocal.withInitial(() -> new float[0][]);
-
     private CpuWinogradBackwardWeight() {
     }
 
@@ -31,7 +29,7 @@ final class CpuWinogradBackwardWeight {
                                float[] dw) {
         CpuWinograd.Geometry g = CpuWinograd.Geometry.of(n, c, h, w, padH, padW, k);
         int size = 16 * k * c, chunks = g.chunks(), units = Math.min(Parallel.threads(), chunks);
-        float[][] partial = partials(units, size);
+        float[][] partial = CpuConv2d.partials(0, units, size);
         Parallel.forRange(units, 1, (u0, u1) -> {
             CpuWinograd.Scratch sc = CpuWinograd.SCRATCH.get();
             sc.v = CpuWinograd.grow(sc.v, 16 * c * g.tc() + VL);
@@ -205,20 +203,5 @@ final class CpuWinogradBackwardWeight {
 
     private static FloatVector middleSum(float[] du, int r, int d, VectorMask<Float> live) {
         return FloatVector.fromArray(S, du, r + d, live).add(FloatVector.fromArray(S, du, r + 2 * d, live)).mul(0.5f);
-    }
-
-    /** `units` buffers of `size` floats, kept by the calling thread. */
-    private static float[][] partials(int units, int size) {
-        float[][] cached = PARTIALS.get();
-        if (cached.length < units) {
-            cached = java.util.Arrays.copyOf(cached, units);
-            PARTIALS.set(cached);
-        }
-        for (int u = 0; u < units; u++) {
-            if (cached[u] == null || cached[u].length < size) {
-                cached[u] = new float[size];
-            }
-        }
-        return cached;
     }
 }
