@@ -113,32 +113,35 @@ class SgemmTest {
         }
         float[] before = c.clone();
 
+        // The reference in double, and per entry the sum of the terms' magnitudes: float rounding
+        // is bounded relative to that sum, not to the result, which cancellation can make tiny.
         double[] ref = new double[m * n];
-        double refMax = 0;
+        double[] magnitude = new double[m * n];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                double s = 0;
+                double s = 0, abs = 0;
                 for (int p = 0; p < k; p++) {
                     double av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
                     double bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
                     s += av * bv;
+                    abs += Math.abs(av * bv);
                 }
-                double v = alpha * s + (beta == 0f ? 0 : beta * (double) c[cOff + i * ldc + j]);
-                ref[i * n + j] = v;
-                refMax = Math.max(refMax, Math.abs(v));
+                double cv = beta == 0f ? 0 : beta * (double) c[cOff + i * ldc + j];
+                ref[i * n + j] = alpha * s + cv;
+                magnitude[i * n + j] = Math.abs(alpha) * abs + Math.abs(cv);
             }
         }
 
         Sgemm.sgemm(mr, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
 
-        double err = 0;
+        double rel = 0;
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                err = Math.max(err, Math.abs(c[cOff + i * ldc + j] - ref[i * n + j]));
+                double err = Math.abs(c[cOff + i * ldc + j] - ref[i * n + j]);
+                rel = Math.max(rel, err / Math.max(magnitude[i * n + j], 1e-30));
             }
         }
-        double rel = err / Math.max(refMax, 1e-30);
-        assertTrue(rel <= 1e-5, "relative error " + rel + " for mr=" + mr + " m=" + m + " n=" + n + " k=" + k
+        assertTrue(rel <= 1e-5, "error relative to the sum of magnitudes " + rel + " for mr=" + mr + " m=" + m + " n=" + n + " k=" + k
                 + " transA=" + transA + " transB=" + transB + " alpha=" + alpha + " beta=" + beta);
         // Outside the m x n window (offset, row padding) C is untouched.
         for (int idx = 0; idx < c.length; idx++) {
