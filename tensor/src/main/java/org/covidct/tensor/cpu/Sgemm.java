@@ -33,6 +33,11 @@ final class Sgemm {
     static final int MC = 192;
     /** Width of a packed B panel. */
     static final int NC = 1024 / NR * NR;
+    /**
+     * Depth of B packed at once on the tiled path: its MC x NC block of C is accumulated in packed
+     * tiles over this many k and merged into C once, where it would be read and written once per KC.
+     */
+    static final int KD = 8 * KC;
     /** Packed A is prepared in row slabs of at most this many floats. */
     private static final int PACKED_A_LIMIT = 1 << 22;
     /** A thread splitting rows should own at least this many, so packing all of B is a small extra. */
@@ -60,10 +65,13 @@ final class Sgemm {
         boolean pack(int pc, int kc, int jc, int nc, float[] dst, Buffers buf);
     }
 
-    /** One thread's packing buffers, allocated once at their largest size. */
+    /** One thread's packing buffers, allocated once at their largest size (the tiled path's on first use). */
     static final class Buffers {
-        final float[] b = new float[KC * NC];
+        /** Packed B: KD / KC blocks of KC x NC; all paths use the first, the tiled path the others too. */
+        private final float[][] b = new float[KD / KC][];
         final float[] a = new float[MC * KC];
+        /** An MC x NC block of C as MR x NR tiles, each contiguous (the tiled path). */
+        private float[] tiles;
         final float[] tile = new float[12 * NR];
         final float[] acc = new float[12 * NR]; // scalar kernel only
         /** Source offsets for gathering packers: one per panel column, one per panel row. */
@@ -81,6 +89,21 @@ final class Sgemm {
             for (int p = 0; p < KC; p++) {
                 iota[p] = p * NR;
             }
+            b[0] = new float[KC * NC];
+        }
+
+        float[] b(int block) {
+            if (b[block] == null) {
+                b[block] = new float[KC * NC];
+            }
+            return b[block];
+        }
+
+        float[] tiles() {
+            if (tiles == null) {
+                tiles = new float[MC * NC];
+            }
+            return tiles;
         }
     }
 
@@ -118,15 +141,16 @@ final class Sgemm {
     }
 
     /**
-     * C = op(A) op(B) + beta C over the thread pool. Tall products split their rows: each thread
-     * packs its own A blocks and all of B, which is cheap next to its share of the work. Otherwise A
-     * is packed once (in row slabs) and the threads split the columns, or the rows of narrow C.
+     * C = op(A) op(B) + beta C over the thread pool. When each thread's share of the rows is one
+     * short block of A (see {@link #multiply}), the threads split the rows: each packs its own A and
+     * all of B, which is cheap next to its share of the work. Otherwise A is packed once (in row
+     * slabs) and the threads split the columns, or the rows of narrow C, so nothing is packed twice.
      */
     static void run(int mr, int m, int n, int k, APanels as, BPanels bs, float beta, float[] c, int cOff, int ldc) {
         boolean parallel = (long) m * n * k >= SERIAL_WORK;
         int t = parallel ? Parallel.threads() : 1;
         int rowPanels = (m + mr - 1) / mr;
-        if (t > 1 && m >= ROWS_PER_THREAD * t) {
+        if (t > 1 && m >= ROWS_PER_THREAD * t && Math.ceilDiv(rowPanels, t) * mr <= MC) {
             Parallel.forRange(t, 1, (u0, u1) -> {
                 Buffers buf = BUFFERS.get();
                 for (int u = u0; u < u1; u++) {
@@ -220,46 +244,115 @@ final class Sgemm {
     static void multiply(int mr, float[] packed, APanels as, int i0, int i1, int k, int p0, int p1, BPanels bs,
                          int j0, int j1, int group, int groupStride, float beta, float[] c, int cOff, int ldc,
                          Buffers buf) {
-        float[] bp = buf.b;
         // Column blocks of equal width: a narrow last block would pack and walk mostly nothing.
         int blocks = Math.ceilDiv(j1 - j0, NC), width = Math.ceilDiv(Math.ceilDiv(j1 - j0, blocks), NR) * NR;
-        if (packed == null && i1 - i0 <= MC) {
-            // A packed on the fly and short: pack each k block of it once for all column blocks.
-            for (int pc = p0; pc < p1; pc += KC) {
-                int kc = Math.min(KC, p1 - pc);
-                as.pack(i0, i1 - i0, pc, kc, mr, buf.a, 0);
-                for (int jc = j0; jc < j1; jc += width) {
-                    int nc = Math.min(width, j1 - jc);
-                    boolean direct = bs.pack(pc, kc, jc, nc, bp, buf);
-                    block(mr, buf.a, false, k, i0, i1 - i0, pc, kc, bp, direct, jc, nc, group, groupStride,
-                            pc == p0 ? beta : 1f, c, cOff, ldc, buf);
-                }
-            }
-            return;
+        if ((packed == null && i1 - i0 <= MC) || p1 - p0 <= KC) {
+            blockByBlock(mr, packed, as, i0, i1, k, p0, p1, bs, j0, j1, width, group, groupStride, beta, c, cOff, ldc,
+                    buf);
+        } else {
+            tiled(mr, packed, as, i0, i1, k, p0, p1, bs, j0, j1, width, group, groupStride, beta, c, cOff, ldc, buf);
         }
-        for (int jc = j0; jc < j1; jc += width) {
-            int nc = Math.min(width, j1 - jc);
-            for (int pc = p0; pc < p1; pc += KC) {
-                int kc = Math.min(KC, p1 - pc);
+    }
+
+    /**
+     * One k block at a time, tiles straight into C (see {@link #rowsOfTiles}): for products one k block
+     * deep, where C is written once either way, and for A packed on the fly with at most MC rows,
+     * whose k blocks are then packed once each for all column blocks.
+     */
+    private static void blockByBlock(int mr, float[] packed, APanels as, int i0, int i1, int k, int p0, int p1,
+                                     BPanels bs, int j0, int j1, int width, int group, int groupStride, float beta,
+                                     float[] c, int cOff, int ldc, Buffers buf) {
+        float[] bp = buf.b(0), ap = packed == null ? buf.a : packed;
+        boolean packOnce = packed == null && i1 - i0 <= MC;
+        for (int pc = p0; pc < p1; pc += KC) {
+            int kc = Math.min(KC, p1 - pc);
+            if (packOnce) {
+                as.pack(i0, i1 - i0, pc, kc, mr, buf.a, 0);
+            }
+            for (int jc = j0; jc < j1; jc += width) {
+                int nc = Math.min(width, j1 - jc);
                 boolean direct = bs.pack(pc, kc, jc, nc, bp, buf);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    if (packed == null) {
+                    if (packed == null && !packOnce) {
                         as.pack(ic, mc, pc, kc, mr, buf.a, 0);
                     }
-                    block(mr, packed == null ? buf.a : packed, packed != null, k, ic, mc, pc, kc, bp, direct, jc, nc,
+                    rowsOfTiles(mr, ap, packed != null, k, ic, mc, pc, kc, bp, direct, jc, nc,
                             group, groupStride, pc == p0 ? beta : 1f, c, cOff, ldc, buf);
                 }
             }
         }
     }
 
-    /** Rows [ic, ic + mc) x columns [jc, jc + nc) for one k block: micro-panel of B by micro-panel of A. */
-    private static void block(int mr, float[] ap, boolean prepacked, int k, int ic, int mc, int pc, int kc, float[] bp,
-                              boolean direct, int jc, int nc, int group, int groupStride, float bt, float[] c, int cOff,
+    /**
+     * Goto's blocking with C in packed tiles: B is packed KD deep (KD / KC blocks of KC x NC),
+     * then for each MC-row block of A the kernel walks B micro-panel by micro-panel, each kept in
+     * L1 while the A micro-panels stream past it from L2, and accumulates into contiguous MR x NR
+     * tiles. C itself is read and written once per KD, row by row, which the prefetchers follow;
+     * written tile by tile in this order, its rows (often 4 KB apart) would miss on every tile.
+     */
+    private static void tiled(int mr, float[] packed, APanels as, int i0, int i1, int k, int p0, int p1, BPanels bs,
+                              int j0, int j1, int width, int group, int groupStride, float beta, float[] c, int cOff,
                               int ldc, Buffers buf) {
-        // Along a row of tiles: the A micro-panel stays in L1, B micro-panels come from L2, and each C
-        // row is walked forward, which the hardware prefetcher follows.
+        float[] tiles = buf.tiles(), ap = packed == null ? buf.a : packed;
+        for (int jc = j0; jc < j1; jc += width) {
+            int nc = Math.min(width, j1 - jc);
+            for (int pk = p0; pk < p1; ) {
+                // B read in place is described per block (buf.src), so then one block at a time.
+                int blocks = 0, end = Math.min(p1, pk + KD);
+                boolean direct = false;
+                for (int pc = pk; pc < end && !direct; pc += KC) {
+                    direct = bs.pack(pc, Math.min(KC, end - pc), jc, nc, buf.b(blocks++), buf);
+                }
+                end = Math.min(end, pk + blocks * KC);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    for (int q = 0; q < blocks; q++) {
+                        int pc = pk + q * KC, kc = Math.min(KC, end - pc);
+                        if (packed == null) {
+                            as.pack(ic, mc, pc, kc, mr, buf.a, 0);
+                        }
+                        for (int jr = 0; jr < nc; jr += NR) {
+                            int u = jr / NR, bo = jr * kc;
+                            for (int ir = 0; ir < mc; ir += mr) {
+                                int h = height(mr, Math.min(mr, mc - ir)), to = tileOffset(mr, mc, ir, jr);
+                                int ao = packed == null ? ir * kc : (ic + ir) * k + pc * h;
+                                if (direct) {
+                                    kernel(h, ap, ao, buf.src[u], buf.srcRows[u], buf.srcAdd[u], kc, tiles, to, NR, 0f);
+                                } else {
+                                    kernel(h, ap, ao, buf.b(q), bo, kc, tiles, to, NR, q == 0 ? 0f : 1f, buf);
+                                }
+                            }
+                        }
+                    }
+                    float bt = pk == p0 ? beta : 1f;
+                    for (int ir = 0; ir < mc; ir += mr) {
+                        int rowOff = cOff + (ic + ir) * ldc;
+                        for (int jr = 0; jr < nc; jr += NR) {
+                            mergeTile(tiles, tileOffset(mr, mc, ir, jr), Math.min(mr, mc - ir), Math.min(NR, nc - jr),
+                                    jc + jr, group, groupStride, bt, c, rowOff, ldc);
+                        }
+                    }
+                }
+                pk = end;
+            }
+        }
+    }
+
+    /** Where the tile of rows [ir, ir + mr) and columns [jr, jr + NR) of an mc-row block starts: column of tiles by column. */
+    private static int tileOffset(int mr, int mc, int ir, int jr) {
+        return (jr / NR * Math.ceilDiv(mc, mr) + ir / mr) * mr * NR;
+    }
+
+    /**
+     * Rows [ic, ic + mc) x columns [jc, jc + nc) of C for the k block [pc, pc + kc): row of tiles by
+     * row of tiles, so the A micro-panel stays in L1, B micro-panels come from L2, and each C row is
+     * walked forward, which the hardware prefetcher follows. A is prepacked (all k) or packed for these
+     * rows and this k block.
+     */
+    private static void rowsOfTiles(int mr, float[] ap, boolean prepacked, int k, int ic, int mc, int pc,
+                                    int kc, float[] bp, boolean direct, int jc, int nc, int group, int groupStride,
+                                    float bt, float[] c, int cOff, int ldc, Buffers buf) {
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir), h = height(mr, rows);
             int ao = prepacked ? (ic + ir) * k + pc * h : ir * kc;
@@ -280,12 +373,7 @@ final class Sgemm {
                     } else {
                         kernel(h, ap, ao, bp, bo, kc, buf.tile, 0, NR, 0f, buf);
                     }
-                    for (int c0 = 0; c0 < nr; ) { // the tile may straddle groups
-                        int gi = (col + c0) / group, f = col + c0 - gi * group;
-                        int len = Math.min(nr - c0, group - f);
-                        mergeTile(buf.tile, c0, rows, len, bt, c, rowOff + gi * groupStride + f, ldc);
-                        c0 += len;
-                    }
+                    mergeTile(buf.tile, 0, rows, nr, col, group, groupStride, bt, c, rowOff, ldc);
                 }
             }
         }
@@ -332,17 +420,29 @@ final class Sgemm {
         }
     }
 
-    /** Columns [t0, t0 + cols) of an edge tile into C: C = tile + beta * C (C unread when beta == 0). */
-    private static void mergeTile(float[] tile, int t0, int rows, int cols, float beta, float[] c, int co, int ldc) {
-        for (int i = 0; i < rows; i++) {
-            int t = i * NR + t0, d = co + i * ldc;
-            if (beta == 0f) {
-                System.arraycopy(tile, t, c, d, cols);
-            } else {
-                for (int j = 0; j < cols; j++) {
-                    c[d + j] = Math.fma(beta, c[d + j], tile[t + j]);
+    /**
+     * The first `rows` x `cols` of the tile at tile[t0] (rows NR apart) into C at columns [col, col +
+     * cols) of the rows from rowOff: C = tile + beta * C (C unread when beta == 0). The columns may
+     * straddle groups.
+     */
+    private static void mergeTile(float[] tile, int t0, int rows, int cols, int col, int group, int groupStride,
+                                  float beta, float[] c, int rowOff, int ldc) {
+        for (int c0 = 0; c0 < cols; ) {
+            int g = (col + c0) / group, f = col + c0 - g * group, len = Math.min(cols - c0, group - f);
+            int co = rowOff + g * groupStride + f;
+            for (int i = 0; i < rows; i++) {
+                int t = t0 + i * NR + c0, d = co + i * ldc;
+                if (len == NR && SIMD) {
+                    SimdGemm.mergeRow(tile, t, beta, c, d);
+                } else if (beta == 0f) {
+                    System.arraycopy(tile, t, c, d, len);
+                } else {
+                    for (int j = 0; j < len; j++) {
+                        c[d + j] = Math.fma(beta, c[d + j], tile[t + j]);
+                    }
                 }
             }
+            c0 += len;
         }
     }
 
@@ -471,29 +571,27 @@ final class Sgemm {
         }
     }
 
-    /** op(B) = B, row-major: NR contiguous floats per step, read in place when `direct`. */
+    /**
+     * op(B) = B, row-major: NR contiguous floats per step. Packed row by row of B, so B is read
+     * forward, which the prefetchers follow (micro-panel by micro-panel, each step would be a row
+     * of B further, often a new page). When `direct`, whole micro-panels are read in place.
+     */
     private record PlainB(float[] b, int off, int ld, boolean direct) implements BPanels {
         @Override
         public boolean pack(int pc, int kc, int jc, int nc, float[] dst, Buffers buf) {
-            if (direct) {
-                for (int p = 0; p < kc; p++) {
-                    buf.rows[p] = off + (pc + p) * ld;
-                }
-            }
+            int inPlace = direct ? nc / NR * NR : 0;
             for (int j0 = 0; j0 < nc; j0 += NR) {
-                int cols = Math.min(NR, nc - j0), panel = j0 * kc, u = j0 / NR;
-                if (direct && cols == NR) {
-                    buf.src[u] = b;
-                    buf.srcRows[u] = buf.rows;
-                    buf.srcAdd[u] = jc + j0;
-                    continue;
+                int u = j0 / NR;
+                buf.src[u] = j0 < inPlace ? b : dst;
+                buf.srcRows[u] = j0 < inPlace ? buf.rows : buf.iota;
+                buf.srcAdd[u] = j0 < inPlace ? jc + j0 : j0 * kc;
+            }
+            for (int p = 0; p < kc; p++) {
+                int row = off + (pc + p) * ld;
+                buf.rows[p] = row;
+                for (int j0 = inPlace; j0 < nc; j0 += NR) {
+                    copyRow(b, row + jc + j0, Math.min(NR, nc - j0), dst, j0 * kc + p * NR);
                 }
-                for (int p = 0; p < kc; p++) {
-                    copyRow(b, off + (pc + p) * ld + jc + j0, cols, dst, panel + p * NR);
-                }
-                buf.src[u] = dst;
-                buf.srcRows[u] = buf.iota;
-                buf.srcAdd[u] = panel;
             }
             return direct;
         }

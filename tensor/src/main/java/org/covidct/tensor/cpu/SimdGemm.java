@@ -101,6 +101,18 @@ final class SimdGemm {
         FloatVector.fromArray(S, src, s + VL).intoArray(dst, d + VL);
     }
 
+    /** c[d, d + NR) = tile[t, t + NR) + beta * c[d, d + NR); c unread when beta == 0. */
+    static void mergeRow(float[] tile, int t, float beta, float[] c, int d) {
+        FloatVector t0 = FloatVector.fromArray(S, tile, t), t1 = FloatVector.fromArray(S, tile, t + VL);
+        if (beta != 0f) {
+            FloatVector b = FloatVector.broadcast(S, beta);
+            t0 = FloatVector.fromArray(S, c, d).fma(b, t0);
+            t1 = FloatVector.fromArray(S, c, d + VL).fma(b, t1);
+        }
+        t0.intoArray(c, d);
+        t1.intoArray(c, d + VL);
+    }
+
     /** dst[d + j] = alpha * src[base + idx[j]] for j < VL. */
     static void gatherVector(float[] src, int base, int[] idx, float alpha, float[] dst, int d) {
         FloatVector.fromArray(S, src, base, idx, 0).mul(alpha).intoArray(dst, d);

@@ -52,6 +52,9 @@ class CpuConv2dTest {
     void matchesNaiveConvolutionOnLargerShapes() {
         check(4, 20, 6, 13, 11, 3, 3, Conv2dSpec.of(2, 1), true, 1);
         check(1, 16, 70, 17, 17, 3, 3, Conv2dSpec.of(1, 1), false, 2);
+        // More output channels than one block of A rows (Sgemm.MC): the weight gradient's A, packed
+        // block by block, on the tiled path.
+        check(1, 5, Sgemm.MC + 9, 13, 13, 3, 3, Conv2dSpec.of(2, 1), true, 24);
     }
 
     /**

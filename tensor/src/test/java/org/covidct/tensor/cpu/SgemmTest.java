@@ -88,6 +88,16 @@ class SgemmTest {
         check(Sgemm.MR, 2 * Sgemm.MC + 1, 20, 300, false, true, 0, 9);
     }
 
+    /**
+     * Deeper than one packed depth of B (Sgemm.KD), so C tiles are merged into C more than once (with
+     * beta, then with 1); the threads split the rows of the first product and the columns of the second.
+     */
+    @Example
+    void matchesNaiveProductDeeperThanOnePackedDepth() {
+        check(Sgemm.MR, 2 * Sgemm.MC + 25, 2 * Sgemm.NR + 7, Sgemm.KD + Sgemm.KC + 3, false, false, 2, 12);
+        check(Sgemm.MR, Sgemm.MC + 1, Sgemm.NC + 5, Sgemm.KD + 1, true, true, 3, 13);
+    }
+
     private static void check(int m, int n, int k, boolean transA, boolean transB, int betaKind, long seed) {
         check(Sgemm.MR, m, n, k, transA, transB, betaKind, seed);
     }
