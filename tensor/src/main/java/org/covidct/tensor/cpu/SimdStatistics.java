@@ -6,15 +6,18 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Batch-norm statistics with the Vector API, accumulated in double lanes: each float vector is
- * widened into two double vectors, so the sums keep the precision of the scalar double loops
- * (only their order differs) at several elements per cycle. C2 vectorises neither the widening
- * nor the double reductions of the scalar loops. Used only when the module is present.
+ * Batch-norm statistics with the Vector API, accumulated in double lanes, so the sums keep close
+ * to the precision of the scalar double loops at several elements per cycle: the forward sums widen
+ * each float vector into two double vectors, the backward sums widen float sums of short blocks.
+ * C2 vectorises neither the widening nor the double reductions of the scalar loops. Used only when
+ * the module is present.
  */
 final class SimdStatistics {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class,
             jdk.incubator.vector.VectorShape.forBitSize(F.vectorBitSize()));
+    /** Elements a float lane block sums before it is widened (accumulateGradientSums). */
+    private static final int BLOCK = 256;
 
     private SimdStatistics() {
     }
@@ -51,24 +54,36 @@ final class SimdStatistics {
         return s;
     }
 
-    /** Adds the sum of dy and the sum of dy * (x - mean) over [off, off + len) to sums[0] and sums[1]. */
+    /**
+     * Adds the sum of dy and the sum of dy * (x - mean) over [off, off + len) to sums[0] and sums[1].
+     * Float lanes sum blocks of {@link #BLOCK} elements, and each block's sums are widened into the
+     * double accumulators: a float lane adds only BLOCK / VL terms, so the sums keep close to double
+     * precision, and the loop runs at the float rate with no widening per element. The centre is
+     * mean rounded to float; the difference is added back once, exactly enough, in double.
+     */
     static void accumulateGradientSums(float[] dy, float[] x, int off, int len, double mean, double[] sums) {
+        float centre = (float) mean;
+        FloatVector centres = FloatVector.broadcast(F, centre);
         DoubleVector sumDy = DoubleVector.zero(D), sumDyXc = DoubleVector.zero(D);
         int i = 0;
-        for (int end = F.loopBound(len); i < end; i += F.length()) {
-            FloatVector g = FloatVector.fromArray(F, dy, off + i), v = FloatVector.fromArray(F, x, off + i);
-            DoubleVector g0 = low(g), g1 = high(g);
-            sumDy = sumDy.add(g0).add(g1);
-            sumDyXc = sumDyXc.add(g0.mul(low(v).sub(mean))).add(g1.mul(high(v).sub(mean)));
+        for (int end = F.loopBound(len); i < end; ) {
+            FloatVector blockDy = FloatVector.zero(F), blockDyXc = FloatVector.zero(F);
+            for (int blockEnd = Math.min(end, i + BLOCK); i < blockEnd; i += F.length()) {
+                FloatVector g = FloatVector.fromArray(F, dy, off + i);
+                blockDy = blockDy.add(g);
+                blockDyXc = g.fma(FloatVector.fromArray(F, x, off + i).sub(centres), blockDyXc);
+            }
+            sumDy = sumDy.add(low(blockDy)).add(high(blockDy));
+            sumDyXc = sumDyXc.add(low(blockDyXc)).add(high(blockDyXc));
         }
         double a = sumDy.reduceLanes(VectorOperators.ADD), b = sumDyXc.reduceLanes(VectorOperators.ADD);
         for (; i < len; i++) {
             double d = dy[off + i];
             a += d;
-            b += d * (x[off + i] - mean);
+            b += d * (x[off + i] - (double) centre);
         }
         sums[0] += a;
-        sums[1] += b;
+        sums[1] += b + ((double) centre - mean) * a; // sum dy (x - mean) = sum dy (x - centre) + (centre - mean) sum dy
     }
 
     private static DoubleVector low(FloatVector v) {

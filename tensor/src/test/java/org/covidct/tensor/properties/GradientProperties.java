@@ -1,6 +1,7 @@
 package org.covidct.tensor.properties;
 
 import static org.covidct.tensor.properties.PropertySupport.FD_STEP;
+import static org.covidct.tensor.properties.PropertySupport.FORWARD_TOL;
 import static org.covidct.tensor.properties.PropertySupport.GRADIENT_TOL;
 import static org.covidct.tensor.properties.PropertySupport.assertClose;
 import static org.covidct.tensor.properties.PropertySupport.awayFromZero;
@@ -233,6 +234,52 @@ class GradientProperties {
             check(what + " dx", g.dx(), centralDifferences(xd, loss, FD_STEP));
             check(what + " dgamma", g.dgamma(), centralDifferences(gd, loss, FD_STEP));
             check(what + " dbeta", g.dbeta(), centralDifferences(bd, loss, FD_STEP));
+        }
+    }
+
+    /**
+     * Planes longer than the blocks the backward sums run in, with means far from zero, in training
+     * and in eval mode: against the analytic gradient evaluated in double.
+     */
+    @Property(tries = 40)
+    void batchNormBackwardMatchesAnalyticGradientOnLongPlanes(@ForAll @IntRange(min = 1, max = 3) int n,
+                                                               @ForAll @IntRange(min = 1, max = 3) int c,
+                                                               @ForAll @IntRange(min = 1, max = 1300) int plane,
+                                                               @ForAll @IntRange(min = -50, max = 50) int offset,
+                                                               @ForAll boolean batchStatistics, @ForAll long seed) {
+        Random rnd = new Random(seed);
+        float[] x = uniform(rnd, n * c * plane, offset - 1, offset + 1);
+        float[] dy = uniform(rnd, x.length, -1, 1);
+        float[] gamma = awayFromZero(rnd, c, 0.5f, 2);
+        float[] mean = uniform(rnd, c, offset - 0.1f, offset + 0.1f), invStd = uniform(rnd, c, 0.5f, 2);
+        double count = (double) n * plane;
+        double[] dx = new double[x.length], dgamma = new double[c], dbeta = new double[c];
+        for (int ch = 0; ch < c; ch++) {
+            double sumDy = 0, sumDyXhat = 0;
+            for (int i = 0; i < n; i++) {
+                for (int j = (i * c + ch) * plane; j < (i * c + ch + 1) * plane; j++) {
+                    sumDy += dy[j];
+                    sumDyXhat += dy[j] * (x[j] - (double) mean[ch]) * invStd[ch];
+                }
+            }
+            dgamma[ch] = sumDyXhat;
+            dbeta[ch] = sumDy;
+            for (int i = 0; i < n; i++) {
+                for (int j = (i * c + ch) * plane; j < (i * c + ch + 1) * plane; j++) {
+                    double xhat = (x[j] - (double) mean[ch]) * invStd[ch];
+                    double projected = batchStatistics ? (sumDy + xhat * sumDyXhat) / count : 0;
+                    dx[j] = gamma[ch] * (double) invStd[ch] * (dy[j] - projected);
+                }
+            }
+        }
+        String what = "batch_norm backward x[" + n + "," + c + "," + plane + "] mean ~" + offset
+                + (batchStatistics ? " training" : " eval");
+        try (TensorScope scope = TensorScope.open()) {
+            Ops.BatchNormGrads g = Ops.batchNormBackward(Tensor.of(x, n, c, plane, 1), Tensor.of(dy, n, c, plane, 1),
+                    Tensor.of(gamma, c), Tensor.of(mean, c), Tensor.of(invStd, c), batchStatistics);
+            assertClose(what + " dx", g.dx().toArray(), dx, FORWARD_TOL);
+            assertClose(what + " dgamma", g.dgamma().toArray(), dgamma, FORWARD_TOL);
+            assertClose(what + " dbeta", g.dbeta().toArray(), dbeta, FORWARD_TOL);
         }
     }
 
