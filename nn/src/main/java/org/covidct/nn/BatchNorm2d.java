@@ -57,6 +57,10 @@ public final class BatchNorm2d extends Module {
         return buffer(RUNNING_VAR);
     }
 
+    public float eps() {
+        return eps;
+    }
+
     public long numBatchesTracked() {
         return batchesTracked;
     }

@@ -73,6 +73,11 @@ public final class Conv2d extends Module {
 
     @Override
     public Variable forward(Variable x) {
+        return convolve(x, weight, bias);
+    }
+
+    /** This layer's convolution of x, with its geometry and padding, by the given weight and bias. */
+    Variable convolve(Variable x, Variable weight, Variable bias) {
         if (!tfSame) {
             return Functional.conv2d(x, weight, bias, spec);
         }

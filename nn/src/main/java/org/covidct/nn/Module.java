@@ -62,6 +62,11 @@ public abstract class Module implements AutoCloseable {
         return y;
     }
 
+    /** Whether a hook watches this module's output (containers then must not fuse it away). */
+    final boolean hasForwardHooks() {
+        return !forwardHooks.isEmpty();
+    }
+
     /** torch's register_forward_hook, observing only: the hook cannot replace the output. */
     public final HookHandle registerForwardHook(ForwardHook hook) {
         HookRegistration r = new HookRegistration(Objects.requireNonNull(hook, "hook"));

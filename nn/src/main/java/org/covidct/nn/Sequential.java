@@ -1,5 +1,6 @@
 package org.covidct.nn;
 
+import java.util.List;
 import org.covidct.nn.autograd.Variable;
 
 /**
@@ -40,11 +41,19 @@ public final class Sequential extends Module {
         replaceModule(Integer.toString(index < 0 ? size + index : index), layer);
     }
 
+    /** Runs the layers in order; in inference, a Conv2d and the BatchNorm2d after it run folded into one. */
     @Override
     public Variable forward(Variable x) {
+        List<Module> layers = List.copyOf(children().values());
         Variable h = x;
-        for (Module m : children().values()) {
-            h = m.call(h);
+        for (int i = 0; i < layers.size(); i++) {
+            if (i + 1 < layers.size() && layers.get(i) instanceof Conv2d conv && layers.get(i + 1) instanceof BatchNorm2d bn
+                    && BatchNormFolding.applies(conv, bn, h)) {
+                h = BatchNormFolding.forward(conv, bn, h);
+                i++;
+                continue;
+            }
+            h = layers.get(i).call(h);
         }
         return h;
     }

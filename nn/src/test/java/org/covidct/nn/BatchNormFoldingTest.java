@@ -1,0 +1,101 @@
+package org.covidct.nn;
+
+import static org.covidct.tensor.testing.TensorAssert.GOLDEN_RTOL;
+import static org.covidct.tensor.testing.TensorAssert.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.covidct.nn.autograd.GradMode;
+import org.covidct.nn.autograd.Variable;
+import org.covidct.tensor.Ops;
+import org.covidct.tensor.Tensor;
+import org.covidct.tensor.TensorScope;
+import org.junit.jupiter.api.Test;
+
+/** Inference through Conv2d then BatchNorm2d folded into one convolution, against the two layers run apart. */
+class BatchNormFoldingTest {
+
+    @Test
+    void foldedConvolutionMatchesConvolutionThenBatchNorm() {
+        Generator gen = new Generator(5);
+        Conv2d[] convs = {
+            new Conv2d(6, 10, 3, 1, 1, false, gen),           // no bias
+            new Conv2d(6, 10, 3, 2, 1, true, gen),            // bias, strided
+            new Conv2d(6, 12, 3, 1, 1, 6, false, gen),        // grouped (depthwise-like)
+            Conv2d.tfSame(6, 8, 3, 2, 1, true, gen),          // TensorFlow SAME padding
+            new Conv2d(6, 16, 1, 1, 0, false, gen),           // pointwise
+        };
+        for (Conv2d conv : convs) {
+            int k = conv.weight().shape().dim(0);
+            BatchNorm2d bn = withRunningStatistics(new BatchNorm2d(k), k, new Random(k));
+            Sequential block = new Sequential(conv, bn, new ReLU6());
+            block.eval();
+            try (TensorScope scope = TensorScope.open(); GradMode.Guard g = GradMode.noGrad()) {
+                Variable x = Variable.constant(random(new Random(7), 2, 6, 11, 12));
+                assertTrue(BatchNormFolding.applies(conv, bn, x));
+                Tensor folded = block.forward(x).data();
+                Tensor apart = Ops.clamp(bn.call(conv.call(x)).data(), 0f, 6f);
+                assertClose("conv " + conv.weight().shape() + " then batch norm", apart, folded, GOLDEN_RTOL);
+            }
+        }
+    }
+
+    @Test
+    void foldsOnlyWhereNothingCanTellTheDifference() {
+        Generator gen = new Generator(6);
+        Conv2d conv = new Conv2d(3, 4, 3, 1, 1, true, gen);
+        BatchNorm2d bn = withRunningStatistics(new BatchNorm2d(4), 4, new Random(1));
+        Sequential block = new Sequential(conv, bn);
+        try (TensorScope scope = TensorScope.open()) {
+            Variable x = Variable.constant(random(new Random(2), 1, 3, 6, 6));
+            block.train();
+            try (GradMode.Guard g = GradMode.noGrad()) {
+                assertFalse(BatchNormFolding.applies(conv, bn, x), "batch norm in training mode");
+            }
+            block.eval();
+            assertFalse(BatchNormFolding.applies(conv, bn, x), "gradients enabled (Grad-CAM)");
+            try (GradMode.Guard g = GradMode.noGrad()) {
+                assertTrue(BatchNormFolding.applies(conv, bn, x));
+                Tensor[] seen = new Tensor[1];
+                try (Module.HookHandle h = conv.registerForwardHook((m, in, out) -> seen[0] = out.data())) {
+                    assertFalse(BatchNormFolding.applies(conv, bn, x), "a hook on the convolution");
+                    block.forward(x);
+                    assertEquals(conv.forward(x).data().shape(), seen[0].shape());
+                    assertClose("the hook sees the convolution's own output", conv.forward(x).data(), seen[0], 0);
+                }
+                try (Module.HookHandle h = bn.registerForwardHook((m, in, out) -> { })) {
+                    assertFalse(BatchNormFolding.applies(conv, bn, x), "a hook on the batch norm");
+                }
+            }
+        }
+    }
+
+    private static BatchNorm2d withRunningStatistics(BatchNorm2d bn, int channels, Random rnd) {
+        float[] gamma = new float[channels], beta = new float[channels], mean = new float[channels], var = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            gamma[c] = 0.5f + rnd.nextFloat() * 1.5f;
+            beta[c] = rnd.nextFloat() - 0.5f;
+            mean[c] = rnd.nextFloat() * 2 - 1;
+            var[c] = 0.2f + rnd.nextFloat() * 2;
+        }
+        Ops.copyInto(Tensor.of(gamma, channels), bn.weight().data());
+        Ops.copyInto(Tensor.of(beta, channels), bn.bias().data());
+        Ops.copyInto(Tensor.of(mean, channels), bn.runningMean());
+        Ops.copyInto(Tensor.of(var, channels), bn.runningVar());
+        return bn;
+    }
+
+    private static Tensor random(Random rnd, int... dims) {
+        int n = 1;
+        for (int d : dims) {
+            n *= d;
+        }
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = rnd.nextFloat() * 2 - 1;
+        }
+        return Tensor.of(v, dims);
+    }
+}
