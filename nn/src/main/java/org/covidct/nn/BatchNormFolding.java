@@ -3,17 +3,21 @@ package org.covidct.nn;
 import org.covidct.nn.autograd.GradMode;
 import org.covidct.nn.autograd.Variable;
 import org.covidct.tensor.Device;
+import org.covidct.tensor.Ops;
 import org.covidct.tensor.Tensor;
 
 /**
- * Inference through a convolution and the batch norm after it as one convolution: with the running
- * statistics, batch norm is y = x * s + (beta - mean * s) per channel, s = gamma / sqrt(var + eps),
- * so it folds into the convolution's weights (each output channel's scaled by s) and bias. One pass
- * over the activations instead of two, and no intermediate tensor.
+ * Inference through a convolution and the batch norm after it as one convolution. With running
+ * statistics, batch norm is y = (x - mean) * s + beta per channel, s = gamma / sqrt(var + eps), so
+ * it folds into the convolution: each output channel's weights times s (batch norm itself, with
+ * zero mean and zero shift, applied to the weights seen as [1, K, C*R*S, 1]) and the bias
+ * (b - mean) * s + beta (batch norm applied to the convolution's bias, or to zero). One pass over
+ * the activations instead of two, and no intermediate tensor; the folded weights come from the
+ * pool and go back to it.
  *
  * <p>Only where nothing can tell the difference beyond rounding: no gradients, batch norm in eval
- * mode, no forward hook on either layer (a hook would miss the convolution's own output), and the
- * CPU, where the weights are folded in host memory (a device would copy them back every call).
+ * mode, and no forward hook on either layer (a hook would miss the convolution's own output). On
+ * the CPU only: cuDNN runs batch norm as one launch already, and no GPU run has checked the fold.
  */
 final class BatchNormFolding {
     private BatchNormFolding() {
@@ -25,21 +29,17 @@ final class BatchNormFolding {
     }
 
     static Variable forward(Conv2d conv, BatchNorm2d bn, Variable x) {
-        float[] w = conv.weight().data().toArray();
-        float[] gamma = bn.weight().data().toArray(), beta = bn.bias().data().toArray();
-        float[] mean = bn.runningMean().toArray(), var = bn.runningVar().toArray();
-        float[] convBias = conv.bias() == null ? null : conv.bias().data().toArray();
-        int channels = gamma.length, perChannel = w.length / channels;
-        float[] bias = new float[channels];
-        for (int k = 0; k < channels; k++) {
-            double s = gamma[k] / Math.sqrt((double) var[k] + bn.eps());
-            bias[k] = (float) (beta[k] + ((convBias == null ? 0 : convBias[k]) - (double) mean[k]) * s);
-            for (int j = k * perChannel; j < (k + 1) * perChannel; j++) {
-                w[j] = (float) (w[j] * s);
-            }
-        }
-        try (Tensor folded = Tensor.of(w, conv.weight().shape().dims()); Tensor b = Tensor.of(bias, channels)) {
-            return conv.convolve(x, Variable.constant(folded), Variable.constant(b));
+        Tensor w = conv.weight().data(), gamma = bn.weight().data();
+        int k = w.dim(0);
+        try (Tensor zeros = Tensor.zeros(w.device(), k);
+             Tensor byChannel = w.reshape(1, k, -1, 1);
+             Tensor scaled = Ops.batchNormInference(byChannel, gamma, zeros, zeros, bn.runningVar(), bn.eps());
+             Tensor weight = scaled.reshape(w.dims());
+             Tensor convBias = (conv.bias() == null ? zeros : conv.bias().data()).reshape(1, k, 1, 1);
+             Tensor shifted = Ops.batchNormInference(convBias, gamma, bn.bias().data(), bn.runningMean(),
+                     bn.runningVar(), bn.eps());
+             Tensor bias = shifted.reshape(k)) {
+            return conv.convolve(x, Variable.constant(weight), Variable.constant(bias));
         }
     }
 }
