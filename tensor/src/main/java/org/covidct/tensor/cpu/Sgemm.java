@@ -307,6 +307,9 @@ final class Sgemm {
                     direct = bs.pack(pc, Math.min(KC, end - pc), jc, nc, buf.b(blocks++), buf);
                 }
                 end = Math.min(end, pk + blocks * KC);
+                // Unless C is read (bt != 0), the last k block writes whole tiles straight into C: no merge.
+                float bt = pk == p0 ? beta : 1f;
+                boolean finish = end == p1 && !direct && bt == 0f;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     for (int q = 0; q < blocks; q++) {
@@ -315,30 +318,40 @@ final class Sgemm {
                             as.pack(ic, mc, pc, kc, mr, buf.a, 0);
                         }
                         for (int jr = 0; jr < nc; jr += NR) {
-                            int u = jr / NR, bo = jr * kc;
+                            int u = jr / NR, bo = jr * kc, col = jc + jr, g = col / group, first = col - g * group;
                             for (int ir = 0; ir < mc; ir += mr) {
-                                int h = height(mr, Math.min(mr, mc - ir)), to = tileOffset(mr, mc, ir, jr);
+                                int rows = Math.min(mr, mc - ir), h = height(mr, rows), to = tileOffset(mr, mc, ir, jr);
                                 int ao = packed == null ? ir * kc : (ic + ir) * k + pc * h;
                                 if (direct) {
                                     kernel(h, ap, ao, buf.src[u], buf.srcRows[u], buf.srcAdd[u], kc, tiles, to, NR, 0f);
+                                } else if (finish && q == blocks - 1 && whole(h, rows, Math.min(NR, nc - jr), first, group)) {
+                                    kernel(h, ap, ao, buf.b(q), bo, kc, tiles, to, NR, q == 0 ? 0f : 1f, c,
+                                            cOff + (ic + ir) * ldc + g * groupStride + first, ldc, buf);
                                 } else {
                                     kernel(h, ap, ao, buf.b(q), bo, kc, tiles, to, NR, q == 0 ? 0f : 1f, buf);
                                 }
                             }
                         }
                     }
-                    float bt = pk == p0 ? beta : 1f;
                     for (int ir = 0; ir < mc; ir += mr) {
-                        int rowOff = cOff + (ic + ir) * ldc;
+                        int rows = Math.min(mr, mc - ir), rowOff = cOff + (ic + ir) * ldc;
                         for (int jr = 0; jr < nc; jr += NR) {
-                            mergeTile(tiles, tileOffset(mr, mc, ir, jr), Math.min(mr, mc - ir), Math.min(NR, nc - jr),
-                                    jc + jr, group, groupStride, bt, c, rowOff, ldc);
+                            int nr = Math.min(NR, nc - jr), col = jc + jr, first = col % group;
+                            if (!finish || !whole(height(mr, rows), rows, nr, first, group)) {
+                                mergeTile(tiles, tileOffset(mr, mc, ir, jr), rows, nr, col, group, groupStride, bt, c,
+                                        rowOff, ldc);
+                            }
                         }
                     }
                 }
                 pk = end;
             }
         }
+    }
+
+    /** Whether a tile of `rows` x `nr` from column `first` of its group fills its h-row kernel and lies in one group. */
+    private static boolean whole(int h, int rows, int nr, int first, int group) {
+        return rows == h && nr == NR && first + NR <= group;
     }
 
     /** Where the tile of rows [ir, ir + mr) and columns [jr, jr + NR) of an mc-row block starts: column of tiles by column. */
@@ -362,7 +375,7 @@ final class Sgemm {
             for (int jr = 0; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr), col = jc + jr, g = col / group, first = col - g * group;
                 int bo = jr * kc, u = jr / NR;
-                if (rows == h && nr == NR && first + NR <= group) {
+                if (whole(h, rows, nr, first, group)) {
                     if (direct) {
                         kernel(h, ap, ao, buf.src[u], buf.srcRows[u], buf.srcAdd[u], kc, c, rowOff + g * groupStride + first,
                                 ldc, bt);
@@ -392,17 +405,24 @@ final class Sgemm {
         return rows <= 4 ? 4 : rows <= 6 && mr != 12 ? 6 : rows <= 8 && mr == 12 ? 8 : mr;
     }
 
+    /** The h x NR tile at c[co] (rows ldc apart) = beta * C + the product. */
     private static void kernel(int h, float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc,
                                float beta, Buffers buf) {
+        kernel(h, a, ao, b, bo, kc, c, co, ldc, beta, c, co, ldc, buf);
+    }
+
+    /** The h x NR tile at out[oo] (rows ldo apart) = beta * the tile at c[co] (rows ldc apart) + the product. */
+    private static void kernel(int h, float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc,
+                               float beta, float[] out, int oo, int ldo, Buffers buf) {
         if (!SIMD) {
-            scalarKernel(h, a, ao, b, bo, kc, c, co, ldc, beta, buf.acc);
+            scalarKernel(h, a, ao, b, bo, kc, c, co, ldc, beta, out, oo, ldo, buf.acc);
             return;
         }
         switch (h) {
-            case 12 -> SimdGemm.kernel12(a, ao, b, bo, kc, c, co, ldc, beta);
-            case 8 -> SimdGemm.kernel8(a, ao, b, bo, kc, c, co, ldc, beta);
-            case 6 -> SimdGemm.kernel6(a, ao, b, bo, kc, c, co, ldc, beta);
-            case 4 -> SimdGemm.kernel4(a, ao, b, bo, kc, c, co, ldc, beta);
+            case 12 -> SimdGemm.kernel12(a, ao, b, bo, kc, c, co, ldc, beta, out, oo, ldo);
+            case 8 -> SimdGemm.kernel8(a, ao, b, bo, kc, c, co, ldc, beta, out, oo, ldo);
+            case 6 -> SimdGemm.kernel6(a, ao, b, bo, kc, c, co, ldc, beta, out, oo, ldo);
+            case 4 -> SimdGemm.kernel4(a, ao, b, bo, kc, c, co, ldc, beta, out, oo, ldo);
             default -> throw new IllegalArgumentException("no kernel for " + h + " rows");
         }
     }
@@ -450,7 +470,7 @@ final class Sgemm {
 
     /** The safety net without the Vector API: same packed layout, accumulators in acc. */
     private static void scalarKernel(int mr, float[] a, int ao, float[] b, int bo, int kc, float[] c, int co,
-                                     int ldc, float beta, float[] acc) {
+                                     int ldc, float beta, float[] out, int oo, int ldo, float[] acc) {
         Arrays.fill(acc, 0, mr * NR, 0f);
         for (int p = 0; p < kc; p++) {
             int bi = bo + p * NR;
@@ -464,8 +484,8 @@ final class Sgemm {
         }
         for (int i = 0; i < mr; i++) {
             for (int j = 0; j < NR; j++) {
-                int d = co + i * ldc + j;
-                c[d] = beta == 0f ? acc[i * NR + j] : Math.fma(beta, c[d], acc[i * NR + j]);
+                float v = acc[i * NR + j];
+                out[oo + i * ldo + j] = beta == 0f ? v : Math.fma(beta, c[co + i * ldc + j], v);
             }
         }
     }
@@ -514,9 +534,11 @@ final class Sgemm {
     }
 
     /**
-     * op(A) = A, row-major: a panel step (h rows at one column) is gathered; with the Vector API as
-     * one vector written whole, past the step into the next, which the next step then overwrites
-     * (the last step of a panel is written element by element, so nothing leaves the panel).
+     * op(A) = A, row-major. Full 12-row panels are transposed in registers 16 steps at a time (see
+     * {@link SimdGemm#transposeSteps12}). Other steps (h rows at one column) are gathered; with the
+     * Vector API as one vector written whole, past the step into the next, which the next step then
+     * overwrites (the last step of a panel is written element by element, so nothing leaves the
+     * mr * kc floats of the panel's slot).
      */
     record PlainA(float alpha, float[] a, int off, int ld) implements APanels {
         @Override
@@ -524,15 +546,20 @@ final class Sgemm {
             int[] lanes = BUFFERS.get().lanes;
             for (int r0 = 0; r0 < mc; r0 += mr) {
                 int rows = Math.min(mr, mc - r0), h = height(mr, rows), panel = dOff + r0 * kc;
-                if (h <= VL) {
+                int transposed = rows == 12 && VL == 16 ? kc / VL * VL : 0;
+                for (int p = 0; p < transposed; p += VL) {
+                    SimdGemm.transposeSteps12(a, off + (ic + r0) * ld + pc + p, ld, alpha, dst, panel + p * h,
+                            p + VL == kc);
+                }
+                if (h <= VL && transposed < kc) {
                     for (int i = 0; i < VL; i++) {
                         lanes[i] = (ic + r0 + Math.min(i, rows - 1)) * ld;
                     }
-                    for (int p = 0; p < kc - 1; p++) {
+                    for (int p = transposed; p < kc - 1; p++) {
                         SimdGemm.gatherVector(a, off + pc + p, lanes, alpha, dst, panel + p * h);
                     }
                 }
-                for (int i = 0; i < rows; i++) {
+                for (int i = 0; i < rows && transposed < kc; i++) {
                     int src = off + (ic + r0 + i) * ld + pc;
                     for (int p = h <= VL ? kc - 1 : 0; p < kc; p++) {
                         dst[panel + p * h + i] = alpha * a[src + p];

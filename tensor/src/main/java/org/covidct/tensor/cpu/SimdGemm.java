@@ -123,14 +123,113 @@ final class SimdGemm {
         FloatVector.fromArray(S, src, s).mul(alpha).intoArray(dst, d);
     }
 
+    /**
+     * Two-vector lane selections that transpose 16 x 16 in four stages (used with 16 lanes only):
+     * stage s pairs vectors v and v + 2^s and swaps bit s of the vector index with bit s of the
+     * lane index, LO[s] building the vector whose lanes had that bit clear, HI[s] the other.
+     */
+    private static final FloatVector[] TRANSPOSE_LO = new FloatVector[4], TRANSPOSE_HI = new FloatVector[4];
+
+    static {
+        if (VL == 16) {
+            for (int s = 0; s < 4; s++) {
+                float[] lo = new float[VL], hi = new float[VL];
+                for (int lane = 0; lane < VL; lane++) {
+                    int from = ((lane >> s) & 1) * VL, kept = lane & ~(1 << s);
+                    lo[lane] = from + kept;
+                    hi[lane] = from + (kept | 1 << s);
+                }
+                TRANSPOSE_LO[s] = FloatVector.fromArray(S, lo, 0);
+                TRANSPOSE_HI[s] = FloatVector.fromArray(S, hi, 0);
+            }
+        }
+    }
+
+    /**
+     * Sixteen steps of a 12-row A panel (16 lanes only): dst[d + p * 12 + i] = alpha * a[src + i * ld + p]
+     * for p < 16, i < 12. Twelve row vectors are transposed in registers (rows 12-15 of the 16 x 16
+     * are don't-cares) and each column is stored whole, its last four lanes overwritten by the next;
+     * the sixteenth is stored masked when `last`, so nothing is written past the 192 floats.
+     */
+    static void transposeSteps12(float[] a, int src, int ld, float alpha, float[] dst, int d, boolean last) {
+        FloatVector lo0 = TRANSPOSE_LO[0], hi0 = TRANSPOSE_HI[0], lo1 = TRANSPOSE_LO[1], hi1 = TRANSPOSE_HI[1];
+        FloatVector lo2 = TRANSPOSE_LO[2], hi2 = TRANSPOSE_HI[2], lo3 = TRANSPOSE_LO[3], hi3 = TRANSPOSE_HI[3];
+        FloatVector r0 = FloatVector.fromArray(S, a, src), r1 = FloatVector.fromArray(S, a, src + ld);
+        FloatVector r2 = FloatVector.fromArray(S, a, src + 2 * ld), r3 = FloatVector.fromArray(S, a, src + 3 * ld);
+        FloatVector r4 = FloatVector.fromArray(S, a, src + 4 * ld), r5 = FloatVector.fromArray(S, a, src + 5 * ld);
+        FloatVector r6 = FloatVector.fromArray(S, a, src + 6 * ld), r7 = FloatVector.fromArray(S, a, src + 7 * ld);
+        FloatVector r8 = FloatVector.fromArray(S, a, src + 8 * ld), r9 = FloatVector.fromArray(S, a, src + 9 * ld);
+        FloatVector r10 = FloatVector.fromArray(S, a, src + 10 * ld), r11 = FloatVector.fromArray(S, a, src + 11 * ld);
+        // Stages 0 and 1 within each group of four rows.
+        FloatVector s0 = lo0.selectFrom(r0, r1), s1 = hi0.selectFrom(r0, r1), s2 = lo0.selectFrom(r2, r3);
+        FloatVector s3 = hi0.selectFrom(r2, r3), s4 = lo0.selectFrom(r4, r5), s5 = hi0.selectFrom(r4, r5);
+        FloatVector s6 = lo0.selectFrom(r6, r7), s7 = hi0.selectFrom(r6, r7), s8 = lo0.selectFrom(r8, r9);
+        FloatVector s9 = hi0.selectFrom(r8, r9), s10 = lo0.selectFrom(r10, r11), s11 = hi0.selectFrom(r10, r11);
+        r0 = lo1.selectFrom(s0, s2);
+        r2 = hi1.selectFrom(s0, s2);
+        r1 = lo1.selectFrom(s1, s3);
+        r3 = hi1.selectFrom(s1, s3);
+        r4 = lo1.selectFrom(s4, s6);
+        r6 = hi1.selectFrom(s4, s6);
+        r5 = lo1.selectFrom(s5, s7);
+        r7 = hi1.selectFrom(s5, s7);
+        r8 = lo1.selectFrom(s8, s10);
+        r10 = hi1.selectFrom(s8, s10);
+        r9 = lo1.selectFrom(s9, s11);
+        r11 = hi1.selectFrom(s9, s11);
+        // Stage 2: vectors 12-15 would be the missing rows, so rows 8-11 pair with themselves.
+        s0 = lo2.selectFrom(r0, r4);
+        s4 = hi2.selectFrom(r0, r4);
+        s1 = lo2.selectFrom(r1, r5);
+        s5 = hi2.selectFrom(r1, r5);
+        s2 = lo2.selectFrom(r2, r6);
+        s6 = hi2.selectFrom(r2, r6);
+        s3 = lo2.selectFrom(r3, r7);
+        s7 = hi2.selectFrom(r3, r7);
+        s8 = lo2.selectFrom(r8, r8);
+        FloatVector s12 = hi2.selectFrom(r8, r8);
+        s9 = lo2.selectFrom(r9, r9);
+        FloatVector s13 = hi2.selectFrom(r9, r9);
+        s10 = lo2.selectFrom(r10, r10);
+        FloatVector s14 = hi2.selectFrom(r10, r10);
+        s11 = lo2.selectFrom(r11, r11);
+        FloatVector s15 = hi2.selectFrom(r11, r11);
+        // Stage 3 leaves step p in vector p, row i in lane i.
+        lo3.selectFrom(s0, s8).mul(alpha).intoArray(dst, d);
+        lo3.selectFrom(s1, s9).mul(alpha).intoArray(dst, d + 12);
+        lo3.selectFrom(s2, s10).mul(alpha).intoArray(dst, d + 24);
+        lo3.selectFrom(s3, s11).mul(alpha).intoArray(dst, d + 36);
+        lo3.selectFrom(s4, s12).mul(alpha).intoArray(dst, d + 48);
+        lo3.selectFrom(s5, s13).mul(alpha).intoArray(dst, d + 60);
+        lo3.selectFrom(s6, s14).mul(alpha).intoArray(dst, d + 72);
+        lo3.selectFrom(s7, s15).mul(alpha).intoArray(dst, d + 84);
+        hi3.selectFrom(s0, s8).mul(alpha).intoArray(dst, d + 96);
+        hi3.selectFrom(s1, s9).mul(alpha).intoArray(dst, d + 108);
+        hi3.selectFrom(s2, s10).mul(alpha).intoArray(dst, d + 120);
+        hi3.selectFrom(s3, s11).mul(alpha).intoArray(dst, d + 132);
+        hi3.selectFrom(s4, s12).mul(alpha).intoArray(dst, d + 144);
+        hi3.selectFrom(s5, s13).mul(alpha).intoArray(dst, d + 156);
+        hi3.selectFrom(s6, s14).mul(alpha).intoArray(dst, d + 168);
+        FloatVector step15 = hi3.selectFrom(s7, s15).mul(alpha);
+        if (last) {
+            step15.intoArray(dst, d + 180, S.indexInRange(0, 12));
+        } else {
+            step15.intoArray(dst, d + 180);
+        }
+    }
+
     /** dst[d + j] = src[base + idx[io + j]] for j < NR. */
     static void gatherRow(float[] src, int base, int[] idx, int io, float[] dst, int d) {
         FloatVector.fromArray(S, src, base, idx, io).intoArray(dst, d);
         FloatVector.fromArray(S, src, base, idx, io + VL).intoArray(dst, d + VL);
     }
 
-    /** C[0, 12) x [0, NR) = beta * C + sum over p of a[ao + p * 12 + i] * b[bo + p * NR + j]; C unread when beta == 0. */
-    static void kernel12(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, float beta) {
+    /**
+     * out[0, 12) x [0, NR) = beta * C[0, 12) x [0, NR) + sum over p of a[ao + p * 12 + i] * b[bo + p * NR + j]; C
+     * (rows ldc apart from co) unread when beta == 0, out (rows ldo apart from oo) written; they may be the same.
+     */
+    static void kernel12(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, float beta,
+                         float[] out, int oo, int ldo) {
         FloatVector z = FloatVector.zero(S);
         boolean load = beta != 0f;
         FloatVector c00 = load ? FloatVector.fromArray(S, c, co + 0 * ldc).mul(beta) : z;
@@ -197,34 +296,38 @@ final class SimdGemm {
             c110 = a11.fma(b0, c110);
             c111 = a11.fma(b1, c111);
         }
-        c00.intoArray(c, co + 0 * ldc);
-        c01.intoArray(c, co + 0 * ldc + VL);
-        c10.intoArray(c, co + 1 * ldc);
-        c11.intoArray(c, co + 1 * ldc + VL);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + VL);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + VL);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + VL);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + VL);
-        c60.intoArray(c, co + 6 * ldc);
-        c61.intoArray(c, co + 6 * ldc + VL);
-        c70.intoArray(c, co + 7 * ldc);
-        c71.intoArray(c, co + 7 * ldc + VL);
-        c80.intoArray(c, co + 8 * ldc);
-        c81.intoArray(c, co + 8 * ldc + VL);
-        c90.intoArray(c, co + 9 * ldc);
-        c91.intoArray(c, co + 9 * ldc + VL);
-        c100.intoArray(c, co + 10 * ldc);
-        c101.intoArray(c, co + 10 * ldc + VL);
-        c110.intoArray(c, co + 11 * ldc);
-        c111.intoArray(c, co + 11 * ldc + VL);
+        c00.intoArray(out, oo + 0 * ldo);
+        c01.intoArray(out, oo + 0 * ldo + VL);
+        c10.intoArray(out, oo + 1 * ldo);
+        c11.intoArray(out, oo + 1 * ldo + VL);
+        c20.intoArray(out, oo + 2 * ldo);
+        c21.intoArray(out, oo + 2 * ldo + VL);
+        c30.intoArray(out, oo + 3 * ldo);
+        c31.intoArray(out, oo + 3 * ldo + VL);
+        c40.intoArray(out, oo + 4 * ldo);
+        c41.intoArray(out, oo + 4 * ldo + VL);
+        c50.intoArray(out, oo + 5 * ldo);
+        c51.intoArray(out, oo + 5 * ldo + VL);
+        c60.intoArray(out, oo + 6 * ldo);
+        c61.intoArray(out, oo + 6 * ldo + VL);
+        c70.intoArray(out, oo + 7 * ldo);
+        c71.intoArray(out, oo + 7 * ldo + VL);
+        c80.intoArray(out, oo + 8 * ldo);
+        c81.intoArray(out, oo + 8 * ldo + VL);
+        c90.intoArray(out, oo + 9 * ldo);
+        c91.intoArray(out, oo + 9 * ldo + VL);
+        c100.intoArray(out, oo + 10 * ldo);
+        c101.intoArray(out, oo + 10 * ldo + VL);
+        c110.intoArray(out, oo + 11 * ldo);
+        c111.intoArray(out, oo + 11 * ldo + VL);
     }
 
-    /** C[0, 8) x [0, NR) = beta * C + sum over p of a[ao + p * 8 + i] * b[bo + p * NR + j]; C unread when beta == 0. */
-    static void kernel8(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, float beta) {
+    /**
+     * out[0, 8) x [0, NR) = beta * C[0, 8) x [0, NR) + sum over p of a[ao + p * 8 + i] * b[bo + p * NR + j]; C
+     * (rows ldc apart from co) unread when beta == 0, out (rows ldo apart from oo) written; they may be the same.
+     */
+    static void kernel8(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, float beta,
+                         float[] out, int oo, int ldo) {
         FloatVector z = FloatVector.zero(S);
         boolean load = beta != 0f;
         FloatVector c00 = load ? FloatVector.fromArray(S, c, co + 0 * ldc).mul(beta) : z;
@@ -271,26 +374,30 @@ final class SimdGemm {
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
         }
-        c00.intoArray(c, co + 0 * ldc);
-        c01.intoArray(c, co + 0 * ldc + VL);
-        c10.intoArray(c, co + 1 * ldc);
-        c11.intoArray(c, co + 1 * ldc + VL);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + VL);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + VL);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + VL);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + VL);
-        c60.intoArray(c, co + 6 * ldc);
-        c61.intoArray(c, co + 6 * ldc + VL);
-        c70.intoArray(c, co + 7 * ldc);
-        c71.intoArray(c, co + 7 * ldc + VL);
+        c00.intoArray(out, oo + 0 * ldo);
+        c01.intoArray(out, oo + 0 * ldo + VL);
+        c10.intoArray(out, oo + 1 * ldo);
+        c11.intoArray(out, oo + 1 * ldo + VL);
+        c20.intoArray(out, oo + 2 * ldo);
+        c21.intoArray(out, oo + 2 * ldo + VL);
+        c30.intoArray(out, oo + 3 * ldo);
+        c31.intoArray(out, oo + 3 * ldo + VL);
+        c40.intoArray(out, oo + 4 * ldo);
+        c41.intoArray(out, oo + 4 * ldo + VL);
+        c50.intoArray(out, oo + 5 * ldo);
+        c51.intoArray(out, oo + 5 * ldo + VL);
+        c60.intoArray(out, oo + 6 * ldo);
+        c61.intoArray(out, oo + 6 * ldo + VL);
+        c70.intoArray(out, oo + 7 * ldo);
+        c71.intoArray(out, oo + 7 * ldo + VL);
     }
 
-    /** C[0, 6) x [0, NR) = beta * C + sum over p of a[ao + p * 6 + i] * b[bo + p * NR + j]; C unread when beta == 0. */
-    static void kernel6(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, float beta) {
+    /**
+     * out[0, 6) x [0, NR) = beta * C[0, 6) x [0, NR) + sum over p of a[ao + p * 6 + i] * b[bo + p * NR + j]; C
+     * (rows ldc apart from co) unread when beta == 0, out (rows ldo apart from oo) written; they may be the same.
+     */
+    static void kernel6(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, float beta,
+                         float[] out, int oo, int ldo) {
         FloatVector z = FloatVector.zero(S);
         boolean load = beta != 0f;
         FloatVector c00 = load ? FloatVector.fromArray(S, c, co + 0 * ldc).mul(beta) : z;
@@ -327,22 +434,26 @@ final class SimdGemm {
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
         }
-        c00.intoArray(c, co + 0 * ldc);
-        c01.intoArray(c, co + 0 * ldc + VL);
-        c10.intoArray(c, co + 1 * ldc);
-        c11.intoArray(c, co + 1 * ldc + VL);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + VL);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + VL);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + VL);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + VL);
+        c00.intoArray(out, oo + 0 * ldo);
+        c01.intoArray(out, oo + 0 * ldo + VL);
+        c10.intoArray(out, oo + 1 * ldo);
+        c11.intoArray(out, oo + 1 * ldo + VL);
+        c20.intoArray(out, oo + 2 * ldo);
+        c21.intoArray(out, oo + 2 * ldo + VL);
+        c30.intoArray(out, oo + 3 * ldo);
+        c31.intoArray(out, oo + 3 * ldo + VL);
+        c40.intoArray(out, oo + 4 * ldo);
+        c41.intoArray(out, oo + 4 * ldo + VL);
+        c50.intoArray(out, oo + 5 * ldo);
+        c51.intoArray(out, oo + 5 * ldo + VL);
     }
 
-    /** C[0, 4) x [0, NR) = beta * C + sum over p of a[ao + p * 4 + i] * b[bo + p * NR + j]; C unread when beta == 0. */
-    static void kernel4(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, float beta) {
+    /**
+     * out[0, 4) x [0, NR) = beta * C[0, 4) x [0, NR) + sum over p of a[ao + p * 4 + i] * b[bo + p * NR + j]; C
+     * (rows ldc apart from co) unread when beta == 0, out (rows ldo apart from oo) written; they may be the same.
+     */
+    static void kernel4(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, float beta,
+                         float[] out, int oo, int ldo) {
         FloatVector z = FloatVector.zero(S);
         boolean load = beta != 0f;
         FloatVector c00 = load ? FloatVector.fromArray(S, c, co + 0 * ldc).mul(beta) : z;
@@ -369,14 +480,14 @@ final class SimdGemm {
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
-        c00.intoArray(c, co + 0 * ldc);
-        c01.intoArray(c, co + 0 * ldc + VL);
-        c10.intoArray(c, co + 1 * ldc);
-        c11.intoArray(c, co + 1 * ldc + VL);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + VL);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + VL);
+        c00.intoArray(out, oo + 0 * ldo);
+        c01.intoArray(out, oo + 0 * ldo + VL);
+        c10.intoArray(out, oo + 1 * ldo);
+        c11.intoArray(out, oo + 1 * ldo + VL);
+        c20.intoArray(out, oo + 2 * ldo);
+        c21.intoArray(out, oo + 2 * ldo + VL);
+        c30.intoArray(out, oo + 3 * ldo);
+        c31.intoArray(out, oo + 3 * ldo + VL);
     }
 
     /** As kernel8, with B row p read at b[rows[p] + add]: B straight from its source, unpacked. */

@@ -96,6 +96,55 @@ class SgemmTest {
     void matchesNaiveProductDeeperThanOnePackedDepth() {
         check(Sgemm.MR, 2 * Sgemm.MC + 25, 2 * Sgemm.NR + 7, Sgemm.KD + Sgemm.KC + 3, false, false, 2, 12);
         check(Sgemm.MR, Sgemm.MC + 1, Sgemm.NC + 5, Sgemm.KD + 1, true, true, 3, 13);
+        // beta == 0 within one packed depth: the last k block writes whole tiles straight into C.
+        check(Sgemm.MR, Sgemm.MC + 13, Sgemm.NC + 2 * Sgemm.NR + 3, Sgemm.KD - 5, false, false, 0, 14);
+    }
+
+    /**
+     * PlainA's panels against their definition, exactly (whole 12-row panels are transposed 16
+     * steps at a time, the rest gathered), with nothing written outside the mr * kc floats each
+     * panel is given.
+     */
+    @Property(tries = 60)
+    void packsPlainAPanels(@ForAll @IntRange(min = 1, max = 30) int mc, @ForAll @IntRange(min = 1, max = 70) int kc,
+                           @ForAll @IntRange(min = 0, max = 5) int pc, @ForAll long seed) {
+        checkPlainAPack(mc, kc, pc, seed);
+    }
+
+    /** Whole panels whose steps are all transposed: the last store of the last panel must stop at its end. */
+    @Example
+    void packsWholePanelsUpToTheirLastStep() {
+        checkPlainAPack(2 * Sgemm.MR, 32, 0, 3);
+        checkPlainAPack(Sgemm.MR, 16, 3, 4);
+    }
+
+    private static void checkPlainAPack(int mc, int kc, int pc, long seed) {
+        Random rnd = new Random(seed);
+        int mr = Sgemm.MR, ic = 1, ld = pc + kc + 3, off = 2, dOff = 5;
+        float alpha = rnd.nextFloat() * 4f - 2f;
+        float[] a = random(rnd, off + (ic + mc) * ld);
+        int panels = (mc + mr - 1) / mr, end = dOff + panels * mr * kc;
+        float[] dst = new float[end + 40];
+        Arrays.fill(dst, Float.NaN);
+
+        new Sgemm.PlainA(alpha, a, off, ld).pack(ic, mc, pc, kc, mr, dst, dOff);
+
+        for (int r0 = 0; r0 < mc; r0 += mr) {
+            int rows = Math.min(mr, mc - r0), h = Sgemm.height(mr, rows);
+            for (int p = 0; p < kc; p++) {
+                for (int i = 0; i < h; i++) {
+                    float expected = i < rows ? alpha * a[off + (ic + r0 + i) * ld + pc + p] : 0f;
+                    float got = dst[dOff + r0 * kc + p * h + i];
+                    assertTrue(Float.compare(expected, got) == 0,
+                            "panel " + r0 / mr + " step " + p + " row " + i + ": " + got + " instead of " + expected);
+                }
+            }
+        }
+        for (int idx = 0; idx < dst.length; idx++) {
+            if (idx < dOff || idx >= end) {
+                assertTrue(Float.isNaN(dst[idx]), "written outside the panels at " + idx);
+            }
+        }
     }
 
     private static void check(int m, int n, int k, boolean transA, boolean transB, int betaKind, long seed) {
