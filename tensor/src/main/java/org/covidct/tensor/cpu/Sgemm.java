@@ -291,7 +291,9 @@ final class Sgemm {
      * then for each MC-row block of A the kernel walks B micro-panel by micro-panel, each kept in
      * L1 while the A micro-panels stream past it from L2, and accumulates into contiguous MR x NR
      * tiles. C itself is read and written once per KD, row by row, which the prefetchers follow;
-     * written tile by tile in this order, its rows (often 4 KB apart) would miss on every tile.
+     * read tile by tile in this order, its rows (often 4 KB apart) would miss on every tile. When C
+     * is not read (beta == 0 within one KD), the last k block writes its whole tiles straight into
+     * C instead, and the stores drain while the kernel computes.
      */
     private static void tiled(int mr, float[] packed, APanels as, int i0, int i1, int k, int p0, int p1, BPanels bs,
                               int j0, int j1, int width, int group, int groupStride, float beta, float[] c, int cOff,
