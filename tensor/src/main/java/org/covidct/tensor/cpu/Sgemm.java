@@ -144,15 +144,17 @@ final class Sgemm {
 
     /**
      * C = op(A) op(B) + beta C over the thread pool. When each thread's share of the rows is one
-     * short block of A (see {@link #multiply}), the threads split the rows: each packs its own A and
-     * all of B, which is cheap next to its share of the work. Otherwise A is packed once (in row
-     * slabs) and the threads split the columns, or the rows of narrow C, so nothing is packed twice.
+     * short block of A (see {@link #multiply}), or B is no larger than A and one column block wide
+     * (so each thread packs its A once), the threads split the rows: each packs its own A and all
+     * of B, which is cheap next to its share of the work, and no thread waits for another before
+     * the end. Otherwise A is packed once (in row slabs) and the threads split the columns, or the
+     * rows of narrow C, so nothing is packed twice.
      */
     static void run(int mr, int m, int n, int k, APanels as, BPanels bs, float beta, float[] c, int cOff, int ldc) {
         boolean parallel = (long) m * n * k >= SERIAL_WORK;
         int t = parallel ? Parallel.threads() : 1;
         int rowPanels = (m + mr - 1) / mr;
-        if (t > 1 && m >= ROWS_PER_THREAD * t && Math.ceilDiv(rowPanels, t) * mr <= MC) {
+        if (t > 1 && m >= ROWS_PER_THREAD * t && (Math.ceilDiv(rowPanels, t) * mr <= MC || n <= Math.min(m, NC))) {
             Parallel.forRange(t, 1, (u0, u1) -> {
                 Buffers buf = BUFFERS.get();
                 for (int u = u0; u < u1; u++) {

@@ -98,6 +98,8 @@ class SgemmTest {
         check(Sgemm.MR, Sgemm.MC + 1, Sgemm.NC + 5, Sgemm.KD + 1, true, true, 3, 13);
         // beta == 0 within one packed depth: the last k block writes whole tiles straight into C.
         check(Sgemm.MR, Sgemm.MC + 13, Sgemm.NC + 2 * Sgemm.NR + 3, Sgemm.KD - 5, false, false, 0, 14);
+        // ... and with A packed block by block, each thread taking more rows than one block.
+        check(Sgemm.MR, 2 * Sgemm.MC + 13, Sgemm.MC, Sgemm.KD - 5, false, false, 0, 15);
     }
 
     /**
