@@ -423,10 +423,10 @@ final class Sgemm {
             return;
         }
         switch (h) {
-            case 12 -> SimdGemm.kernel12(a, ao, b, bo, kc, c, co, ldc, beta, out, oo, ldo);
-            case 8 -> SimdGemm.kernel8(a, ao, b, bo, kc, c, co, ldc, beta, out, oo, ldo);
-            case 6 -> SimdGemm.kernel6(a, ao, b, bo, kc, c, co, ldc, beta, out, oo, ldo);
-            case 4 -> SimdGemm.kernel4(a, ao, b, bo, kc, c, co, ldc, beta, out, oo, ldo);
+            case 12 -> SimdGemm.kernel12(a, ao, b, bo, kc, out, oo, ldo, beta, c, co, ldc);
+            case 8 -> SimdGemm.kernel8(a, ao, b, bo, kc, out, oo, ldo, beta, c, co, ldc);
+            case 6 -> SimdGemm.kernel6(a, ao, b, bo, kc, out, oo, ldo, beta, c, co, ldc);
+            case 4 -> SimdGemm.kernel4(a, ao, b, bo, kc, out, oo, ldo, beta, c, co, ldc);
             default -> throw new IllegalArgumentException("no kernel for " + h + " rows");
         }
     }

@@ -225,38 +225,119 @@ final class SimdGemm {
     }
 
     /**
-     * out[0, 12) x [0, NR) = beta * C[0, 12) x [0, NR) + sum over p of a[ao + p * 12 + i] * b[bo + p * NR + j]; C
-     * (rows ldc apart from co) unread when beta == 0, out (rows ldo apart from oo) written; they may be the same.
+     * C[0, 12) x [0, NR) = beta * IN[0, 12) x [0, NR) + sum over p of a[ao + p * 12 + i] * b[bo + p * NR + j]:
+     * C rows ldc apart from co, IN rows ldi apart from io (unread when beta == 0); IN may be C itself.
+     * Two steps per iteration halve the index arithmetic, which would otherwise take issue slots
+     * from the FMAs (the 6-row AVX2 kernel keeps one step: in 16 registers, two would spill).
      */
     static void kernel12(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, float beta,
-                         float[] out, int oo, int ldo) {
+                         float[] in, int io, int ldi) {
         FloatVector z = FloatVector.zero(S);
         boolean load = beta != 0f;
-        FloatVector c00 = load ? FloatVector.fromArray(S, c, co + 0 * ldc).mul(beta) : z;
-        FloatVector c01 = load ? FloatVector.fromArray(S, c, co + 0 * ldc + VL).mul(beta) : z;
-        FloatVector c10 = load ? FloatVector.fromArray(S, c, co + 1 * ldc).mul(beta) : z;
-        FloatVector c11 = load ? FloatVector.fromArray(S, c, co + 1 * ldc + VL).mul(beta) : z;
-        FloatVector c20 = load ? FloatVector.fromArray(S, c, co + 2 * ldc).mul(beta) : z;
-        FloatVector c21 = load ? FloatVector.fromArray(S, c, co + 2 * ldc + VL).mul(beta) : z;
-        FloatVector c30 = load ? FloatVector.fromArray(S, c, co + 3 * ldc).mul(beta) : z;
-        FloatVector c31 = load ? FloatVector.fromArray(S, c, co + 3 * ldc + VL).mul(beta) : z;
-        FloatVector c40 = load ? FloatVector.fromArray(S, c, co + 4 * ldc).mul(beta) : z;
-        FloatVector c41 = load ? FloatVector.fromArray(S, c, co + 4 * ldc + VL).mul(beta) : z;
-        FloatVector c50 = load ? FloatVector.fromArray(S, c, co + 5 * ldc).mul(beta) : z;
-        FloatVector c51 = load ? FloatVector.fromArray(S, c, co + 5 * ldc + VL).mul(beta) : z;
-        FloatVector c60 = load ? FloatVector.fromArray(S, c, co + 6 * ldc).mul(beta) : z;
-        FloatVector c61 = load ? FloatVector.fromArray(S, c, co + 6 * ldc + VL).mul(beta) : z;
-        FloatVector c70 = load ? FloatVector.fromArray(S, c, co + 7 * ldc).mul(beta) : z;
-        FloatVector c71 = load ? FloatVector.fromArray(S, c, co + 7 * ldc + VL).mul(beta) : z;
-        FloatVector c80 = load ? FloatVector.fromArray(S, c, co + 8 * ldc).mul(beta) : z;
-        FloatVector c81 = load ? FloatVector.fromArray(S, c, co + 8 * ldc + VL).mul(beta) : z;
-        FloatVector c90 = load ? FloatVector.fromArray(S, c, co + 9 * ldc).mul(beta) : z;
-        FloatVector c91 = load ? FloatVector.fromArray(S, c, co + 9 * ldc + VL).mul(beta) : z;
-        FloatVector c100 = load ? FloatVector.fromArray(S, c, co + 10 * ldc).mul(beta) : z;
-        FloatVector c101 = load ? FloatVector.fromArray(S, c, co + 10 * ldc + VL).mul(beta) : z;
-        FloatVector c110 = load ? FloatVector.fromArray(S, c, co + 11 * ldc).mul(beta) : z;
-        FloatVector c111 = load ? FloatVector.fromArray(S, c, co + 11 * ldc + VL).mul(beta) : z;
-        for (int p = 0; p < kc; p++) {
+        FloatVector c00 = load ? FloatVector.fromArray(S, in, io + 0 * ldi).mul(beta) : z;
+        FloatVector c01 = load ? FloatVector.fromArray(S, in, io + 0 * ldi + VL).mul(beta) : z;
+        FloatVector c10 = load ? FloatVector.fromArray(S, in, io + 1 * ldi).mul(beta) : z;
+        FloatVector c11 = load ? FloatVector.fromArray(S, in, io + 1 * ldi + VL).mul(beta) : z;
+        FloatVector c20 = load ? FloatVector.fromArray(S, in, io + 2 * ldi).mul(beta) : z;
+        FloatVector c21 = load ? FloatVector.fromArray(S, in, io + 2 * ldi + VL).mul(beta) : z;
+        FloatVector c30 = load ? FloatVector.fromArray(S, in, io + 3 * ldi).mul(beta) : z;
+        FloatVector c31 = load ? FloatVector.fromArray(S, in, io + 3 * ldi + VL).mul(beta) : z;
+        FloatVector c40 = load ? FloatVector.fromArray(S, in, io + 4 * ldi).mul(beta) : z;
+        FloatVector c41 = load ? FloatVector.fromArray(S, in, io + 4 * ldi + VL).mul(beta) : z;
+        FloatVector c50 = load ? FloatVector.fromArray(S, in, io + 5 * ldi).mul(beta) : z;
+        FloatVector c51 = load ? FloatVector.fromArray(S, in, io + 5 * ldi + VL).mul(beta) : z;
+        FloatVector c60 = load ? FloatVector.fromArray(S, in, io + 6 * ldi).mul(beta) : z;
+        FloatVector c61 = load ? FloatVector.fromArray(S, in, io + 6 * ldi + VL).mul(beta) : z;
+        FloatVector c70 = load ? FloatVector.fromArray(S, in, io + 7 * ldi).mul(beta) : z;
+        FloatVector c71 = load ? FloatVector.fromArray(S, in, io + 7 * ldi + VL).mul(beta) : z;
+        FloatVector c80 = load ? FloatVector.fromArray(S, in, io + 8 * ldi).mul(beta) : z;
+        FloatVector c81 = load ? FloatVector.fromArray(S, in, io + 8 * ldi + VL).mul(beta) : z;
+        FloatVector c90 = load ? FloatVector.fromArray(S, in, io + 9 * ldi).mul(beta) : z;
+        FloatVector c91 = load ? FloatVector.fromArray(S, in, io + 9 * ldi + VL).mul(beta) : z;
+        FloatVector c100 = load ? FloatVector.fromArray(S, in, io + 10 * ldi).mul(beta) : z;
+        FloatVector c101 = load ? FloatVector.fromArray(S, in, io + 10 * ldi + VL).mul(beta) : z;
+        FloatVector c110 = load ? FloatVector.fromArray(S, in, io + 11 * ldi).mul(beta) : z;
+        FloatVector c111 = load ? FloatVector.fromArray(S, in, io + 11 * ldi + VL).mul(beta) : z;
+        int even = kc & ~1;
+        for (int p = 0; p < even; p += 2) {
+            int ai = ao + p * 12, bi = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+            FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
+            c80 = a8.fma(b0, c80);
+            c81 = a8.fma(b1, c81);
+            FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
+            c90 = a9.fma(b0, c90);
+            c91 = a9.fma(b1, c91);
+            FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
+            c100 = a10.fma(b0, c100);
+            c101 = a10.fma(b1, c101);
+            FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
+            c110 = a11.fma(b0, c110);
+            c111 = a11.fma(b1, c111);
+            b0 = FloatVector.fromArray(S, b, bi + NR);
+            b1 = FloatVector.fromArray(S, b, bi + NR + VL);
+            a0 = FloatVector.broadcast(S, a[ai + 12]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            a1 = FloatVector.broadcast(S, a[ai + 13]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            a2 = FloatVector.broadcast(S, a[ai + 14]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            a3 = FloatVector.broadcast(S, a[ai + 15]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            a4 = FloatVector.broadcast(S, a[ai + 16]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            a5 = FloatVector.broadcast(S, a[ai + 17]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            a6 = FloatVector.broadcast(S, a[ai + 18]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            a7 = FloatVector.broadcast(S, a[ai + 19]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+            a8 = FloatVector.broadcast(S, a[ai + 20]);
+            c80 = a8.fma(b0, c80);
+            c81 = a8.fma(b1, c81);
+            a9 = FloatVector.broadcast(S, a[ai + 21]);
+            c90 = a9.fma(b0, c90);
+            c91 = a9.fma(b1, c91);
+            a10 = FloatVector.broadcast(S, a[ai + 22]);
+            c100 = a10.fma(b0, c100);
+            c101 = a10.fma(b1, c101);
+            a11 = FloatVector.broadcast(S, a[ai + 23]);
+            c110 = a11.fma(b0, c110);
+            c111 = a11.fma(b1, c111);
+        }
+        for (int p = even; p < kc; p++) {
             int ai = ao + p * 12, bi = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -296,56 +377,56 @@ final class SimdGemm {
             c110 = a11.fma(b0, c110);
             c111 = a11.fma(b1, c111);
         }
-        c00.intoArray(out, oo + 0 * ldo);
-        c01.intoArray(out, oo + 0 * ldo + VL);
-        c10.intoArray(out, oo + 1 * ldo);
-        c11.intoArray(out, oo + 1 * ldo + VL);
-        c20.intoArray(out, oo + 2 * ldo);
-        c21.intoArray(out, oo + 2 * ldo + VL);
-        c30.intoArray(out, oo + 3 * ldo);
-        c31.intoArray(out, oo + 3 * ldo + VL);
-        c40.intoArray(out, oo + 4 * ldo);
-        c41.intoArray(out, oo + 4 * ldo + VL);
-        c50.intoArray(out, oo + 5 * ldo);
-        c51.intoArray(out, oo + 5 * ldo + VL);
-        c60.intoArray(out, oo + 6 * ldo);
-        c61.intoArray(out, oo + 6 * ldo + VL);
-        c70.intoArray(out, oo + 7 * ldo);
-        c71.intoArray(out, oo + 7 * ldo + VL);
-        c80.intoArray(out, oo + 8 * ldo);
-        c81.intoArray(out, oo + 8 * ldo + VL);
-        c90.intoArray(out, oo + 9 * ldo);
-        c91.intoArray(out, oo + 9 * ldo + VL);
-        c100.intoArray(out, oo + 10 * ldo);
-        c101.intoArray(out, oo + 10 * ldo + VL);
-        c110.intoArray(out, oo + 11 * ldo);
-        c111.intoArray(out, oo + 11 * ldo + VL);
+        c00.intoArray(c, co + 0 * ldc);
+        c01.intoArray(c, co + 0 * ldc + VL);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + VL);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + VL);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + VL);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + VL);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + VL);
+        c60.intoArray(c, co + 6 * ldc);
+        c61.intoArray(c, co + 6 * ldc + VL);
+        c70.intoArray(c, co + 7 * ldc);
+        c71.intoArray(c, co + 7 * ldc + VL);
+        c80.intoArray(c, co + 8 * ldc);
+        c81.intoArray(c, co + 8 * ldc + VL);
+        c90.intoArray(c, co + 9 * ldc);
+        c91.intoArray(c, co + 9 * ldc + VL);
+        c100.intoArray(c, co + 10 * ldc);
+        c101.intoArray(c, co + 10 * ldc + VL);
+        c110.intoArray(c, co + 11 * ldc);
+        c111.intoArray(c, co + 11 * ldc + VL);
     }
 
     /**
-     * out[0, 8) x [0, NR) = beta * C[0, 8) x [0, NR) + sum over p of a[ao + p * 8 + i] * b[bo + p * NR + j]; C
-     * (rows ldc apart from co) unread when beta == 0, out (rows ldo apart from oo) written; they may be the same.
+     * C[0, 8) x [0, NR) = beta * IN[0, 8) x [0, NR) + sum over p of a[ao + p * 8 + i] * b[bo + p * NR + j]:
+     * C rows ldc apart from co, IN rows ldi apart from io (unread when beta == 0); IN may be C itself.
      */
     static void kernel8(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, float beta,
-                         float[] out, int oo, int ldo) {
+                         float[] in, int io, int ldi) {
         FloatVector z = FloatVector.zero(S);
         boolean load = beta != 0f;
-        FloatVector c00 = load ? FloatVector.fromArray(S, c, co + 0 * ldc).mul(beta) : z;
-        FloatVector c01 = load ? FloatVector.fromArray(S, c, co + 0 * ldc + VL).mul(beta) : z;
-        FloatVector c10 = load ? FloatVector.fromArray(S, c, co + 1 * ldc).mul(beta) : z;
-        FloatVector c11 = load ? FloatVector.fromArray(S, c, co + 1 * ldc + VL).mul(beta) : z;
-        FloatVector c20 = load ? FloatVector.fromArray(S, c, co + 2 * ldc).mul(beta) : z;
-        FloatVector c21 = load ? FloatVector.fromArray(S, c, co + 2 * ldc + VL).mul(beta) : z;
-        FloatVector c30 = load ? FloatVector.fromArray(S, c, co + 3 * ldc).mul(beta) : z;
-        FloatVector c31 = load ? FloatVector.fromArray(S, c, co + 3 * ldc + VL).mul(beta) : z;
-        FloatVector c40 = load ? FloatVector.fromArray(S, c, co + 4 * ldc).mul(beta) : z;
-        FloatVector c41 = load ? FloatVector.fromArray(S, c, co + 4 * ldc + VL).mul(beta) : z;
-        FloatVector c50 = load ? FloatVector.fromArray(S, c, co + 5 * ldc).mul(beta) : z;
-        FloatVector c51 = load ? FloatVector.fromArray(S, c, co + 5 * ldc + VL).mul(beta) : z;
-        FloatVector c60 = load ? FloatVector.fromArray(S, c, co + 6 * ldc).mul(beta) : z;
-        FloatVector c61 = load ? FloatVector.fromArray(S, c, co + 6 * ldc + VL).mul(beta) : z;
-        FloatVector c70 = load ? FloatVector.fromArray(S, c, co + 7 * ldc).mul(beta) : z;
-        FloatVector c71 = load ? FloatVector.fromArray(S, c, co + 7 * ldc + VL).mul(beta) : z;
+        FloatVector c00 = load ? FloatVector.fromArray(S, in, io + 0 * ldi).mul(beta) : z;
+        FloatVector c01 = load ? FloatVector.fromArray(S, in, io + 0 * ldi + VL).mul(beta) : z;
+        FloatVector c10 = load ? FloatVector.fromArray(S, in, io + 1 * ldi).mul(beta) : z;
+        FloatVector c11 = load ? FloatVector.fromArray(S, in, io + 1 * ldi + VL).mul(beta) : z;
+        FloatVector c20 = load ? FloatVector.fromArray(S, in, io + 2 * ldi).mul(beta) : z;
+        FloatVector c21 = load ? FloatVector.fromArray(S, in, io + 2 * ldi + VL).mul(beta) : z;
+        FloatVector c30 = load ? FloatVector.fromArray(S, in, io + 3 * ldi).mul(beta) : z;
+        FloatVector c31 = load ? FloatVector.fromArray(S, in, io + 3 * ldi + VL).mul(beta) : z;
+        FloatVector c40 = load ? FloatVector.fromArray(S, in, io + 4 * ldi).mul(beta) : z;
+        FloatVector c41 = load ? FloatVector.fromArray(S, in, io + 4 * ldi + VL).mul(beta) : z;
+        FloatVector c50 = load ? FloatVector.fromArray(S, in, io + 5 * ldi).mul(beta) : z;
+        FloatVector c51 = load ? FloatVector.fromArray(S, in, io + 5 * ldi + VL).mul(beta) : z;
+        FloatVector c60 = load ? FloatVector.fromArray(S, in, io + 6 * ldi).mul(beta) : z;
+        FloatVector c61 = load ? FloatVector.fromArray(S, in, io + 6 * ldi + VL).mul(beta) : z;
+        FloatVector c70 = load ? FloatVector.fromArray(S, in, io + 7 * ldi).mul(beta) : z;
+        FloatVector c71 = load ? FloatVector.fromArray(S, in, io + 7 * ldi + VL).mul(beta) : z;
         for (int p = 0; p < kc; p++) {
             int ai = ao + p * 8, bi = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
@@ -374,44 +455,44 @@ final class SimdGemm {
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
         }
-        c00.intoArray(out, oo + 0 * ldo);
-        c01.intoArray(out, oo + 0 * ldo + VL);
-        c10.intoArray(out, oo + 1 * ldo);
-        c11.intoArray(out, oo + 1 * ldo + VL);
-        c20.intoArray(out, oo + 2 * ldo);
-        c21.intoArray(out, oo + 2 * ldo + VL);
-        c30.intoArray(out, oo + 3 * ldo);
-        c31.intoArray(out, oo + 3 * ldo + VL);
-        c40.intoArray(out, oo + 4 * ldo);
-        c41.intoArray(out, oo + 4 * ldo + VL);
-        c50.intoArray(out, oo + 5 * ldo);
-        c51.intoArray(out, oo + 5 * ldo + VL);
-        c60.intoArray(out, oo + 6 * ldo);
-        c61.intoArray(out, oo + 6 * ldo + VL);
-        c70.intoArray(out, oo + 7 * ldo);
-        c71.intoArray(out, oo + 7 * ldo + VL);
+        c00.intoArray(c, co + 0 * ldc);
+        c01.intoArray(c, co + 0 * ldc + VL);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + VL);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + VL);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + VL);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + VL);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + VL);
+        c60.intoArray(c, co + 6 * ldc);
+        c61.intoArray(c, co + 6 * ldc + VL);
+        c70.intoArray(c, co + 7 * ldc);
+        c71.intoArray(c, co + 7 * ldc + VL);
     }
 
     /**
-     * out[0, 6) x [0, NR) = beta * C[0, 6) x [0, NR) + sum over p of a[ao + p * 6 + i] * b[bo + p * NR + j]; C
-     * (rows ldc apart from co) unread when beta == 0, out (rows ldo apart from oo) written; they may be the same.
+     * C[0, 6) x [0, NR) = beta * IN[0, 6) x [0, NR) + sum over p of a[ao + p * 6 + i] * b[bo + p * NR + j]:
+     * C rows ldc apart from co, IN rows ldi apart from io (unread when beta == 0); IN may be C itself.
      */
     static void kernel6(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, float beta,
-                         float[] out, int oo, int ldo) {
+                         float[] in, int io, int ldi) {
         FloatVector z = FloatVector.zero(S);
         boolean load = beta != 0f;
-        FloatVector c00 = load ? FloatVector.fromArray(S, c, co + 0 * ldc).mul(beta) : z;
-        FloatVector c01 = load ? FloatVector.fromArray(S, c, co + 0 * ldc + VL).mul(beta) : z;
-        FloatVector c10 = load ? FloatVector.fromArray(S, c, co + 1 * ldc).mul(beta) : z;
-        FloatVector c11 = load ? FloatVector.fromArray(S, c, co + 1 * ldc + VL).mul(beta) : z;
-        FloatVector c20 = load ? FloatVector.fromArray(S, c, co + 2 * ldc).mul(beta) : z;
-        FloatVector c21 = load ? FloatVector.fromArray(S, c, co + 2 * ldc + VL).mul(beta) : z;
-        FloatVector c30 = load ? FloatVector.fromArray(S, c, co + 3 * ldc).mul(beta) : z;
-        FloatVector c31 = load ? FloatVector.fromArray(S, c, co + 3 * ldc + VL).mul(beta) : z;
-        FloatVector c40 = load ? FloatVector.fromArray(S, c, co + 4 * ldc).mul(beta) : z;
-        FloatVector c41 = load ? FloatVector.fromArray(S, c, co + 4 * ldc + VL).mul(beta) : z;
-        FloatVector c50 = load ? FloatVector.fromArray(S, c, co + 5 * ldc).mul(beta) : z;
-        FloatVector c51 = load ? FloatVector.fromArray(S, c, co + 5 * ldc + VL).mul(beta) : z;
+        FloatVector c00 = load ? FloatVector.fromArray(S, in, io + 0 * ldi).mul(beta) : z;
+        FloatVector c01 = load ? FloatVector.fromArray(S, in, io + 0 * ldi + VL).mul(beta) : z;
+        FloatVector c10 = load ? FloatVector.fromArray(S, in, io + 1 * ldi).mul(beta) : z;
+        FloatVector c11 = load ? FloatVector.fromArray(S, in, io + 1 * ldi + VL).mul(beta) : z;
+        FloatVector c20 = load ? FloatVector.fromArray(S, in, io + 2 * ldi).mul(beta) : z;
+        FloatVector c21 = load ? FloatVector.fromArray(S, in, io + 2 * ldi + VL).mul(beta) : z;
+        FloatVector c30 = load ? FloatVector.fromArray(S, in, io + 3 * ldi).mul(beta) : z;
+        FloatVector c31 = load ? FloatVector.fromArray(S, in, io + 3 * ldi + VL).mul(beta) : z;
+        FloatVector c40 = load ? FloatVector.fromArray(S, in, io + 4 * ldi).mul(beta) : z;
+        FloatVector c41 = load ? FloatVector.fromArray(S, in, io + 4 * ldi + VL).mul(beta) : z;
+        FloatVector c50 = load ? FloatVector.fromArray(S, in, io + 5 * ldi).mul(beta) : z;
+        FloatVector c51 = load ? FloatVector.fromArray(S, in, io + 5 * ldi + VL).mul(beta) : z;
         for (int p = 0; p < kc; p++) {
             int ai = ao + p * 6, bi = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
@@ -434,36 +515,36 @@ final class SimdGemm {
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
         }
-        c00.intoArray(out, oo + 0 * ldo);
-        c01.intoArray(out, oo + 0 * ldo + VL);
-        c10.intoArray(out, oo + 1 * ldo);
-        c11.intoArray(out, oo + 1 * ldo + VL);
-        c20.intoArray(out, oo + 2 * ldo);
-        c21.intoArray(out, oo + 2 * ldo + VL);
-        c30.intoArray(out, oo + 3 * ldo);
-        c31.intoArray(out, oo + 3 * ldo + VL);
-        c40.intoArray(out, oo + 4 * ldo);
-        c41.intoArray(out, oo + 4 * ldo + VL);
-        c50.intoArray(out, oo + 5 * ldo);
-        c51.intoArray(out, oo + 5 * ldo + VL);
+        c00.intoArray(c, co + 0 * ldc);
+        c01.intoArray(c, co + 0 * ldc + VL);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + VL);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + VL);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + VL);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + VL);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + VL);
     }
 
     /**
-     * out[0, 4) x [0, NR) = beta * C[0, 4) x [0, NR) + sum over p of a[ao + p * 4 + i] * b[bo + p * NR + j]; C
-     * (rows ldc apart from co) unread when beta == 0, out (rows ldo apart from oo) written; they may be the same.
+     * C[0, 4) x [0, NR) = beta * IN[0, 4) x [0, NR) + sum over p of a[ao + p * 4 + i] * b[bo + p * NR + j]:
+     * C rows ldc apart from co, IN rows ldi apart from io (unread when beta == 0); IN may be C itself.
      */
     static void kernel4(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, float beta,
-                         float[] out, int oo, int ldo) {
+                         float[] in, int io, int ldi) {
         FloatVector z = FloatVector.zero(S);
         boolean load = beta != 0f;
-        FloatVector c00 = load ? FloatVector.fromArray(S, c, co + 0 * ldc).mul(beta) : z;
-        FloatVector c01 = load ? FloatVector.fromArray(S, c, co + 0 * ldc + VL).mul(beta) : z;
-        FloatVector c10 = load ? FloatVector.fromArray(S, c, co + 1 * ldc).mul(beta) : z;
-        FloatVector c11 = load ? FloatVector.fromArray(S, c, co + 1 * ldc + VL).mul(beta) : z;
-        FloatVector c20 = load ? FloatVector.fromArray(S, c, co + 2 * ldc).mul(beta) : z;
-        FloatVector c21 = load ? FloatVector.fromArray(S, c, co + 2 * ldc + VL).mul(beta) : z;
-        FloatVector c30 = load ? FloatVector.fromArray(S, c, co + 3 * ldc).mul(beta) : z;
-        FloatVector c31 = load ? FloatVector.fromArray(S, c, co + 3 * ldc + VL).mul(beta) : z;
+        FloatVector c00 = load ? FloatVector.fromArray(S, in, io + 0 * ldi).mul(beta) : z;
+        FloatVector c01 = load ? FloatVector.fromArray(S, in, io + 0 * ldi + VL).mul(beta) : z;
+        FloatVector c10 = load ? FloatVector.fromArray(S, in, io + 1 * ldi).mul(beta) : z;
+        FloatVector c11 = load ? FloatVector.fromArray(S, in, io + 1 * ldi + VL).mul(beta) : z;
+        FloatVector c20 = load ? FloatVector.fromArray(S, in, io + 2 * ldi).mul(beta) : z;
+        FloatVector c21 = load ? FloatVector.fromArray(S, in, io + 2 * ldi + VL).mul(beta) : z;
+        FloatVector c30 = load ? FloatVector.fromArray(S, in, io + 3 * ldi).mul(beta) : z;
+        FloatVector c31 = load ? FloatVector.fromArray(S, in, io + 3 * ldi + VL).mul(beta) : z;
         for (int p = 0; p < kc; p++) {
             int ai = ao + p * 4, bi = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
@@ -480,14 +561,14 @@ final class SimdGemm {
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
-        c00.intoArray(out, oo + 0 * ldo);
-        c01.intoArray(out, oo + 0 * ldo + VL);
-        c10.intoArray(out, oo + 1 * ldo);
-        c11.intoArray(out, oo + 1 * ldo + VL);
-        c20.intoArray(out, oo + 2 * ldo);
-        c21.intoArray(out, oo + 2 * ldo + VL);
-        c30.intoArray(out, oo + 3 * ldo);
-        c31.intoArray(out, oo + 3 * ldo + VL);
+        c00.intoArray(c, co + 0 * ldc);
+        c01.intoArray(c, co + 0 * ldc + VL);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + VL);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + VL);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + VL);
     }
 
     /** As kernel8, with B row p read at b[rows[p] + add]: B straight from its source, unpacked. */
