@@ -143,12 +143,17 @@ final class Sgemm {
     }
 
     /**
-     * C = op(A) op(B) + beta C over the thread pool. When each thread's share of the rows is one
-     * short block of A (see {@link #multiply}), or B is no larger than A and one column block wide
-     * (so each thread packs its A once), the threads split the rows: each packs its own A and all
-     * of B, which is cheap next to its share of the work, and no thread waits for another before
-     * the end. Otherwise A is packed once (in row slabs) and the threads split the columns, or the
-     * rows of narrow C, so nothing is packed twice.
+     * C = op(A) op(B) + beta C over the thread pool, split one of three ways:
+     * <ul>
+     *   <li>by rows, when each thread's share is one short block of A (see {@link #multiply}), or B
+     *   is no larger than A and one column block wide: each thread packs its own A and all of B,
+     *   which is cheap next to its share of the work, and no thread waits for another;
+     *   <li>by columns, each thread packing A block by block itself, when each thread's columns
+     *   span a whole column block: packing A twice costs little next to that much work, and each
+     *   block is read from the thread's own cache rather than from one shared packed A;
+     *   <li>otherwise A is packed once (in row slabs) and the threads split the columns, or the
+     *   rows of narrow C, so nothing is packed twice.
+     * </ul>
      */
     static void run(int mr, int m, int n, int k, APanels as, BPanels bs, float beta, float[] c, int cOff, int ldc) {
         boolean parallel = (long) m * n * k >= SERIAL_WORK;
@@ -164,12 +169,23 @@ final class Sgemm {
             });
             return;
         }
+        int colPanels = (n + NR - 1) / NR;
+        if (t > 1 && n >= NC * t) {
+            Parallel.forRange(t, 1, (u0, u1) -> {
+                Buffers buf = BUFFERS.get();
+                for (int u = u0; u < u1; u++) {
+                    int j0 = (int) ((long) colPanels * u / t) * NR, j1 = Math.min(n, (int) ((long) colPanels * (u + 1) / t) * NR);
+                    multiply(mr, null, as, 0, m, k, 0, k, bs, j0, j1, n, 0, beta, c, cOff, ldc, buf);
+                }
+            });
+            return;
+        }
         int slab = Math.max(mr, PACKED_A_LIMIT / k / mr * mr);
         for (int s0 = 0; s0 < m; s0 += slab) {
             int rows = Math.min(slab, m - s0), base = s0;
             float[] packed = packA(mr, rows, k, (ic, mc, pc, kc, r, dst, dOff) -> as.pack(base + ic, mc, pc, kc, r, dst, dOff),
                     parallel && (long) rows * k >= PARALLEL_PACK);
-            int slabPanels = (rows + mr - 1) / mr, colPanels = (n + NR - 1) / NR;
+            int slabPanels = (rows + mr - 1) / mr;
             // Columns split without duplicated work; rows only when there are too few column panels.
             boolean byCols = colPanels >= 4 * t || colPanels % t == 0 || slabPanels < 2 * t;
             int units = byCols ? Math.min(t, colPanels) : Math.min(t, slabPanels);

@@ -102,6 +102,13 @@ class SgemmTest {
         check(Sgemm.MR, 2 * Sgemm.MC + 13, Sgemm.MC, Sgemm.KD - 5, false, false, 0, 15);
     }
 
+    /** Columns enough for each thread to pack its own A (two column blocks and more), several k blocks deep. */
+    @Example
+    void matchesNaiveProductWithAColumnBlockPerThread() {
+        check(Sgemm.MR, Sgemm.MC + 13, 2 * Sgemm.NC + 5, Sgemm.KC + 7, false, false, 0, 16);
+        check(Sgemm.MR, 29, 2 * Sgemm.NC + Sgemm.NR + 1, 2 * Sgemm.KC + 3, true, true, 2, 17);
+    }
+
     /**
      * PlainA's panels against their definition, exactly (whole 12-row panels are transposed 16
      * steps at a time, the rest gathered), with nothing written outside the mr * kc floats each
