@@ -12,9 +12,8 @@ import java.util.Arrays;
  * into MR-row panels (alpha folded in), op(B) into KC x NC panels of NR-column micro-panels per
  * thread, and the kernel updates an MR x NR tile of C from one A micro-panel and one B
  * micro-panel. Products one k block deep write their tiles straight into C; deeper ones sum them
- * in packed tiles over KD of k first (see {@link #multiply}). Threads take disjoint column ranges
- * (or row ranges when C is narrow, or when each thread's rows are one short block of A), so
- * nothing is shared but the read-only packed A.
+ * in packed tiles over KD of k first (see {@link #multiply}). Threads take disjoint row or column
+ * ranges (see {@link #run}), so they share at most a read-only packed A.
  *
  * <p>The operands are reached through {@link APanels} and {@link BPanels}, so {@link CpuConv2d}
  * can pack an implicit im2col matrix straight into the B panels.
