@@ -125,6 +125,22 @@ final class PropertySupport {
                 what, err, tol, worst, actual[worst], expected[worst], head(actual), head(expected)));
     }
 
+    /**
+     * Each actual[i] within tol * magnitude[i] of expected[i], where magnitude[i] is the sum of the
+     * absolute values of the terms summed into it: the scale of a float sum's rounding error, which a
+     * sum that cancels (small against its terms) can exceed any relative tolerance by.
+     */
+    static void assertWithinSumBound(String what, float[] actual, double[] expected, double[] magnitude, double tol) {
+        for (int i = 0; i < actual.length; i++) {
+            double err = Math.abs(actual[i] - expected[i]);
+            if (!(err <= tol * magnitude[i])) {
+                throw new AssertionError(String.format("%s[%d]: actual %s, expected %s: error %.3e > %.1e x %.3e "
+                        + "(the sum of the terms' absolute values)", what, i, actual[i], expected[i], err, tol,
+                        magnitude[i]));
+            }
+        }
+    }
+
     static void assertClose(String what, float actual, double expected, double tol) {
         assertClose(what, new float[] {actual}, new double[] {expected}, tol);
     }
