@@ -75,6 +75,8 @@ final class Sgemm {
         private float[] tiles;
         final float[] tile = new float[12 * NR];
         final float[] acc = new float[12 * NR]; // scalar kernel only
+        /** What the kernels' loads ahead read (see {@link #ahead}), kept so the JIT keeps the loads. */
+        int touched;
         /** Source offsets for gathering packers: one per panel column, one per panel row. */
         final int[] cols = new int[NC + NR];
         final int[] rows = new int[KC];
@@ -340,14 +342,15 @@ final class Sgemm {
                             int u = jr / NR, bo = jr * kc, col = jc + jr, g = col / group, first = col - g * group;
                             for (int ir = 0; ir < mc; ir += mr) {
                                 int rows = Math.min(mr, mc - ir), h = height(mr, rows), to = tileOffset(mr, mc, ir, jr);
-                                int ao = packed == null ? ir * kc : (ic + ir) * k + pc * h;
+                                int ao = packed == null ? ir * kc : (ic + ir) * k + pc * h, next = ahead(ir / mr, jr, nc, kc);
                                 if (direct) {
                                     kernel(h, ap, ao, buf.src[u], buf.srcRows[u], buf.srcAdd[u], kc, tiles, to, NR, 0f);
                                 } else if (finish && q == blocks - 1 && whole(h, rows, Math.min(NR, nc - jr), first, group)) {
                                     kernel(h, ap, ao, buf.b(q), bo, kc, tiles, to, NR, q == 0 ? 0f : 1f, c,
-                                            cOff + (ic + ir) * ldc + g * groupStride + first, ldc, buf);
+                                            cOff + (ic + ir) * ldc + g * groupStride + first, ldc, next, buf);
                                 } else {
-                                    kernel(h, ap, ao, buf.b(q), bo, kc, tiles, to, NR, q == 0 ? 0f : 1f, buf);
+                                    kernel(h, ap, ao, buf.b(q), bo, kc, tiles, to, NR, q == 0 ? 0f : 1f, tiles, to, NR,
+                                            next, buf);
                                 }
                             }
                         }
@@ -366,6 +369,18 @@ final class Sgemm {
                 pk = end;
             }
         }
+    }
+
+    /**
+     * Where in its packed block the 12-row kernel for A micro-panel i of the B micro-panel at column jr
+     * loads B ahead: the next B micro-panel, a quarter per call for the first four A micro-panels (the
+     * kernel loads one cache line per two k steps, kc / 2 lines of a kc x 32 panel's 2 kc), else its own
+     * micro-panel. A block of B is walked once per MC rows of A, after the other KD / KC blocks have
+     * passed through L2, so without this each micro-panel would first arrive from L3 while the kernel
+     * waits on it.
+     */
+    static int ahead(int i, int jr, int nc, int kc) {
+        return i < 4 && jr + NR < nc ? (jr + NR) * kc + i * (kc * NR / 4) : jr * kc;
     }
 
     /** Whether a tile of `rows` x `nr` from column `first` of its group fills its h-row kernel and lies in one group. */
@@ -427,18 +442,21 @@ final class Sgemm {
     /** The h x NR tile at c[co] (rows ldc apart) = beta * C + the product. */
     private static void kernel(int h, float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc,
                                float beta, Buffers buf) {
-        kernel(h, a, ao, b, bo, kc, c, co, ldc, beta, c, co, ldc, buf);
+        kernel(h, a, ao, b, bo, kc, c, co, ldc, beta, c, co, ldc, bo, buf);
     }
 
-    /** The h x NR tile at out[oo] (rows ldo apart) = beta * the tile at c[co] (rows ldc apart) + the product. */
+    /**
+     * The h x NR tile at out[oo] (rows ldo apart) = beta * the tile at c[co] (rows ldc apart) + the
+     * product; the 12-row kernel also loads b ahead from `next` on (see {@link #ahead}).
+     */
     private static void kernel(int h, float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc,
-                               float beta, float[] out, int oo, int ldo, Buffers buf) {
+                               float beta, float[] out, int oo, int ldo, int next, Buffers buf) {
         if (!SIMD) {
             scalarKernel(h, a, ao, b, bo, kc, c, co, ldc, beta, out, oo, ldo, buf.acc);
             return;
         }
         switch (h) {
-            case 12 -> SimdGemm.kernel12(a, ao, b, bo, kc, out, oo, ldo, beta, c, co, ldc);
+            case 12 -> buf.touched ^= SimdGemm.kernel12(a, ao, b, bo, kc, out, oo, ldo, beta, c, co, ldc, next);
             case 8 -> SimdGemm.kernel8(a, ao, b, bo, kc, out, oo, ldo, beta, c, co, ldc);
             case 6 -> SimdGemm.kernel6(a, ao, b, bo, kc, out, oo, ldo, beta, c, co, ldc);
             case 4 -> SimdGemm.kernel4(a, ao, b, bo, kc, out, oo, ldo, beta, c, co, ldc);

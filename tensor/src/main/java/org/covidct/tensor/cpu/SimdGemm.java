@@ -229,9 +229,16 @@ final class SimdGemm {
      * C rows ldc apart from co, IN rows ldi apart from io (unread when beta == 0); IN may be C itself.
      * Two steps per iteration halve the index arithmetic, which would otherwise take issue slots
      * from the FMAs (the 6-row AVX2 kernel keeps one step: in 16 registers, two would spill).
+     *
+     * <p>Each iteration also loads one word of b, 16 floats further each time from next on, so kc / 2
+     * cache lines the caller reads next arrive while the FMAs run (Java has no prefetch instruction;
+     * with nothing to fetch, next = bo costs one L1 hit per iteration). The load is unconditional, so
+     * the JIT still hoists every bounds check out of the loop. Returns those words XORed, for the
+     * caller to keep, or the JIT would drop the loads.
      */
-    static void kernel12(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, float beta,
-                         float[] in, int io, int ldi) {
+    static int kernel12(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, float beta,
+                        float[] in, int io, int ldi, int next) {
+        int touched = 0;
         FloatVector z = FloatVector.zero(S);
         boolean load = beta != 0f;
         FloatVector c00 = load ? FloatVector.fromArray(S, in, io + 0 * ldi).mul(beta) : z;
@@ -261,6 +268,7 @@ final class SimdGemm {
         int even = kc & ~1;
         for (int p = 0; p < even; p += 2) {
             int ai = ao + p * 12, bi = bo + p * NR;
+            touched ^= Float.floatToRawIntBits(b[next + p * 8]); // one cache line per iteration
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
             c00 = a0.fma(b0, c00);
@@ -401,6 +409,7 @@ final class SimdGemm {
         c101.intoArray(c, co + 10 * ldc + VL);
         c110.intoArray(c, co + 11 * ldc);
         c111.intoArray(c, co + 11 * ldc + VL);
+        return touched;
     }
 
     /**

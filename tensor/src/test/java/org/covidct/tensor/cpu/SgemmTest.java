@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
+import net.jqwik.api.Assume;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -118,6 +119,37 @@ class SgemmTest {
     void packsPlainAPanels(@ForAll @IntRange(min = 1, max = 30) int mc, @ForAll @IntRange(min = 1, max = 70) int kc,
                            @ForAll @IntRange(min = 0, max = 5) int pc, @ForAll long seed) {
         checkPlainAPack(mc, kc, pc, seed);
+    }
+
+    /**
+     * The 12-row kernel's loads ahead, one word per two k steps 16 floats apart from {@link Sgemm#ahead}:
+     * for the first four A micro-panels of a B micro-panel that has a next one, they stay inside that
+     * next micro-panel and, between them, reach each of its cache lines (kc even); otherwise they stay
+     * inside the micro-panel itself.
+     */
+    @Property(tries = 60)
+    void loadsAheadReachEveryLineOfTheNextMicroPanel(@ForAll @IntRange(min = 1, max = 256) int kc,
+                                                     @ForAll @IntRange(min = 1, max = 33) int panels,
+                                                     @ForAll @IntRange(min = 0, max = 32) int u,
+                                                     @ForAll @IntRange(min = 0, max = 31) int shortBy) {
+        Assume.that(Sgemm.NR == 32); // the 12-row kernel exists only with 16-lane vectors
+        int nr = Sgemm.NR, nc = Math.max(1, panels * nr - shortBy), jr = Math.min(u, panels - 1) * nr;
+        boolean hasNext = jr + nr < nc;
+        boolean[] reached = new boolean[panels * nr * kc / 16 + 1];
+        for (int i = 0; i < 6; i++) {
+            int next = Sgemm.ahead(i, jr, nc, kc);
+            int lo = (i < 4 && hasNext ? jr + nr : jr) * kc, hi = lo + nr * kc;
+            for (int p = 0; p < (kc & ~1); p += 2) {
+                int word = next + p * 8;
+                assertTrue(word >= lo && word < hi, "call " + i + " loads " + word + " outside [" + lo + ", " + hi + ")");
+                reached[word / 16] = true;
+            }
+        }
+        if (hasNext && kc % 2 == 0) {
+            for (int line = (jr + nr) * kc / 16; line < (jr + 2 * nr) * kc / 16; line++) {
+                assertTrue(reached[line], "line " + line + " of the next micro-panel is never loaded");
+            }
+        }
     }
 
     /** Whole panels whose steps are all transposed: the last store of the last panel must stop at its end. */
