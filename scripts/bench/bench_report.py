@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
-"""Merges JMH results (ms/op) and scripts/bench/torch_ops.py output into a markdown report."""
+"""Merges JMH results (ms/op) and scripts/bench/torch_ops.py output into a markdown report.
+
+Each figure is a median of timed calls on both sides (JMH SampleTime's 50th percentile; torch_ops.py's
+median). An item measured in several rounds (compare_ops.sh's MM_ROUNDS) shows the median over its
+rounds, and the ratio of each round beside it."""
 import argparse
 import datetime
 import json
 import platform
+import statistics
 import subprocess
 
 VGG_SHAPES = ["3-64-224", "64-64-224", "64-128-112", "128-128-112", "128-256-56", "256-256-56",
@@ -29,6 +34,14 @@ def java_version(jmh):
     return "?"
 
 
+def jmh_ms(result):
+    """The median ms/op of a SampleTime result (the mean of any other mode)."""
+    metric = result["primaryMetric"]
+    if result.get("mode") == "sample":
+        return metric["scorePercentiles"]["50.0"]
+    return metric["score"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--jmh", nargs="+", required=True, help="JMH -rf json files")
@@ -47,23 +60,41 @@ def main():
             torch = json.load(f)
         torch_results += torch["results"]
 
-    ours = {}
+    # Per item: ms of each round in file order (compare_ops.sh numbers its files by item, rounds in order).
+    our_ms, their_ms, flops = {}, {}, {}
     for r in jmh:
         cls, method = r["benchmark"].rsplit(".", 2)[-2:]
         p = r.get("params", {})
-        ms = r["primaryMetric"]["score"]
         if cls == "MatmulBenchmark":
             n = int(p["n"])
-            ours[("mm", str(n))] = (ms, 2.0 * n ** 3 / ms / 1e6)
+            key, flops[("mm", str(n))] = ("mm", str(n)), 2.0 * n ** 3
         elif cls == "Conv2dBenchmark":
             c, k, hw = map(int, p["shape"].split("-"))
-            flops = 2.0 * int(p["batch"]) * k * hw * hw * c * 9
-            ours[("conv." + method, p["shape"])] = (ms, flops / ms / 1e6)
+            key = ("conv." + method, p["shape"])
+            flops[key] = 2.0 * int(p["batch"]) * k * hw * hw * c * 9
         elif cls == "LayerOpsBenchmark":
-            ours[("layer." + method, p["shape"])] = (ms, None)
+            key = ("layer." + method, p["shape"])
         elif cls == "VggStepBenchmark":
-            ours[("step." + method, p["imageSize"])] = (ms, None)
-    theirs = {(r["op"], r["shape"]): (r["ms"], r.get("gflops")) for r in torch_results}
+            key = ("step." + method, p["imageSize"])
+        else:
+            continue
+        our_ms.setdefault(key, []).append(jmh_ms(r))
+    for r in torch_results:
+        key = (r["op"], r["shape"])
+        their_ms.setdefault(key, []).append(r["ms"])
+        if r.get("gflops"):
+            flops[key] = r["gflops"] * r["ms"] * 1e6
+
+    def summary(runs):
+        return {key: (statistics.median(ms), flops[key] / statistics.median(ms) / 1e6 if key in flops else None)
+                for key, ms in runs.items()}
+
+    ours, theirs = summary(our_ms), summary(their_ms)
+
+    def round_ratios(key):
+        """PyTorch ms / ours, round by round, where both have the same number of rounds (more than one)."""
+        o, t = our_ms.get(key, []), their_ms.get(key, [])
+        return [b / a for a, b in zip(o, t)] if len(o) == len(t) > 1 else []
 
     cpu = lscpu()
     lines = ["# CPU kernel benchmarks: ours against PyTorch", ""]
@@ -73,9 +104,13 @@ def main():
         cpu.get("Model name", platform.processor() or "?"), cpu.get("CPU(s)", "?"),
         cpu.get("Core(s) per socket", "?"), cpu.get("Thread(s) per core", "?"), platform.machine()))
     lines.append("- threads: %s for both (our pool via `-XX:ActiveProcessorCount`, torch.set_num_threads)" % args.threads)
-    lines.append("- ours: %s, JMH average time per op; PyTorch %s (torch.mm on its BLAS, convolutions on oneDNN), "
-                 "median of timed calls; each size or shape measured by both back to back" % (
-                     java_version(jmh), torch.get("torch", "?")))
+    lines.append("- ours: %s, JMH, median of timed calls (SampleTime); PyTorch %s (torch.mm on its BLAS, "
+                 "convolutions on oneDNN), median of timed calls; each size or shape measured by both back to "
+                 "back, the first alternating" % (java_version(jmh), torch.get("torch", "?")))
+    rounds = max((len(v) for v in our_ms.values()), default=1)
+    if rounds > 1:
+        lines.append("- items measured in %d rounds (each round both sides back to back): medians over the "
+                     "rounds, and each round's ratio" % rounds)
     if args.load:
         lines.append("- load average (1, 5, 15 min) before / after: %s" % " / ".join(args.load))
     lines.append("- command: `%s`" % args.command)
@@ -88,16 +123,20 @@ def main():
     def table(title, keys, label):
         if not keys:
             return
+        per_round = any(round_ratios(key) for key, _ in keys)
         lines.append("## " + title)
         lines.append("")
-        lines.append("| %s | ours ms | PyTorch ms | ours GFLOP/s | PyTorch GFLOP/s | ratio |" % label)
-        lines.append("|---|---:|---:|---:|---:|---:|")
+        lines.append("| %s | ours ms | PyTorch ms | ours GFLOP/s | PyTorch GFLOP/s | ratio |%s" % (
+            label, " ratio by round |" if per_round else ""))
+        lines.append("|---|---:|---:|---:|---:|---:|%s" % ("---|" if per_round else ""))
         for key, name in keys:
             o, t = ours.get(key), theirs.get(key)
             cells = [name]
             cells += ["%.2f" % o[0] if o else "-", "%.2f" % t[0] if t else "-"]
             cells += ["%.1f" % o[1] if o else "-", "%.1f" % t[1] if t else "-"]
-            cells.append("**%.2f**" % (o[1] / t[1]) if o and t else "-")
+            cells.append("**%.2f**" % (t[0] / o[0]) if o and t else "-")
+            if per_round:
+                cells.append(" ".join("%.2f" % r for r in round_ratios(key)) or "-")
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
 

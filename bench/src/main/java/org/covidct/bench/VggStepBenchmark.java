@@ -28,10 +28,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The whole vgg19_bn with a 2-class head at batch 8: one training step (forward, cross-entropy,
  * backward, SGD with momentum) and one inference pass, as `covidct.jar bench` times them.
- * images/s = batch * 1000 / (ms per op).
+ * images/s = batch * 1000 / (ms per op). Every call is timed, for medians.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
