@@ -39,6 +39,11 @@ final class Sgemm {
      * tiles over this many k and merged into C once, where it would be read and written once per KC.
      */
     static final int KD = 8 * KC;
+    /**
+     * The tiled path writes its last k block's tiles straight into C only when C's rows are closer
+     * than this many floats (a 4 KiB page; see {@link #tiled}).
+     */
+    static final int DIRECT_LDC = 1024;
     /** Packed A is prepared in row slabs of at most this many floats. */
     private static final int PACKED_A_LIMIT = 1 << 22;
     /** A thread splitting rows should own at least this many, so packing all of B is a small extra. */
@@ -311,8 +316,11 @@ final class Sgemm {
      * L1 while the A micro-panels stream past it from L2, and accumulates into contiguous MR x NR
      * tiles. C itself is read and written once per KD, row by row, which the prefetchers follow;
      * read tile by tile in this order, its rows (often 4 KB apart) would miss on every tile. When C
-     * is not read (beta == 0 within one KD), the last k block writes its whole tiles straight into
-     * C instead, and the stores drain while the kernel computes.
+     * is not read (beta == 0 within one KD) and its rows are less than a page apart, the last k
+     * block writes its whole tiles straight into C instead, and the stores drain while the kernel
+     * computes. With rows a page or more apart, a column of tiles spans as many pages as the block
+     * has rows, and those stores stall the kernel more than the merge pass costs (1024^3: 1-3%,
+     * 2048^3: 3-8% slower).
      */
     private static void tiled(int mr, float[] packed, APanels as, int i0, int i1, int k, int p0, int p1, BPanels bs,
                               int j0, int j1, int width, int group, int groupStride, float beta, float[] c, int cOff,
@@ -328,9 +336,10 @@ final class Sgemm {
                     direct = bs.pack(pc, Math.min(KC, end - pc), jc, nc, buf.b(blocks++), buf);
                 }
                 end = Math.min(end, pk + blocks * KC);
-                // Unless C is read (bt != 0), the last k block writes whole tiles straight into C: no merge.
+                // Unless C is read (bt != 0) or its rows are a page apart, the last k block writes whole
+                // tiles straight into C: no merge.
                 float bt = pk == p0 ? beta : 1f;
-                boolean finish = end == p1 && !direct && bt == 0f;
+                boolean finish = end == p1 && !direct && bt == 0f && ldc < DIRECT_LDC;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     for (int q = 0; q < blocks; q++) {

@@ -97,8 +97,11 @@ class SgemmTest {
     void matchesNaiveProductDeeperThanOnePackedDepth() {
         check(Sgemm.MR, 2 * Sgemm.MC + 25, 2 * Sgemm.NR + 7, Sgemm.KD + Sgemm.KC + 3, false, false, 2, 12);
         check(Sgemm.MR, Sgemm.MC + 1, Sgemm.NC + 5, Sgemm.KD + 1, true, true, 3, 13);
-        // beta == 0 within one packed depth: the last k block writes whole tiles straight into C.
-        check(Sgemm.MR, Sgemm.MC + 13, Sgemm.NC + 2 * Sgemm.NR + 3, Sgemm.KD - 5, false, false, 0, 14);
+        // beta == 0 within one packed depth, C's rows less than a page apart: the last k block writes
+        // whole tiles straight into C.
+        check(Sgemm.MR, Sgemm.MC + 13, Sgemm.DIRECT_LDC - 2 * Sgemm.NR + 3, Sgemm.KD - 5, false, false, 0, 14);
+        // ... a page or more apart: the tiles are merged into C, as for deeper products.
+        check(Sgemm.MR, Sgemm.MC + 13, Sgemm.DIRECT_LDC + 2 * Sgemm.NR + 3, Sgemm.KD - 5, false, false, 0, 18);
         // ... and with A packed block by block, each thread taking more rows than one block.
         check(Sgemm.MR, 2 * Sgemm.MC + 13, Sgemm.MC, Sgemm.KD - 5, false, false, 0, 15);
     }
