@@ -67,7 +67,8 @@ def main():
         p = r.get("params", {})
         if cls == "MatmulBenchmark":
             n = int(p["n"])
-            key, flops[("mm", str(n))] = ("mm", str(n)), 2.0 * n ** 3
+            key = ("mm", str(n))
+            flops[key] = 2.0 * n ** 3
         elif cls == "Conv2dBenchmark":
             c, k, hw = map(int, p["shape"].split("-"))
             key = ("conv." + method, p["shape"])
@@ -86,8 +87,9 @@ def main():
             flops[key] = r["gflops"] * r["ms"] * 1e6
 
     def summary(runs):
-        return {key: (statistics.median(ms), flops[key] / statistics.median(ms) / 1e6 if key in flops else None)
-                for key, ms in runs.items()}
+        """(median ms, GFLOP/s at that median or None) per item."""
+        medians = {key: statistics.median(ms) for key, ms in runs.items()}
+        return {key: (ms, flops[key] / ms / 1e6 if key in flops else None) for key, ms in medians.items()}
 
     ours, theirs = summary(our_ms), summary(their_ms)
 
