@@ -2,7 +2,6 @@ package org.covidct.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -119,15 +118,15 @@ final class SimdDepthwise {
                 a21 = a21.add(g.mul(FloatVector.fromArray(S, scratch, r2 + j + c1)));
                 a22 = a22.add(g.mul(FloatVector.fromArray(S, scratch, r2 + j + c2)));
             }
-            acc[0] += a00.reduceLanes(VectorOperators.ADD);
-            acc[1] += a01.reduceLanes(VectorOperators.ADD);
-            acc[2] += a02.reduceLanes(VectorOperators.ADD);
-            acc[3] += a10.reduceLanes(VectorOperators.ADD);
-            acc[4] += a11.reduceLanes(VectorOperators.ADD);
-            acc[5] += a12.reduceLanes(VectorOperators.ADD);
-            acc[6] += a20.reduceLanes(VectorOperators.ADD);
-            acc[7] += a21.reduceLanes(VectorOperators.ADD);
-            acc[8] += a22.reduceLanes(VectorOperators.ADD);
+            acc[0] += SimdLanes.sum(a00);
+            acc[1] += SimdLanes.sum(a01);
+            acc[2] += SimdLanes.sum(a02);
+            acc[3] += SimdLanes.sum(a10);
+            acc[4] += SimdLanes.sum(a11);
+            acc[5] += SimdLanes.sum(a12);
+            acc[6] += SimdLanes.sum(a20);
+            acc[7] += SimdLanes.sum(a21);
+            acc[8] += SimdLanes.sum(a22);
         }
     }
 }

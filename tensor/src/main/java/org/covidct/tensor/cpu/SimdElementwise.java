@@ -78,7 +78,7 @@ final class SimdElementwise {
         for (int end = S.loopBound(length); i < end; i += S.length()) {
             acc = acc.add(FloatVector.fromArray(S, a, aOff + i).mul(FloatVector.fromArray(S, b, bOff + i)));
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = SimdLanes.sum(acc);
         for (; i < length; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }

@@ -1,7 +1,6 @@
 package org.covidct.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -71,22 +70,22 @@ final class SimdGemm {
             c70 = x.fma(w0, c70);
             c71 = x.fma(w1, c71);
         }
-        out[0] = c00.reduceLanes(VectorOperators.ADD);
-        out[1] = c01.reduceLanes(VectorOperators.ADD);
-        out[2] = c10.reduceLanes(VectorOperators.ADD);
-        out[3] = c11.reduceLanes(VectorOperators.ADD);
-        out[4] = c20.reduceLanes(VectorOperators.ADD);
-        out[5] = c21.reduceLanes(VectorOperators.ADD);
-        out[6] = c30.reduceLanes(VectorOperators.ADD);
-        out[7] = c31.reduceLanes(VectorOperators.ADD);
-        out[8] = c40.reduceLanes(VectorOperators.ADD);
-        out[9] = c41.reduceLanes(VectorOperators.ADD);
-        out[10] = c50.reduceLanes(VectorOperators.ADD);
-        out[11] = c51.reduceLanes(VectorOperators.ADD);
-        out[12] = c60.reduceLanes(VectorOperators.ADD);
-        out[13] = c61.reduceLanes(VectorOperators.ADD);
-        out[14] = c70.reduceLanes(VectorOperators.ADD);
-        out[15] = c71.reduceLanes(VectorOperators.ADD);
+        out[0] = SimdLanes.sum(c00);
+        out[1] = SimdLanes.sum(c01);
+        out[2] = SimdLanes.sum(c10);
+        out[3] = SimdLanes.sum(c11);
+        out[4] = SimdLanes.sum(c20);
+        out[5] = SimdLanes.sum(c21);
+        out[6] = SimdLanes.sum(c30);
+        out[7] = SimdLanes.sum(c31);
+        out[8] = SimdLanes.sum(c40);
+        out[9] = SimdLanes.sum(c41);
+        out[10] = SimdLanes.sum(c50);
+        out[11] = SimdLanes.sum(c51);
+        out[12] = SimdLanes.sum(c60);
+        out[13] = SimdLanes.sum(c61);
+        out[14] = SimdLanes.sum(c70);
+        out[15] = SimdLanes.sum(c71);
         for (int p = bound; p < k; p++) {
             for (int i = 0; i < 8; i++) {
                 out[2 * i] = Math.fma(a[rows[i] + p], b[b0 + p], out[2 * i]);

@@ -14,8 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class SimdStatistics {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class,
-            jdk.incubator.vector.VectorShape.forBitSize(F.vectorBitSize()));
+    private static final VectorSpecies<Double> D = SimdLanes.D;
     /** Elements a float lane block sums before it is widened (accumulateGradientSums). */
     private static final int BLOCK = 256;
 
@@ -30,7 +29,7 @@ final class SimdStatistics {
             FloatVector v = FloatVector.fromArray(F, x, off + i);
             acc = acc.add(low(v)).add(high(v));
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = SimdLanes.sum(acc);
         for (; i < len; i++) {
             s += x[off + i];
         }
@@ -46,7 +45,7 @@ final class SimdStatistics {
             DoubleVector d0 = low(v).sub(mean), d1 = high(v).sub(mean);
             acc = acc.add(d0.mul(d0)).add(d1.mul(d1));
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = SimdLanes.sum(acc);
         for (; i < len; i++) {
             double d = x[off + i] - mean;
             s += d * d;
@@ -76,7 +75,7 @@ final class SimdStatistics {
             sumDy = sumDy.add(low(blockDy)).add(high(blockDy));
             sumDyXc = sumDyXc.add(low(blockDyXc)).add(high(blockDyXc));
         }
-        double a = sumDy.reduceLanes(VectorOperators.ADD), b = sumDyXc.reduceLanes(VectorOperators.ADD);
+        double a = SimdLanes.sum(sumDy), b = SimdLanes.sum(sumDyXc);
         for (; i < len; i++) {
             double d = dy[off + i];
             a += d;
