@@ -4,8 +4,8 @@
 #   jdk/      a Java 25 runtime cut down by jlink to the modules the jars use
 #   lib/      nn's test classpath (tensor, its tests, JCuda), nn's tests, the GPU benchmark and
 #             JUnit's console launcher; jcuda-natives without its 24 MB PTX compiler, unused here
-#   natives/  JCuda's cuBLAS and cuDNN bindings relinked to CUDA 13's cuBLAS and cuDNN 9, the
-#             versions PyTorch's pip packages bring (README.md says why and how)
+#   natives/  JCuda's cuBLAS bindings relinked to CUDA 13's cuBLAS, the version PyTorch's pip
+#             packages bring (README.md says why and how); JCudnn's native already links cuDNN 9
 # Fails when the folder exceeds 60 MiB. Usage: bash scripts/gpu/prepare.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,14 +16,13 @@ dependency_plugin=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 property() { sed -n "s|.*<$1>\(.*\)</$1>.*|\1|p" pom.xml | head -n 1; }
 version=$(sed -n 's|^  <version>\(.*\)</version>|\1|p' pom.xml | head -n 1)
 jcuda=$(property jcuda.version)
-jcudnn=$(property jcudnn.version)
 platform=$(property jcuda.natives.classifier)
 junit_platform=1.$(property junit.version | cut -d. -f2-)  # JUnit 5.x.y ships platform 1.x.y
 for tool in patchelf readelf objdump strip unzip zip; do
     command -v "$tool" > /dev/null || { echo "prepare.sh: $tool is missing (apt-get install -y $tool)" >&2; exit 1; }
 done
 
-mvn -o -q -DskipTests install  # compiles the tests too
+mvn -o -q -DskipTests -Dcuda.standin.skip=true install  # compiles the tests too
 rm -rf "$out"
 mkdir -p "$out/lib" "$out/natives"
 
@@ -69,9 +68,6 @@ relink "$cublas_jar" "lib/libJCublas2-$jcuda-$platform.so" "libJCublas2-$jcuda-$
     libcublas.so.12 libcublas.so.13 libcublasLt.so.12 libcublasLt.so.13
 relink "$cublas_jar" "lib/libJCublas-$jcuda-$platform.so" "libJCublas-$jcuda-$platform.so" \
     libcublas.so.12 libcublas.so.13 libcublasLt.so.12 libcublasLt.so.13
-# JCudnn looks for its native under the JCuda core's version (see tensor/pom.xml).
-relink "$out/lib/jcudnn-natives-$jcudnn-$platform.jar" "lib/libJCudnn-$jcudnn-$platform.so" \
-    "libJCudnn-$jcuda-$platform.so" libcudnn.so.8 libcudnn.so.9
 
 # java.desktop (AWT, 12 MB) would come in only for Jackson's optional java.beans support.
 modules=$("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --multi-release 25 --print-module-deps "$out"/lib/*.jar \

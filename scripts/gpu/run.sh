@@ -4,7 +4,8 @@
 # benchmark of ours and of PyTorch, and BENCHMARKS-gpu.md comparing them. Needs python3 with
 # PyTorch and its nvidia-cublas / nvidia-cudnn-cu13 packages, which also supply cuBLAS and cuDNN.
 # Everything it writes goes to $OUT (default target/gpu-run). Exits non-zero when a step fails.
-# Usage: bash scripts/gpu/run.sh [--quick]    (--quick: fewer benchmark steps)
+# A machine where CUDA is unusable fails the cuda-status step, and its CUDA tests fail rather
+# than skip. Usage: bash scripts/gpu/run.sh [--quick]    (--quick: fewer benchmark steps)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 warmup=5 steps=20
@@ -38,6 +39,8 @@ export LD_LIBRARY_PATH=${nvidia_libs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 # java.library.path: JCuda's loader tries it before its jars, so the relinked natives win.
 java=("$gpu/jdk/bin/java" -Xmx16g --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED
       -Djava.library.path="$gpu/natives" -cp "$gpu/lib/*")
+# A CUDA test that would skip fails instead: this run exists to run them.
+tests_java=("${java[@]}" -Dcovidct.requireCuda=true -Dcovidct.cuda.poisonOutputs=true)
 failed=()
 step() { # NAME TIMEOUT_S COMMAND...: runs a step, logging to $out/NAME.log, and records a failure
     local name=$1 limit=$2
@@ -55,7 +58,7 @@ nvidia-smi > "$out/nvidia-smi.txt" 2>&1
 head -n 12 "$out/nvidia-smi.txt"
 echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
 step cuda-status 60 "${java[@]}" org.covidct.bench.CudaStatus
-step tests 300 "${java[@]}" org.junit.platform.console.ConsoleLauncher execute --disable-banner --disable-ansi-colors \
+step tests 300 "${tests_java[@]}" org.junit.platform.console.ConsoleLauncher execute --disable-banner --disable-ansi-colors \
     --details=tree --reports-dir="$out/junit" \
     --select-class=org.covidct.tensor.GoldenOpsTest --select-class=org.covidct.tensor.cuda.CudaVsCpuTest \
     --select-class=org.covidct.tensor.cuda.CachingAllocatorTest --select-class=org.covidct.nn.ModuleToTest \

@@ -3,14 +3,18 @@ package org.covidct.bench;
 import org.covidct.tensor.Device;
 
 /**
- * Prints whether this JVM can use CUDA, and if not, why: the first line of a GPU run's log, so
- * that skipped GPU tests can be told apart from a machine that was never able to run them.
+ * Prints whether this JVM can use CUDA, and if not, why, and exits 1 then: the first step of a GPU
+ * run, so that a machine that cannot run the GPU tests fails the run rather than skip them.
  */
 public final class CudaStatus {
     private CudaStatus() {
     }
 
     public static void main(String[] args) {
-        System.out.println(Device.cudaUnavailableReason().orElse("CUDA available"));
+        var reason = Device.cudaUnavailableReason();
+        System.out.println(reason.orElse("CUDA available"));
+        if (reason.isPresent()) {
+            System.exit(1);
+        }
     }
 }

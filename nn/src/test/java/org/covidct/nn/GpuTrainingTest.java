@@ -2,9 +2,7 @@ package org.covidct.nn;
 
 import static org.covidct.tensor.testing.TensorAssert.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.util.Optional;
 import java.util.SplittableRandom;
 import org.covidct.nn.autograd.Functional;
 import org.covidct.nn.autograd.Variable;
@@ -13,6 +11,7 @@ import org.covidct.nn.optim.Sgd;
 import org.covidct.tensor.Device;
 import org.covidct.tensor.Tensor;
 import org.covidct.tensor.TensorScope;
+import org.covidct.tensor.testing.CudaRequirement;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,8 +40,7 @@ class GpuTrainingTest {
 
     @BeforeEach
     void needsCuda() {
-        Optional<String> reason = Device.cudaUnavailableReason();
-        assumeTrue(reason.isEmpty(), reason::orElseThrow);
+        CudaRequirement.assumeCuda();
     }
 
     private static Run cpuRun() {

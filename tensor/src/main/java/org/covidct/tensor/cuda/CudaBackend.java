@@ -29,6 +29,19 @@ import org.covidct.tensor.Tensor;
 public final class CudaBackend implements Backend {
     /** System property: whether convolutions may use TF32 (default true, as PyTorch's cuDNN default). */
     public static final String TF32_PROPERTY = "covidct.cuda.tf32";
+    /**
+     * System property: wait for every op and check it for errors before the next (slow; for
+     * debugging). The environment variable CUDA_LAUNCH_BLOCKING=1, as PyTorch reads it, does the same.
+     */
+    public static final String SYNCHRONOUS_PROPERTY = "covidct.cuda.synchronous";
+    /** System property for tests: fill each op's output with NaN before the op writes it. */
+    public static final String POISON_OUTPUTS_PROPERTY = "covidct.cuda.poisonOutputs";
+
+    /** Without it, a kernel's fault surfaces at a later call, under that call's name. */
+    private static final boolean SYNCHRONOUS = Boolean.getBoolean(SYNCHRONOUS_PROPERTY)
+            || "1".equals(System.getenv("CUDA_LAUNCH_BLOCKING"));
+    private static final boolean POISON_OUTPUTS = Boolean.getBoolean(POISON_OUTPUTS_PROPERTY);
+    private static final int NAN_BITS = Float.floatToRawIntBits(Float.NaN);
 
     private static final Map<Integer, CudaBackend> BACKENDS = new ConcurrentHashMap<>();
 
@@ -146,8 +159,20 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Storage allocate(long numel) {
+        return filled(numel, 0);
+    }
+
+    /** Left as the last user of its memory left it: every op overwrites its whole output. */
+    @Override
+    public Storage allocateOutput(long numel) {
+        return POISON_OUTPUTS ? filled(numel, NAN_BITS) : uninitialised(numel);
+    }
+
+    private CudaStorage filled(long numel, int bits) {
         CudaStorage s = uninitialised(numel);
-        guard("allocate", () -> driver.fill32(s.address(), 0, numel));
+        if (numel > 0) {
+            guard("allocate", () -> driver.fill32(s.address(), bits, numel));
+        }
         return s;
     }
 
@@ -171,12 +196,17 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void fill(Tensor dst, float value) {
-        guard("fill", () -> driver.fill32(addr(dst), Float.floatToRawIntBits(value), dst.numel()), dst);
+        if (dst.numel() > 0) {
+            guard("fill", () -> driver.fill32(addr(dst), Float.floatToRawIntBits(value), dst.numel()), dst);
+        }
     }
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        guard("copy", () -> driver.copyDeviceToDevice(addr(dst), addr(src), src.numel() * Float.BYTES), src, dst);
+        if (src.numel() > 0) {
+            guard("copy", () -> driver.copyDeviceToDevice(addr(dst), addr(src), src.numel() * Float.BYTES), src,
+                    dst);
+        }
     }
 
     // ---- elementwise ------------------------------------------------------------------------------
@@ -527,7 +557,11 @@ public final class CudaBackend implements Backend {
 
     private <T> T guarded(String op, Supplier<T> body, Tensor... shapes) {
         try {
-            return body.get();
+            T result = body.get();
+            if (SYNCHRONOUS) {
+                driver.synchronize();
+            }
+            return result;
         } catch (CudaException e) {
             StringBuilder s = new StringBuilder(op).append(" on ").append(device);
             for (int i = 0; i < shapes.length; i++) {

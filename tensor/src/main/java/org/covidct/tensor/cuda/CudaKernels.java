@@ -78,7 +78,7 @@ final class CudaKernels {
             return driver.loadModule(Arrays.copyOf(text, text.length + 1)); // the driver wants a C string
         } catch (CudaException e) {
             throw new IllegalStateException("CUDA kernels: loading " + resource + " failed: " + e.getMessage()
-                    + " (PTX from nvcc 13 needs driver >= 580 and compute capability >= 7.5)", e);
+                    + " (the PTX, ISA 8.0, needs driver >= 525 and compute capability >= 7.5)", e);
         }
     }
 }

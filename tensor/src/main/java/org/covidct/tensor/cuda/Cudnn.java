@@ -28,9 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.IntFunction;
-import java.util.function.IntUnaryOperator;
-import java.util.function.Supplier;
+import java.util.Set;
 import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.jcudnn.JCudnn;
@@ -54,10 +52,17 @@ import jcuda.runtime.cudaStream_t;
 import org.covidct.tensor.Conv2dSpec;
 
 /**
- * cuDNN 8, through JCudnn: one handle on the backend's stream, convolutions in three passes and
- * batch normalisation. Each convolution problem gets its algorithm from cudnnFind*AlgorithmEx
- * (which times the candidates on the real buffers) once, and keeps it. Workspaces come from the
- * caching allocator. The only class that imports {@code jcuda.jcudnn}; shapes are int[4] NCHW.
+ * cuDNN 9 (or 8), through JCudnn: one handle on the backend's stream, convolutions in three passes
+ * and batch normalisation. Each convolution problem gets its algorithm from
+ * cudnnFind*AlgorithmEx (which times the candidates on the real buffers) once, and keeps it, with
+ * the math type it was timed with. Workspaces come from the caching allocator. Every call's
+ * status is checked here, so errors carry cuDNN 9's status names ({@link CudnnStatus}). The only
+ * class that imports {@code jcuda.jcudnn}; shapes are int[4] NCHW.
+ *
+ * <p>Strict FP32 (TF32 off) also leaves out the FFT and Winograd algorithms: their transforms
+ * round in float, which costs about 1e-5 to 1e-4 of relative error, the size of the whole error
+ * budget that strict FP32 promises (1e-5, as the CPU backend meets). The GEMM and direct
+ * algorithms sum the same products as the CPU does, in another order.
  */
 final class Cudnn {
     /** Most workspace the algorithm search may use; it halves this until an allocation succeeds. */
@@ -69,16 +74,48 @@ final class Cudnn {
     private static final int NCHW = cudnnTensorFormat.CUDNN_TENSOR_NCHW;
     private static final int SPATIAL = cudnnBatchNormMode.CUDNN_BATCHNORM_SPATIAL;
 
-    private enum Pass { FORWARD, BACKWARD_DATA, BACKWARD_FILTER }
+    private enum Pass {
+        FORWARD(cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_COUNT, Set.of(
+                cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_FFT,
+                cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING,
+                cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD,
+                cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED)),
+        BACKWARD_DATA(cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, Set.of(
+                cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT,
+                cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT_TILING,
+                cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_WINOGRAD,
+                cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_WINOGRAD_NONFUSED)),
+        BACKWARD_FILTER(cudnnConvolutionBwdFilterAlgo.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, Set.of(
+                cudnnConvolutionBwdFilterAlgo.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT,
+                cudnnConvolutionBwdFilterAlgo.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT_TILING,
+                cudnnConvolutionBwdFilterAlgo.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_WINOGRAD,
+                cudnnConvolutionBwdFilterAlgo.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_WINOGRAD_NONFUSED));
+
+        final int algorithmCount;
+        /** Algorithms that transform the data and so round more than strict FP32 allows. */
+        final Set<Integer> transforming;
+
+        Pass(int algorithmCount, Set<Integer> transforming) {
+            this.algorithmCount = algorithmCount;
+            this.transforming = transforming;
+        }
+    }
 
     /** Everything cuDNN's choice of algorithm depends on. */
     private record ConvKey(Pass pass, List<Integer> x, List<Integer> w, Conv2dSpec spec, int mathType) {
     }
 
-    private record ConvDescKey(Conv2dSpec spec, int mathType) {
+    /**
+     * One result of a Find call. JCudnn's native copies the math type back from cuDNN's perf
+     * struct only for the backward-filter pass (its forward and backward-data copies stop at
+     * {@code determinism}, leaving 0, CUDNN_DEFAULT_MATH); those two passes record the math type the
+     * search ran under instead, which is what their candidates were timed with.
+     */
+    private record Found(int algo, int status, long memory, int mathType) {
     }
 
-    private record Algorithm(int id, long workspaceBytes) {
+    /** The algorithm a problem runs with, and the math type cuDNN timed it with. */
+    private record Algorithm(int id, long workspaceBytes, int mathType) {
     }
 
     private final Driver driver;
@@ -86,7 +123,7 @@ final class Cudnn {
     private final cudnnHandle handle = new cudnnHandle();
     private final Map<List<Integer>, cudnnTensorDescriptor> tensors = new HashMap<>();
     private final Map<List<Integer>, cudnnFilterDescriptor> filters = new HashMap<>();
-    private final Map<ConvDescKey, cudnnConvolutionDescriptor> convolutions = new HashMap<>();
+    private final Map<Conv2dSpec, cudnnConvolutionDescriptor> convolutions = new HashMap<>();
     private final Map<ConvKey, Algorithm> algorithms = new HashMap<>();
     private int mathType = cudnnMathType.CUDNN_DEFAULT_MATH;
 
@@ -94,28 +131,35 @@ final class Cudnn {
         this.driver = driver;
         this.allocator = allocator;
         driver.bind();
-        JCudnn.setExceptionsEnabled(true);
-        cudnnCreate(handle);
-        cudnnSetStream(handle, new cudaStream_t(driver.stream()));
+        JCudnn.setExceptionsEnabled(false);
+        check(cudnnCreate(handle), "cudnnCreate");
+        check(cudnnSetStream(handle, new cudaStream_t(driver.stream())), "cudnnSetStream");
     }
 
-    /** Empty when JCudnn and a cuDNN 8 load, otherwise what is missing. */
+    /** Throws a CudaException naming the call and the status, unless it succeeded. */
+    private static void check(int status, String call) {
+        if (status != cudnnStatus.CUDNN_STATUS_SUCCESS) {
+            throw new CudaException(call + ": " + CudnnStatus.name(status));
+        }
+    }
+
+    /** Empty when JCudnn and cuDNN 8 or 9 load, otherwise what is missing. */
     static Optional<String> unavailableReason() {
+        Optional<String> missing = CudnnNative.choose();
+        if (missing.isPresent()) {
+            return missing;
+        }
         try {
             JCudnn.initialize();
             long version = JCudnn.cudnnGetVersion();
             // cuDNN 8 numbers its versions major*1000 + minor*100 + patch, cuDNN 9 major*10000 + ...
             long major = version >= 90000 ? version / 10000 : version / 1000;
-            // JCudnn is built for cuDNN 8; cuDNN 9 keeps the legacy convolution and batch-norm calls
-            // it makes here, and loads once its native is relinked (scripts/gpu/prepare.sh).
-            if (major != JCudnn.CUDNN_MAJOR && major != JCudnn.CUDNN_MAJOR + 1) {
-                return Optional.of("cuDNN: found version " + version + ", but JCudnn needs cuDNN "
-                        + JCudnn.CUDNN_MAJOR + ".x (libcudnn.so." + JCudnn.CUDNN_MAJOR + ") or 9.x");
+            if (major != 8 && major != 9) {
+                return Optional.of("cuDNN: found version " + version + ", but the backend needs cuDNN 8 or 9");
             }
             return Optional.empty();
         } catch (LinkageError e) {
-            return Optional.of("cuDNN: " + NativeLoading.describe(e, "libcudnn.so." + JCudnn.CUDNN_MAJOR,
-                    "cuDNN " + JCudnn.CUDNN_MAJOR + ".x for CUDA 12, for JCudnn 11.7.0"));
+            return Optional.of("cuDNN: " + NativeLoading.describe(e, CudnnNative.CUDNN9, "cuDNN 9 (or 8)"));
         }
     }
 
@@ -135,20 +179,20 @@ final class Cudnn {
         cudnnTensorDescriptor yDesc = tensor(yd);
         cudnnFilterDescriptor wDesc = filter(wd);
         cudnnConvolutionDescriptor conv = convolution(spec);
-        Algorithm algo = algorithm(Pass.FORWARD, xd, wd, spec, () -> {
-            long wanted = largestWorkspace(cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_COUNT,
-                    (id, size) -> cudnnGetConvolutionForwardWorkspaceSize(handle, xDesc, wDesc, conv, yDesc, id, size));
-            var perf = new cudnnConvolutionFwdAlgoPerf[cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
-            int[] returned = {0};
-            withFindWorkspace(wanted, (ws, bytes) -> cudnnFindConvolutionForwardAlgorithmEx(handle, xDesc,
-                    Driver.pointer(x), wDesc, Driver.pointer(w), conv, yDesc, Driver.pointer(y), perf.length,
-                    returned, perf, Driver.pointer(ws), bytes));
-            return fastestWorking(returned[0], i -> perf[i].status,
-                    i -> new Algorithm(perf[i].algo, perf[i].memory));
-        });
-        withWorkspace(algo, ws -> cudnnConvolutionForward(handle, ONE, xDesc, Driver.pointer(x), wDesc,
+        Algorithm algo = algorithm(Pass.FORWARD, xd, wd, spec, conv,
+                (id, size) -> cudnnGetConvolutionForwardWorkspaceSize(handle, xDesc, wDesc, conv, yDesc, id, size),
+                (ws, bytes) -> {
+                    var perf = new cudnnConvolutionFwdAlgoPerf[Pass.FORWARD.algorithmCount];
+                    int[] returned = {0};
+                    check(cudnnFindConvolutionForwardAlgorithmEx(handle, xDesc, Driver.pointer(x), wDesc,
+                            Driver.pointer(w), conv, yDesc, Driver.pointer(y), perf.length, returned, perf,
+                            Driver.pointer(ws), bytes), "cudnnFindConvolutionForwardAlgorithmEx");
+                    return Arrays.stream(perf, 0, returned[0])
+                            .map(p -> new Found(p.algo, p.status, p.memory, mathType)).toList();
+                });
+        withWorkspace(algo, conv, ws -> check(cudnnConvolutionForward(handle, ONE, xDesc, Driver.pointer(x), wDesc,
                 Driver.pointer(w), conv, algo.id(), Driver.pointer(ws), algo.workspaceBytes(), ZERO, yDesc,
-                Driver.pointer(y)));
+                Driver.pointer(y)), "cudnnConvolutionForward with algorithm " + algo.id()));
     }
 
     synchronized void convolutionBackwardData(long dy, int[] yd, long w, int[] wd, Conv2dSpec spec,
@@ -158,22 +202,21 @@ final class Cudnn {
         cudnnTensorDescriptor yDesc = tensor(yd);
         cudnnFilterDescriptor wDesc = filter(wd);
         cudnnConvolutionDescriptor conv = convolution(spec);
-        Algorithm algo = algorithm(Pass.BACKWARD_DATA, xd, wd, spec, () -> {
-            long wanted = largestWorkspace(cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
-                    (id, size) -> cudnnGetConvolutionBackwardDataWorkspaceSize(handle, wDesc, yDesc, conv, xDesc, id,
-                            size));
-            var perf = new cudnnConvolutionBwdDataAlgoPerf[
-                    cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-            int[] returned = {0};
-            withFindWorkspace(wanted, (ws, bytes) -> cudnnFindConvolutionBackwardDataAlgorithmEx(handle, wDesc,
-                    Driver.pointer(w), yDesc, Driver.pointer(dy), conv, xDesc, Driver.pointer(dx), perf.length,
-                    returned, perf, Driver.pointer(ws), bytes));
-            return fastestWorking(returned[0], i -> perf[i].status,
-                    i -> new Algorithm(perf[i].algo, perf[i].memory));
-        });
-        withWorkspace(algo, ws -> cudnnConvolutionBackwardData(handle, ONE, wDesc, Driver.pointer(w), yDesc,
-                Driver.pointer(dy), conv, algo.id(), Driver.pointer(ws), algo.workspaceBytes(), ZERO, xDesc,
-                Driver.pointer(dx)));
+        Algorithm algo = algorithm(Pass.BACKWARD_DATA, xd, wd, spec, conv,
+                (id, size) -> cudnnGetConvolutionBackwardDataWorkspaceSize(handle, wDesc, yDesc, conv, xDesc, id,
+                        size),
+                (ws, bytes) -> {
+                    var perf = new cudnnConvolutionBwdDataAlgoPerf[Pass.BACKWARD_DATA.algorithmCount];
+                    int[] returned = {0};
+                    check(cudnnFindConvolutionBackwardDataAlgorithmEx(handle, wDesc, Driver.pointer(w), yDesc,
+                            Driver.pointer(dy), conv, xDesc, Driver.pointer(dx), perf.length, returned, perf,
+                            Driver.pointer(ws), bytes), "cudnnFindConvolutionBackwardDataAlgorithmEx");
+                    return Arrays.stream(perf, 0, returned[0])
+                            .map(p -> new Found(p.algo, p.status, p.memory, mathType)).toList();
+                });
+        withWorkspace(algo, conv, ws -> check(cudnnConvolutionBackwardData(handle, ONE, wDesc, Driver.pointer(w),
+                yDesc, Driver.pointer(dy), conv, algo.id(), Driver.pointer(ws), algo.workspaceBytes(), ZERO, xDesc,
+                Driver.pointer(dx)), "cudnnConvolutionBackwardData with algorithm " + algo.id()));
     }
 
     synchronized void convolutionBackwardFilter(long dy, int[] yd, long x, int[] xd, Conv2dSpec spec,
@@ -183,89 +226,77 @@ final class Cudnn {
         cudnnTensorDescriptor yDesc = tensor(yd);
         cudnnFilterDescriptor wDesc = filter(wd);
         cudnnConvolutionDescriptor conv = convolution(spec);
-        Algorithm algo = algorithm(Pass.BACKWARD_FILTER, xd, wd, spec, () -> {
-            long wanted = largestWorkspace(cudnnConvolutionBwdFilterAlgo.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT,
-                    (id, size) -> cudnnGetConvolutionBackwardFilterWorkspaceSize(handle, xDesc, yDesc, conv, wDesc,
-                            id, size));
-            var perf = new cudnnConvolutionBwdFilterAlgoPerf[
-                    cudnnConvolutionBwdFilterAlgo.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
-            int[] returned = {0};
-            withFindWorkspace(wanted, (ws, bytes) -> cudnnFindConvolutionBackwardFilterAlgorithmEx(handle, xDesc,
-                    Driver.pointer(x), yDesc, Driver.pointer(dy), conv, wDesc, Driver.pointer(dw), perf.length,
-                    returned, perf, Driver.pointer(ws), bytes));
-            return fastestWorking(returned[0], i -> perf[i].status,
-                    i -> new Algorithm(perf[i].algo, perf[i].memory));
-        });
-        withWorkspace(algo, ws -> cudnnConvolutionBackwardFilter(handle, ONE, xDesc, Driver.pointer(x), yDesc,
-                Driver.pointer(dy), conv, algo.id(), Driver.pointer(ws), algo.workspaceBytes(), ZERO, wDesc,
-                Driver.pointer(dw)));
-    }
-
-    /**
-     * The cached algorithm of one problem, searched for with {@code find} (fastest working
-     * candidate first, as cuDNN sorts them; null when none works) the first time only.
-     */
-    private Algorithm algorithm(Pass pass, int[] xd, int[] wd, Conv2dSpec spec, Supplier<Algorithm> find) {
-        ConvKey key = new ConvKey(pass, dims(xd), dims(wd), spec, mathType);
-        Algorithm algo = algorithms.get(key);
-        if (algo == null) {
-            algo = find.get();
-            if (algo == null) {
-                throw new IllegalStateException("cuDNN found no working algorithm for " + key);
-            }
-            algorithms.put(key, algo);
-        }
-        return algo;
+        Algorithm algo = algorithm(Pass.BACKWARD_FILTER, xd, wd, spec, conv,
+                (id, size) -> cudnnGetConvolutionBackwardFilterWorkspaceSize(handle, xDesc, yDesc, conv, wDesc, id,
+                        size),
+                (ws, bytes) -> {
+                    var perf = new cudnnConvolutionBwdFilterAlgoPerf[Pass.BACKWARD_FILTER.algorithmCount];
+                    int[] returned = {0};
+                    check(cudnnFindConvolutionBackwardFilterAlgorithmEx(handle, xDesc, Driver.pointer(x), yDesc,
+                            Driver.pointer(dy), conv, wDesc, Driver.pointer(dw), perf.length, returned, perf,
+                            Driver.pointer(ws), bytes), "cudnnFindConvolutionBackwardFilterAlgorithmEx");
+                    return Arrays.stream(perf, 0, returned[0])
+                            .map(p -> new Found(p.algo, p.status, p.memory, p.mathType)).toList();
+                });
+        withWorkspace(algo, conv, ws -> check(cudnnConvolutionBackwardFilter(handle, ONE, xDesc, Driver.pointer(x),
+                yDesc, Driver.pointer(dy), conv, algo.id(), Driver.pointer(ws), algo.workspaceBytes(), ZERO, wDesc,
+                Driver.pointer(dw)), "cudnnConvolutionBackwardFilter with algorithm " + algo.id()));
     }
 
     private interface SizeQuery {
-        void query(int algorithm, long[] size);
-    }
-
-    /** The most workspace any of {@code count} algorithms needs; those cuDNN does not support count 0. */
-    private static long largestWorkspace(int count, SizeQuery query) {
-        long wanted = 0;
-        long[] size = {0};
-        for (int a = 0; a < count; a++) {
-            try {
-                query.query(a, size);
-                wanted = Math.max(wanted, size[0]);
-            } catch (CudaException unsupported) {
-                // not applicable to this problem
-            }
-        }
-        return wanted;
-    }
-
-    /** The first of {@code returned} results (cuDNN sorts them fastest first) that worked, or null. */
-    private static Algorithm fastestWorking(int returned, IntUnaryOperator status,
-                                            IntFunction<Algorithm> algorithm) {
-        for (int i = 0; i < returned; i++) {
-            if (status.applyAsInt(i) == cudnnStatus.CUDNN_STATUS_SUCCESS) {
-                return algorithm.apply(i);
-            }
-        }
-        return null;
+        int query(int algorithm, long[] size);
     }
 
     private interface FindCall {
-        void find(long workspace, long bytes);
+        List<Found> find(long workspace, long bytes);
+    }
+
+    /**
+     * The cached algorithm of one problem, searched for the first time only: the largest
+     * workspace any candidate needs is offered to {@code find}, which times the candidates (cuDNN
+     * sorts them fastest first); the first that worked, and is allowed, is kept.
+     */
+    private Algorithm algorithm(Pass pass, int[] xd, int[] wd, Conv2dSpec spec, cudnnConvolutionDescriptor conv,
+                                SizeQuery workspaceSize, FindCall find) {
+        ConvKey key = new ConvKey(pass, dims(xd), dims(wd), spec, mathType);
+        Algorithm algo = algorithms.get(key);
+        if (algo != null) {
+            return algo;
+        }
+        check(cudnnSetConvolutionMathType(conv, mathType), "cudnnSetConvolutionMathType");
+        long wanted = 0;
+        long[] size = {0};
+        for (int a = 0; a < pass.algorithmCount; a++) {
+            // Algorithms that do not apply to this problem answer NOT_SUPPORTED: they need nothing.
+            if (workspaceSize.query(a, size) == cudnnStatus.CUDNN_STATUS_SUCCESS) {
+                wanted = Math.max(wanted, size[0]);
+            }
+        }
+        List<Found> results = withFindWorkspace(wanted, find);
+        boolean strict = mathType == cudnnMathType.CUDNN_FMA_MATH;
+        for (Found f : results) {
+            if (f.status() == cudnnStatus.CUDNN_STATUS_SUCCESS && !(strict && pass.transforming.contains(f.algo()))) {
+                algo = new Algorithm(f.algo(), f.memory(), f.mathType());
+                algorithms.put(key, algo);
+                return algo;
+            }
+        }
+        throw new IllegalStateException("cuDNN found no working algorithm for " + key + " among " + results);
     }
 
     /**
      * Runs the algorithm search with as much of {@code wanted} workspace as the device can give,
      * up to {@link #MAX_FIND_WORKSPACE}: algorithms that need more are skipped by cuDNN.
      */
-    private void withFindWorkspace(long wanted, FindCall call) {
+    private List<Found> withFindWorkspace(long wanted, FindCall call) {
         for (long bytes = Math.min(wanted, MAX_FIND_WORKSPACE); ; bytes /= 2) {
             CachingAllocator.Block ws = allocator.tryAllocate(bytes);
             if (ws != null) {
                 try {
-                    call.find(ws.address(), bytes);
+                    return call.find(ws.address(), bytes);
                 } finally {
                     allocator.free(ws);
                 }
-                return;
             }
         }
     }
@@ -274,7 +305,13 @@ final class Cudnn {
         void run(long workspace);
     }
 
-    private void withWorkspace(Algorithm algo, WorkspaceCall call) {
+    /**
+     * Runs {@code call} with the algorithm's workspace and the math type it was timed with set on
+     * the descriptor (as PyTorch does): an algorithm found under tensor-op math is refused under
+     * another.
+     */
+    private void withWorkspace(Algorithm algo, cudnnConvolutionDescriptor conv, WorkspaceCall call) {
+        check(cudnnSetConvolutionMathType(conv, algo.mathType()), "cudnnSetConvolutionMathType");
         CachingAllocator.Block ws = allocator.allocate(algo.workspaceBytes());
         try {
             call.run(ws.address());
@@ -295,10 +332,10 @@ final class Cudnn {
         driver.bind();
         checkEpsilon(eps);
         cudnnTensorDescriptor xDesc = tensor(xd);
-        cudnnBatchNormalizationForwardTraining(handle, SPATIAL, ONE, ZERO, xDesc, Driver.pointer(x), xDesc,
+        check(cudnnBatchNormalizationForwardTraining(handle, SPATIAL, ONE, ZERO, xDesc, Driver.pointer(x), xDesc,
                 Driver.pointer(y), perChannel(xd), Driver.pointer(gamma), Driver.pointer(beta), momentum,
                 Driver.pointer(runningMean), Driver.pointer(runningVar), eps, Driver.pointer(saveMean),
-                Driver.pointer(saveInvStd));
+                Driver.pointer(saveInvStd)), "cudnnBatchNormalizationForwardTraining");
     }
 
     synchronized void batchNormInference(long x, int[] xd, long gamma, long beta, long runningMean, long runningVar,
@@ -306,9 +343,9 @@ final class Cudnn {
         driver.bind();
         checkEpsilon(eps);
         cudnnTensorDescriptor xDesc = tensor(xd);
-        cudnnBatchNormalizationForwardInference(handle, SPATIAL, ONE, ZERO, xDesc, Driver.pointer(x), xDesc,
+        check(cudnnBatchNormalizationForwardInference(handle, SPATIAL, ONE, ZERO, xDesc, Driver.pointer(x), xDesc,
                 Driver.pointer(y), perChannel(xd), Driver.pointer(gamma), Driver.pointer(beta),
-                Driver.pointer(runningMean), Driver.pointer(runningVar), eps);
+                Driver.pointer(runningMean), Driver.pointer(runningVar), eps), "cudnnBatchNormalizationForwardInference");
     }
 
     /**
@@ -319,10 +356,10 @@ final class Cudnn {
                                         long dx, long dgamma, long dbeta) {
         driver.bind();
         cudnnTensorDescriptor xDesc = tensor(xd);
-        cudnnBatchNormalizationBackward(handle, SPATIAL, ONE, ZERO, ONE, ZERO, xDesc, Driver.pointer(x), xDesc,
-                Driver.pointer(dy), xDesc, Driver.pointer(dx), perChannel(xd), Driver.pointer(gamma),
+        check(cudnnBatchNormalizationBackward(handle, SPATIAL, ONE, ZERO, ONE, ZERO, xDesc, Driver.pointer(x),
+                xDesc, Driver.pointer(dy), xDesc, Driver.pointer(dx), perChannel(xd), Driver.pointer(gamma),
                 Driver.pointer(dgamma), Driver.pointer(dbeta), JCudnn.CUDNN_BN_MIN_EPSILON,
-                Driver.pointer(saveMean), Driver.pointer(saveInvStd));
+                Driver.pointer(saveMean), Driver.pointer(saveInvStd)), "cudnnBatchNormalizationBackward");
     }
 
     private static void checkEpsilon(double eps) {
@@ -341,8 +378,9 @@ final class Cudnn {
     private cudnnTensorDescriptor tensor(int[] d) {
         return tensors.computeIfAbsent(dims(d), k -> {
             cudnnTensorDescriptor desc = new cudnnTensorDescriptor();
-            cudnnCreateTensorDescriptor(desc);
-            cudnnSetTensor4dDescriptor(desc, NCHW, FLOAT, d[0], d[1], d[2], d[3]);
+            check(cudnnCreateTensorDescriptor(desc), "cudnnCreateTensorDescriptor");
+            check(cudnnSetTensor4dDescriptor(desc, NCHW, FLOAT, d[0], d[1], d[2], d[3]),
+                    "cudnnSetTensor4dDescriptor " + k);
             return desc;
         });
     }
@@ -355,20 +393,21 @@ final class Cudnn {
     private cudnnFilterDescriptor filter(int[] d) {
         return filters.computeIfAbsent(dims(d), k -> {
             cudnnFilterDescriptor desc = new cudnnFilterDescriptor();
-            cudnnCreateFilterDescriptor(desc);
-            cudnnSetFilter4dDescriptor(desc, FLOAT, NCHW, d[0], d[1], d[2], d[3]);
+            check(cudnnCreateFilterDescriptor(desc), "cudnnCreateFilterDescriptor");
+            check(cudnnSetFilter4dDescriptor(desc, FLOAT, NCHW, d[0], d[1], d[2], d[3]),
+                    "cudnnSetFilter4dDescriptor " + k);
             return desc;
         });
     }
 
+    /** One descriptor per spec; the math type is set on it before each use. */
     private cudnnConvolutionDescriptor convolution(Conv2dSpec spec) {
-        return convolutions.computeIfAbsent(new ConvDescKey(spec, mathType), k -> {
+        return convolutions.computeIfAbsent(spec, k -> {
             cudnnConvolutionDescriptor desc = new cudnnConvolutionDescriptor();
-            cudnnCreateConvolutionDescriptor(desc);
-            cudnnSetConvolution2dDescriptor(desc, spec.padH(), spec.padW(), spec.strideH(), spec.strideW(), 1, 1,
-                    cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, FLOAT);
-            cudnnSetConvolutionGroupCount(desc, spec.groups());
-            cudnnSetConvolutionMathType(desc, k.mathType());
+            check(cudnnCreateConvolutionDescriptor(desc), "cudnnCreateConvolutionDescriptor");
+            check(cudnnSetConvolution2dDescriptor(desc, spec.padH(), spec.padW(), spec.strideH(), spec.strideW(), 1,
+                    1, cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, FLOAT), "cudnnSetConvolution2dDescriptor " + spec);
+            check(cudnnSetConvolutionGroupCount(desc, spec.groups()), "cudnnSetConvolutionGroupCount " + spec);
             return desc;
         });
     }

@@ -1,5 +1,6 @@
 package org.covidct.tensor.cuda;
 
+import static jcuda.driver.JCudaDriver.cuCtxGetCurrent;
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
@@ -43,9 +44,12 @@ import jcuda.driver.JCudaDriver;
  * passed around as plain {@code long} addresses.
  */
 final class Driver implements CachingAllocator.DeviceMemory {
-    /** cuDriverGetVersion of CUDA 13.0: nvcc 13 PTX needs it, which is driver 580 or newer. */
-    static final int MIN_DRIVER_VERSION = 13000;
-    /** CUDA 13 dropped sm_50 to sm_72; the PTX targets sm_75. */
+    /**
+     * cuDriverGetVersion of CUDA 12.0 (driver 525 or newer): the first to read PTX ISA 8.0, which
+     * is what the kernels' PTX declares (see cuda-kernels' README).
+     */
+    static final int MIN_DRIVER_VERSION = 12000;
+    /** The PTX targets sm_75, the oldest architecture CUDA 13 compiles for. */
     static final int MIN_COMPUTE_CAPABILITY = 75;
 
     private static final String OUT_OF_MEMORY = CUresult.stringFor(CUresult.CUDA_ERROR_OUT_OF_MEMORY);
@@ -53,8 +57,6 @@ final class Driver implements CachingAllocator.DeviceMemory {
     private final int deviceIndex;
     private final CUcontext context = new CUcontext();
     private final CUstream stream = new CUstream();
-    /** Whether the context is current on each thread: driver calls fail on threads without one. */
-    private final ThreadLocal<Boolean> bound = ThreadLocal.withInitial(() -> false);
 
     Driver(int deviceIndex) {
         this.deviceIndex = deviceIndex;
@@ -82,7 +84,8 @@ final class Driver implements CachingAllocator.DeviceMemory {
             JCudaDriver.cuDriverGetVersion(version);
             if (version[0] < MIN_DRIVER_VERSION) {
                 return Optional.of("CUDA unavailable: the NVIDIA driver supports CUDA " + version[0] / 1000 + "."
-                        + version[0] % 1000 / 10 + ", but the CUDA 13 PTX needs driver >= 580 (CUDA 13.0)");
+                        + version[0] % 1000 / 10 + ", but the kernels' PTX (ISA 8.0) needs CUDA 12.0 or newer"
+                        + " (driver >= 525)");
             }
             int[] count = {0};
             JCudaDriver.cuDeviceGetCount(count);
@@ -99,22 +102,27 @@ final class Driver implements CachingAllocator.DeviceMemory {
                     device);
             if (major[0] * 10 + minor[0] < MIN_COMPUTE_CAPABILITY) {
                 return Optional.of("CUDA unavailable: device 0 has compute capability " + major[0] + "." + minor[0]
-                        + ", the CUDA 13 PTX needs >= 7.5");
+                        + ", the kernels' PTX needs >= 7.5");
             }
             return Optional.empty();
         } catch (LinkageError e) {
             return Optional.of("CUDA unavailable: " + NativeLoading.describe(e, "libcuda.so.1",
-                    "NVIDIA driver >= 580 for CUDA 13 PTX"));
+                    "NVIDIA driver >= 525, CUDA 12.0 or newer"));
         } catch (CudaException e) {
             return Optional.of("CUDA unavailable: cuInit or device query failed: " + e.getMessage());
         }
     }
 
-    /** Makes the context current on the calling thread (once per thread). */
+    /**
+     * Makes the context current on the calling thread unless it already is. Asked each time rather
+     * than remembered per thread: other code on the thread (another library, another device's
+     * backend) may have made a different context current since.
+     */
     void bind() {
-        if (!bound.get()) {
+        CUcontext current = new CUcontext();
+        cuCtxGetCurrent(current);
+        if (!current.equals(context)) {
             cuCtxSetCurrent(context);
-            bound.set(true);
         }
     }
 

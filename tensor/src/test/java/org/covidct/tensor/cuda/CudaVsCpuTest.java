@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import org.covidct.tensor.Conv2dSpec;
 import org.covidct.tensor.Device;
@@ -19,6 +17,7 @@ import org.covidct.tensor.Pool2dSpec;
 import org.covidct.tensor.Shape;
 import org.covidct.tensor.Tensor;
 import org.covidct.tensor.TensorScope;
+import org.covidct.tensor.testing.CudaRequirement;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,8 +63,7 @@ class CudaVsCpuTest {
     /** Each test is reported as skipped with the reason, rather than the class vanishing from the report. */
     @BeforeEach
     void requireCudaInStrictFp32() {
-        Optional<String> reason = Device.cudaUnavailableReason();
-        assumeTrue(reason.isEmpty(), reason.orElse(""));
+        CudaRequirement.assumeCuda();
         cuda.setTf32(false);
         scope = TensorScope.open();
     }

@@ -9,11 +9,15 @@ import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 
-/** The invocations of an {@link AllDevices} test: one per device, unusable ones disabled with their reason. */
+/**
+ * The invocations of an {@link AllDevices} test: one per device, unusable ones disabled with their
+ * reason, or failed with it where {@link CudaRequirement#required()}.
+ */
 public final class AllDevicesExtension implements TestTemplateInvocationContextProvider {
     @Override
     public boolean supportsTestTemplate(ExtensionContext context) {
@@ -44,12 +48,15 @@ public final class AllDevicesExtension implements TestTemplateInvocationContextP
 
                 @Override
                 public Object resolveParameter(ParameterContext parameter, ExtensionContext extension) {
+                    if (unavailable.isPresent()) {
+                        throw new ParameterResolutionException(CudaRequirement.failureMessage(unavailable.get()));
+                    }
                     return device;
                 }
             };
-            ExecutionCondition condition = extension -> unavailable
-                    .map(ConditionEvaluationResult::disabled)
-                    .orElseGet(() -> ConditionEvaluationResult.enabled("runs on " + device));
+            ExecutionCondition condition = extension -> unavailable.isPresent() && !CudaRequirement.required()
+                    ? ConditionEvaluationResult.disabled(unavailable.get())
+                    : ConditionEvaluationResult.enabled("runs on " + device);
             return List.of(resolver, condition);
         }
     }

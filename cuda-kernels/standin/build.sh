@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds the CUDA stand-in, a CPU implementation of the parts of NVIDIA's driver, cuBLAS and cuDNN
+# that the backend uses, for tests on machines without a GPU: libcuda.so.1, libcublas.so.12 and
+# libcudnn.so.9 in OUT_DIR. The kernels are the cuda-kernels sources (src/main/cuda), compiled for
+# the host. Needs g++ (C++17); without it, says so and builds nothing, and the CUDA tests skip.
+# Usage: bash cuda-kernels/standin/build.sh OUT_DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+kernels=$(cd "$here/../src/main/cuda" && pwd)
+out=${1:?usage: build.sh OUT_DIR}
+if ! command -v g++ >/dev/null; then
+    echo "cuda stand-in: g++ not found, not built (the CUDA tests will be skipped)"
+    exit 0
+fi
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+# Rebuild only when a source changed: the stamp is a hash of every input.
+stamp=$( (cat "$0" "$here"/src/* "$kernels"/* "$here/../kernels.txt"; g++ --version) | sha256sum | cut -c1-16)
+if [[ -f $out/.stamp && $(cat "$out/.stamp") == "$stamp" && -f $out/libcudnn.so.9 ]]; then
+    echo "cuda stand-in: up to date in $out"
+    exit 0
+fi
+rm -f "$out/.stamp"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# One translation unit per kernel family: the .cu source, then a registration per kernel that
+# kernels.txt lists (the names the Java backend launches).
+while read -r family name; do
+    [[ -z $family ]] && continue
+    tu=$work/kernels_$family.cpp
+    if [[ ! -f $tu ]]; then
+        printf '#include "emulation.h"\n#include "kernel_registry.h"\n#include "%s/%s.cu"\n' "$kernels" "$family" > "$tu"
+    fi
+    printf 'static standin::Registration registration_%s("%s", %s);\n' "$name" "$name" "$name" >> "$tu"
+done < "$here/../kernels.txt"
+
+flags=(-std=c++17 -O3 -march=native -g -fPIC -fvisibility=hidden -ffp-contract=off -mtls-dialect=gnu2 -Wall -Wno-unused-function -Wno-sign-compare -I "$here/src" -I "$kernels" -pthread)
+cat > "$work/cuda.map" <<'MAP'
+{ global: cu*; extern "C++" { standin::*; }; local: *; };
+MAP
+cat > "$work/cublas.map" <<'MAP'
+libcublas.so.12 { global: cublas*; local: *; };
+MAP
+cat > "$work/cudnn.map" <<'MAP'
+libcudnn.so.9 { global: cudnn*; local: *; };
+MAP
+g++ "${flags[@]}" -shared -o "$out/libcuda.so.1" -Wl,-soname,libcuda.so.1 -Wl,--version-script="$work/cuda.map" \
+    "$here"/src/{driver,streams,memory,ptx,fibers}.cpp "$work"/kernels_*.cpp
+g++ "${flags[@]}" -shared -o "$out/libcublas.so.12" -Wl,-soname,libcublas.so.12 \
+    -Wl,--version-script="$work/cublas.map" "$here/src/cublas.cpp" -L"$out" -l:libcuda.so.1 -Wl,-rpath,'$ORIGIN'
+g++ "${flags[@]}" -shared -o "$out/libcudnn.so.9" -Wl,-soname,libcudnn.so.9 \
+    -Wl,--version-script="$work/cudnn.map" "$here"/src/cudnn*.cpp -L"$out" -l:libcuda.so.1 -Wl,-rpath,'$ORIGIN'
+echo "$stamp" > "$out/.stamp"
+echo "cuda stand-in: built libcuda.so.1, libcublas.so.12, libcudnn.so.9 in $out"
