@@ -136,10 +136,16 @@ void drain(Stream* s) {
     s->changed.wait(l, [s] { return s->queue.empty() && !s->busy; });
 }
 
-// After a drain: the checks that only an idle device allows.
-int checked_idle(Context* c) {
+bool all_idle(Context* c);
+
+// After a synchronisation: every guard zone is checked, and once no stream has work left the
+// quarantined blocks are checked for late writes and freed. Returns the context's status.
+int after_drain(Context* c) {
     try {
         check_all_guards();
+        if (all_idle(c)) {
+            release_quarantine();
+        }
     } catch (const Fault& f) {
         set_sticky(c, f.code, f.message);
     }
@@ -208,15 +214,7 @@ int synchronize_context() {
     for (Stream* s : streams) {
         drain(s);
     }
-    int r = checked_idle(current);
-    if (r == SUCCESS && all_idle(current)) {
-        try {
-            release_quarantine();
-        } catch (const Fault& f) {
-            set_sticky(current, f.code, f.message);
-        }
-    }
-    return sticky(current);
+    return after_drain(current);
 }
 
 Stream* create_stream() {
@@ -250,15 +248,7 @@ int destroy_stream(Stream* stream) {
 
 int synchronize_stream(Stream* stream) {
     drain(resolve(stream));
-    int r = checked_idle(current);
-    if (r == SUCCESS && all_idle(current)) {
-        try {
-            release_quarantine();
-        } catch (const Fault& f) {
-            set_sticky(current, f.code, f.message);
-        }
-    }
-    return sticky(current);
+    return after_drain(current);
 }
 
 int query_stream(Stream* stream) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Chooses JCudnn's native library for the cuDNN installed here, before JCudnn loads it: the one
@@ -21,29 +22,43 @@ import java.util.Optional;
 final class CudnnNative {
     static final String CUDNN9 = "libcudnn.so.9";
     static final String CUDNN8 = "libcudnn.so.8";
+    /** Where the tensor module's jar keeps the native built for cuDNN 8 (see tensor/pom.xml). */
+    static final String CUDNN8_RESOURCE_FOLDER = "org/covidct/tensor/cuda/cudnn8/";
 
     private CudnnNative() {
     }
 
     /** Empty when a native matching the installed cuDNN is in place, otherwise what is missing. */
     static synchronized Optional<String> choose() {
-        String file = "libJCudnn-" + jcuda.JCudaVersion.get() + "-linux-x86_64.so";
+        return choose(CudnnNative::loadable, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /**
+     * Places, in {@code directory}, the JCudnn native for the first cuDNN that {@code loadable}
+     * finds: empty when done, otherwise what is missing.
+     */
+    static Optional<String> choose(Predicate<String> loadable, Path directory) {
+        String file = nativeFileName();
         String resource;
-        if (loadable(CUDNN9)) {
+        if (loadable.test(CUDNN9)) {
             resource = "lib/" + file;
-        } else if (loadable(CUDNN8)) {
-            resource = "org/covidct/tensor/cuda/cudnn8/" + file;
+        } else if (loadable.test(CUDNN8)) {
+            resource = CUDNN8_RESOURCE_FOLDER + file;
         } else {
             return Optional.of("cuDNN: neither " + CUDNN9 + " (cuDNN 9) nor " + CUDNN8
                     + " (cuDNN 8) found on the library path");
         }
         try {
-            place(resource, Path.of(System.getProperty("java.io.tmpdir"), file));
+            place(resource, directory.resolve(file));
             return Optional.empty();
         } catch (IOException e) {
-            return Optional.of("cuDNN: cannot write the JCudnn native to " + System.getProperty("java.io.tmpdir")
-                    + ": " + e.getMessage());
+            return Optional.of("cuDNN: cannot write the JCudnn native to " + directory + ": " + e.getMessage());
         }
+    }
+
+    /** The file name JCudnn's loader looks for. */
+    static String nativeFileName() {
+        return "libJCudnn-" + jcuda.JCudaVersion.get() + "-linux-x86_64.so";
     }
 
     /** Whether the dynamic loader finds and loads {@code library} (it is unloaded again). */
@@ -56,7 +71,7 @@ final class CudnnNative {
         }
     }
 
-    private static void place(String resource, Path target) throws IOException {
+    static void place(String resource, Path target) throws IOException {
         byte[] wanted;
         try (InputStream in = CudnnNative.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
