@@ -321,6 +321,9 @@ CU_API CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t by
                                        "(an async copy from pageable memory)"};
         }
         return enqueue(stream, "cuMemcpyHtoDAsync", [=] {
+            if (!is_pinned(src, bytes)) {
+                throw Fault{ILLEGAL_ADDRESS, "cuMemcpyHtoDAsync: the pinned source was freed before the copy ran"};
+            }
             check_device(reinterpret_cast<void*>(dst), bytes, "cuMemcpyHtoDAsync destination");
             std::memcpy(reinterpret_cast<void*>(dst), src, bytes);
         });

@@ -314,7 +314,7 @@ int query_event(Event* event) {
         return INVALID_HANDLE;
     }
     std::lock_guard<std::mutex> g(event->lock);
-    return event->completed == event->recorded ? SUCCESS : NOT_READY;
+    return event->completed == event->recorded ? sticky(current) : NOT_READY;
 }
 
 int stream_wait_event(Stream* stream, Event* event) {

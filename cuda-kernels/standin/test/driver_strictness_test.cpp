@@ -7,7 +7,6 @@
 // Usage: driver_strictness_test PTX_DIR (cuda-kernels/src/main/ptx); one line per case, exit
 // status 1 when any case fails.
 #include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -138,7 +137,6 @@ std::string first_mismatch(const float* got, const std::vector<float>& want) {
     return "";
 }
 
-std::string ptx_dir;
 std::string elementwise_ptx; // read by the parent, before any child exists
 
 // ---- what each child sets up ------------------------------------------------------------------------------
@@ -175,28 +173,28 @@ float* pinned(size_t count) {
 
 // add(a, b, out, n): out[i] = a[i] + b[i] over a grid-stride loop.
 int launch_add(CUdeviceptr a, CUdeviceptr b, CUdeviceptr out, long long n, unsigned grid = 0,
-               unsigned block = 256, unsigned shared = 0, unsigned grid_y = 1, CUstream s = nullptr) {
+               unsigned block = 256, unsigned shared = 0, unsigned grid_y = 1) {
     if (grid == 0) grid = static_cast<unsigned>((n + block - 1) / block);
     void* params[] = {&a, &b, &out, &n};
-    return cuLaunchKernel(add_fn, grid, grid_y, 1, block, 1, 1, shared, s != nullptr ? s : stream, params, nullptr);
+    return cuLaunchKernel(add_fn, grid, grid_y, 1, block, 1, 1, shared, stream, params, nullptr);
 }
 
 // scale(x, alpha, out, n): out[i] = alpha * x[i].
-int launch_scale(CUdeviceptr x, float alpha, CUdeviceptr out, long long n, CUstream s = nullptr) {
+int launch_scale(CUdeviceptr x, float alpha, CUdeviceptr out, long long n) {
     void* params[] = {&x, &alpha, &out, &n};
-    return cuLaunchKernel(scale_fn, static_cast<unsigned>((n + 255) / 256), 1, 1, 256, 1, 1, 0,
-                          s != nullptr ? s : stream, params, nullptr);
+    return cuLaunchKernel(scale_fn, static_cast<unsigned>((n + 255) / 256), 1, 1, 256, 1, 1, 0, stream, params,
+                          nullptr);
 }
 
-// Queues the slow launch on s (its own buffers); returns nothing it writes that a case reads.
-void queue_slow_kernel(CUstream s = nullptr) {
+// Queues the slow launch on the case's stream, over buffers of its own that no case reads.
+void queue_slow_kernel() {
     static CUdeviceptr a = 0, b, out;
     if (a == 0) {
         a = device_alloc(SLOW_N * 4);
         b = device_alloc(SLOW_N * 4);
         out = device_alloc(SLOW_N * 4);
     }
-    ok(launch_add(a, b, out, SLOW_N, SLOW_BLOCKS, SLOW_THREADS, 0, 1, s), "cuLaunchKernel(slow add)");
+    ok(launch_add(a, b, out, SLOW_N, SLOW_BLOCKS, SLOW_THREADS), "cuLaunchKernel(slow add)");
 }
 
 void upload(CUdeviceptr d, const std::vector<float>& v) {
@@ -314,7 +312,8 @@ std::string htod_reads_source_late() {
     return "the device holds the values written after the copy was queued";
 }
 
-// 6. Pointer arguments are checked against live device blocks at launch.
+// 6. Pointer arguments are checked against live device blocks at launch. A refused launch queues
+// nothing and leaves the context usable, so the refusals can follow one another here.
 std::string launch_pointer_checks() {
     constexpr long long n = 256;
     CUdeviceptr a = device_alloc(n * 4), b = device_alloc(n * 4), out = device_alloc(n * 4);
@@ -628,7 +627,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: %s PTX_DIR (cuda-kernels/src/main/ptx)\n", argv[0]);
         return 2;
     }
-    ptx_dir = argv[1];
+    std::string ptx_dir = argv[1];
     std::ifstream in(ptx_dir + "/elementwise.ptx");
     if (!in) {
         std::printf("FAIL  setup: cannot read %s/elementwise.ptx\n", ptx_dir.c_str());
