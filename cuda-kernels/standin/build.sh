@@ -2,7 +2,8 @@
 # Builds the CUDA stand-in, a CPU implementation of the parts of NVIDIA's driver, cuBLAS and cuDNN
 # that the backend uses, for tests on machines without a GPU: libcuda.so.1, libcublas.so.12 and
 # libcudnn.so.9 in OUT_DIR. The kernels are the cuda-kernels sources (src/main/cuda), compiled for
-# the host. Needs g++ (C++17); without it, says so and builds nothing, and the CUDA tests skip.
+# the host. OUT_DIR/cudnn8 holds the same cuDNN as libcudnn.so.8. Needs g++ (C++17); without it,
+# says so and builds nothing, and the CUDA tests skip.
 # Usage: bash cuda-kernels/standin/build.sh OUT_DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +18,7 @@ out=$(cd "$out" && pwd)
 
 # Rebuild only when a source changed: the stamp is a hash of every input.
 stamp=$( (cat "$0" "$here"/src/* "$kernels"/* "$here/../kernels.txt"; g++ --version) | sha256sum | cut -c1-16)
-if [[ -f $out/.stamp && $(cat "$out/.stamp") == "$stamp" && -f $out/libcudnn.so.9 ]]; then
+if [[ -f $out/.stamp && $(cat "$out/.stamp") == "$stamp" && -f $out/cudnn8/libcudnn.so.8 ]]; then
     echo "cuda stand-in: up to date in $out"
     exit 0
 fi
@@ -46,11 +47,20 @@ MAP
 cat > "$work/cudnn.map" <<'MAP'
 libcudnn.so.9 { global: cudnn*; local: *; };
 MAP
+cat > "$work/cudnn8.map" <<'MAP'
+libcudnn.so.8 { global: cudnn*; local: *; };
+MAP
 g++ "${flags[@]}" -shared -o "$out/libcuda.so.1" -Wl,-soname,libcuda.so.1 -Wl,--version-script="$work/cuda.map" \
     "$here"/src/{driver,streams,memory,ptx,fibers}.cpp "$work"/kernels_*.cpp
 g++ "${flags[@]}" -shared -o "$out/libcublas.so.12" -Wl,-soname,libcublas.so.12 \
     -Wl,--version-script="$work/cublas.map" "$here/src/cublas.cpp" -L"$out" -l:libcuda.so.1 -Wl,-rpath,'$ORIGIN'
 g++ "${flags[@]}" -shared -o "$out/libcudnn.so.9" -Wl,-soname,libcudnn.so.9 \
     -Wl,--version-script="$work/cudnn.map" "$here"/src/cudnn*.cpp -L"$out" -l:libcuda.so.1 -Wl,-rpath,'$ORIGIN'
+# cudnn8/: the same cuDNN as version 8.9, beside links to the driver and cuBLAS, for a library
+# path on which only cuDNN 8 is found.
+mkdir -p "$out/cudnn8"
+g++ "${flags[@]}" -DSTANDIN_CUDNN_VERSION=8907 -shared -o "$out/cudnn8/libcudnn.so.8" -Wl,-soname,libcudnn.so.8 \
+    -Wl,--version-script="$work/cudnn8.map" "$here"/src/cudnn*.cpp -L"$out" -l:libcuda.so.1 -Wl,-rpath,'$ORIGIN/..'
+ln -sf ../libcuda.so.1 ../libcublas.so.12 "$out/cudnn8/"
 echo "$stamp" > "$out/.stamp"
 echo "cuda stand-in: built libcuda.so.1, libcublas.so.12, libcudnn.so.9 in $out"

@@ -206,8 +206,14 @@ std::string dims(int n, int c, int h, int w) {
 
 // ---- version, errors, handle ---------------------------------------------------------------------
 
+// The build makes this library twice: as cuDNN 9.5 (libcudnn.so.9) and, with STANDIN_CUDNN_VERSION
+// 8907, as cuDNN 8.9 (libcudnn.so.8), for the JCudnn native that machines with only cuDNN 8 use.
+#ifndef STANDIN_CUDNN_VERSION
+#define STANDIN_CUDNN_VERSION 90500
+#endif
+
 CUDNN_API size_t cudnnGetVersion() {
-    return 90500;
+    return STANDIN_CUDNN_VERSION;
 }
 
 CUDNN_API const char* cudnnGetErrorString(int status) {

@@ -159,7 +159,7 @@ final class Cudnn {
             }
             return Optional.empty();
         } catch (LinkageError e) {
-            return Optional.of("cuDNN: " + NativeLoading.describe(e, CudnnNative.CUDNN9, "cuDNN 9 (or 8)"));
+            return Optional.of("cuDNN: " + NativeLoading.describe(e, CudnnNative.CUDNN9, "cuDNN 9 or 8"));
         }
     }
 
