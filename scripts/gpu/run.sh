@@ -61,7 +61,8 @@ step cuda-status 60 "${java[@]}" org.covidct.bench.CudaStatus
 step tests 300 "${tests_java[@]}" org.junit.platform.console.ConsoleLauncher execute --disable-banner --disable-ansi-colors \
     --details=tree --reports-dir="$out/junit" \
     --select-class=org.covidct.tensor.GoldenOpsTest --select-class=org.covidct.tensor.cuda.CudaVsCpuTest \
-    --select-class=org.covidct.tensor.cuda.CachingAllocatorTest --select-class=org.covidct.nn.ModuleToTest \
+    --select-class=org.covidct.tensor.cuda.CachingAllocatorTest \
+    --select-class=org.covidct.tensor.cuda.CudaFromOtherThreadsTest --select-class=org.covidct.nn.ModuleToTest \
     --select-class=org.covidct.nn.DeviceParityTest --select-class=org.covidct.nn.GpuTrainingTest
 : > "$out/covidct.jsonl"
 for precision in tf32 fp32; do
