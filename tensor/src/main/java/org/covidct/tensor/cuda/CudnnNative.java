@@ -61,7 +61,11 @@ final class CudnnNative {
         return "libJCudnn-" + jcuda.JCudaVersion.get() + "-linux-x86_64.so";
     }
 
-    /** Whether the dynamic loader finds and loads {@code library} (it is unloaded again). */
+    /**
+     * Whether the dynamic loader finds and loads {@code library} (it is unloaded again). Native
+     * access, as JCuda's own loading needs it too.
+     */
+    @SuppressWarnings("restricted")
     static boolean loadable(String library) {
         try (Arena arena = Arena.ofConfined()) {
             SymbolLookup.libraryLookup(library, arena);
