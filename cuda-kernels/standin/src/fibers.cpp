@@ -7,8 +7,6 @@
 
 #include <algorithm>
 #include <map>
-#include <memory>
-#include <mutex>
 #include <numeric>
 #include <random>
 #include <sys/mman.h>
@@ -68,7 +66,6 @@ struct Fibers {
     int current = -1;
     const HostKernel* kernel = nullptr;
     void** params = nullptr;
-    std::vector<uint3> index;
 
     void reserve(size_t threads) {
         if (threads <= capacity) {

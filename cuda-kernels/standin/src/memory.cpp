@@ -45,7 +45,7 @@ char* allocate_guarded(size_t bytes) {
 }
 
 // Where the guard zones of b differ from the guard pattern, or empty.
-std::string broken_guard(uint64_t address, const Block& b) {
+std::string broken_guard(const Block& b) {
     const char* before = b.raw;
     const char* after = b.raw + GUARD_BYTES + b.bytes;
     for (size_t i = 0; i < GUARD_BYTES; i++) {
@@ -106,7 +106,7 @@ int device_free(uint64_t address, std::string* why) {
         return INVALID_VALUE;
     }
     Block& b = it->second;
-    std::string broken = broken_guard(address, b);
+    std::string broken = broken_guard(b);
     if (!broken.empty()) {
         *why = "its guard zone was overwritten (" + broken + " " + describe_block(address, b) + ")";
         return ILLEGAL_ADDRESS;
@@ -181,7 +181,7 @@ void check_guards_of(const void* p, const std::string& what) {
     if (b == nullptr) {
         return;
     }
-    std::string broken = broken_guard(b->first, b->second);
+    std::string broken = broken_guard(b->second);
     if (!broken.empty()) {
         throw Fault{ILLEGAL_ADDRESS, what + " wrote " + broken + " " + describe_block(b->first, b->second)};
     }
@@ -191,7 +191,7 @@ void check_all_guards() {
     std::lock_guard<std::mutex> g(lock);
     for (auto* blocks : {&device_blocks, &pinned_blocks}) {
         for (auto& [address, b] : *blocks) {
-            std::string broken = broken_guard(address, b);
+            std::string broken = broken_guard(b);
             if (!broken.empty()) {
                 throw Fault{ILLEGAL_ADDRESS, "a write reached " + broken + " "
                                                  + (blocks == &pinned_blocks ? "pinned host block" : "")
