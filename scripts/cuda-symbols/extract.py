@@ -175,7 +175,7 @@ def exported_functions(path, prefix):
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     default_out = os.path.normpath(
-        os.path.join(here, "..", "..", "tensor", "src", "test", "resources", "cuda-symbols"))
+        os.path.join(here, "..", "..", "tensor", "cuda", "src", "test", "resources", "cuda-symbols"))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=default_out, help="where the .txt lists go")
     parser.add_argument("--keep", help="keep the fetched libraries in this folder")

@@ -39,8 +39,9 @@ export LD_LIBRARY_PATH=${nvidia_libs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 # java.library.path: JCuda's loader tries it before its jars, so the relinked natives win.
 java=("$gpu/jdk/bin/java" -Xmx16g --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED
       -Djava.library.path="$gpu/natives" -cp "$gpu/lib/*")
-# A CUDA test that would skip fails instead: this run exists to run them.
-tests_java=("${java[@]}" -Dcovidct.requireCuda=true -Dcovidct.cuda.poisonOutputs=true)
+# A CUDA test that would skip fails instead: this run exists to run them. Convolutions default to
+# strict FP32, as GoldenOpsTest's tolerance needs; the tests that want TF32 turn it on themselves.
+tests_java=("${java[@]}" -Dcovidct.requireCuda=true -Dcovidct.cuda.poisonOutputs=true -Dcovidct.cuda.tf32=false)
 failed=()
 step() { # NAME TIMEOUT_S COMMAND...: runs a step, logging to $out/NAME.log, and records a failure
     local name=$1 limit=$2

@@ -22,6 +22,13 @@ public interface Backend {
         return allocate(numel);
     }
 
+    /**
+     * Waits until every op issued so far has finished, as timing needs; a backend that runs its
+     * ops on the caller has nothing to wait for.
+     */
+    default void synchronize() {
+    }
+
     /** A storage holding a copy of {@code host}. */
     Storage upload(float[] host);
 

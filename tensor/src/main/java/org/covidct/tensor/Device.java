@@ -2,9 +2,10 @@ package org.covidct.tensor;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import org.covidct.tensor.cpu.CpuBackend;
-import org.covidct.tensor.cuda.CudaBackend;
+import org.covidct.tensor.spi.DeviceBackendProvider;
 
 /** Where a tensor's storage lives. Each device has exactly one backend that runs ops on it. */
 public final class Device {
@@ -12,6 +13,10 @@ public final class Device {
     public enum Kind { CPU, CUDA }
 
     public static final Device CPU = new Device(Kind.CPU, 0);
+
+    /** Said when the CUDA backend's artifact is missing, as it is for a CPU-only user. */
+    static final String CUDA_NOT_ON_CLASS_PATH =
+            "CUDA backend not on the class path (add the dependency org.covidct:tensor-cuda)";
 
     private static final Map<Integer, Device> CUDA_DEVICES = new ConcurrentHashMap<>();
 
@@ -39,7 +44,8 @@ public final class Device {
      * (the NVIDIA driver, cuBLAS or cuDNN) and the version needed. Probed once, without crashing.
      */
     public static Optional<String> cudaUnavailableReason() {
-        return CudaBackend.unavailableReason();
+        return CudaProvider.INSTANCE.map(DeviceBackendProvider::unavailableReason)
+                .orElse(Optional.of(CUDA_NOT_ON_CLASS_PATH));
     }
 
     public Kind kind() {
@@ -57,8 +63,19 @@ public final class Device {
     public Backend backend() {
         return switch (kind) {
             case CPU -> CpuBackend.instance();
-            case CUDA -> CudaBackend.forDevice(index);
+            case CUDA -> CudaProvider.INSTANCE
+                    .orElseThrow(() -> new IllegalStateException(CUDA_NOT_ON_CLASS_PATH))
+                    .backend(index);
         };
+    }
+
+    /** The CUDA backend's provider, looked up once, on first use of a CUDA device. */
+    private static final class CudaProvider {
+        static final Optional<DeviceBackendProvider> INSTANCE =
+                ServiceLoader.load(DeviceBackendProvider.class, Device.class.getClassLoader()).stream()
+                        .map(ServiceLoader.Provider::get)
+                        .filter(p -> p.kind() == Kind.CUDA)
+                        .findFirst();
     }
 
     @Override

@@ -11,16 +11,17 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.covidct.tensor.CpuThreads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** What a library user controls about CPU speed: the thread count, and the warning on scalar kernels. */
 class SpeedSettingsTest {
-    private final int threadsBefore = Parallel.threads();
+    private final int threadsBefore = CpuThreads.count();
 
     @AfterEach
     void restoreThreads() {
-        Parallel.setThreads(threadsBefore);
+        CpuThreads.set(threadsBefore);
     }
 
     /** The threads that ran a loop of n indices, each index checked to run once. */
@@ -42,8 +43,8 @@ class SpeedSettingsTest {
 
     @Test
     void oneThreadRunsEveryLoopOnItsCaller() {
-        Parallel.setThreads(1);
-        assertEquals(1, Parallel.threads());
+        CpuThreads.set(1);
+        assertEquals(1, CpuThreads.count());
         for (int k = 0; k < 20; k++) {
             assertEquals(Set.of(Thread.currentThread()), threadsOfALoop(4000));
         }
@@ -51,7 +52,7 @@ class SpeedSettingsTest {
 
     @Test
     void moreThreadsThanProcessorsStartMoreWorkersAndNoMoreThanAsked() {
-        Parallel.setThreads(3);
+        CpuThreads.set(3);
         Set<Thread> seen = ConcurrentHashMap.newKeySet();
         for (int k = 0; k < 50; k++) {
             Set<Thread> ran = threadsOfALoop(20_000);
@@ -59,7 +60,7 @@ class SpeedSettingsTest {
             seen.addAll(ran);
         }
         assertTrue(seen.size() <= 3, "loops ran on " + seen);
-        Parallel.setThreads(2);
+        CpuThreads.set(2);
         for (int k = 0; k < 20; k++) {
             Set<Thread> ran = threadsOfALoop(20_000);
             assertTrue(ran.size() <= 2, "after going back to 2, a loop ran on " + ran);
@@ -69,10 +70,10 @@ class SpeedSettingsTest {
     @Test
     void aWorkerAboveTheCountSitsOutEvenWhileAwake() {
         for (int k = 0; k < 10; k++) {
-            Parallel.setThreads(3);
+            CpuThreads.set(3);
             // Both workers take part, and spin for a while after it.
             Parallel.forRange(3 * 4, 1, (from, to) -> Thread.onSpinWait());
-            Parallel.setThreads(2);
+            CpuThreads.set(2);
             Set<Thread> entered = ConcurrentHashMap.newKeySet();
             Parallel.forRange(8, 1, (from, to) -> {
                 entered.add(Thread.currentThread());
@@ -93,7 +94,7 @@ class SpeedSettingsTest {
                 () -> Parallel.threadsFromProperty("0", 8));
         assertEquals("-Dcovidct.cpu.threads=0: expected a whole number >= 1", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Parallel.threadsFromProperty("two", 8));
-        assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(0));
+        assertThrows(IllegalArgumentException.class, () -> CpuThreads.set(0));
     }
 
     @Test

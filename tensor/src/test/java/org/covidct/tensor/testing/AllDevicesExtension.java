@@ -2,6 +2,7 @@ package org.covidct.tensor.testing;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.covidct.tensor.Device;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -17,8 +18,14 @@ import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 /**
  * The invocations of an {@link AllDevices} test: one per device, unusable ones disabled with their
  * reason, or failed with it where {@link CudaRequirement#required()}.
+ *
+ * <p>The system property {@value #DEVICES_PROPERTY} (default {@code cpu,cuda}) names the devices
+ * to run on: the tensor module, which cannot see the CUDA backend, runs these tests on the CPU,
+ * and tensor-cuda runs the same tests again on CUDA only.
  */
 public final class AllDevicesExtension implements TestTemplateInvocationContextProvider {
+    public static final String DEVICES_PROPERTY = "covidct.test.devices";
+
     @Override
     public boolean supportsTestTemplate(ExtensionContext context) {
         return context.getTestMethod().map(m -> m.isAnnotationPresent(AllDevices.class)).orElse(false);
@@ -26,9 +33,15 @@ public final class AllDevicesExtension implements TestTemplateInvocationContextP
 
     @Override
     public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
-        return Stream.of(
-                new OnDevice(Device.CPU, Optional.empty()),
-                new OnDevice(Device.cuda(0), Device.cudaUnavailableReason()));
+        Set<String> devices = Set.of(System.getProperty(DEVICES_PROPERTY, "cpu,cuda").split(","));
+        Stream.Builder<TestTemplateInvocationContext> invocations = Stream.builder();
+        if (devices.contains("cpu")) {
+            invocations.add(new OnDevice(Device.CPU, Optional.empty()));
+        }
+        if (devices.contains("cuda")) {
+            invocations.add(new OnDevice(Device.cuda(0), Device.cudaUnavailableReason()));
+        }
+        return invocations.build();
     }
 
     /** One invocation: resolves the Device parameter, and is disabled when {@code unavailable} says why. */
