@@ -7,6 +7,8 @@ module org.covidct.tensor.cuda {
     requires jcuda;
     requires jcublas;
     requires jcudnn;
+    // The kernels' PTX, read as resources.
+    requires org.covidct.cuda.kernels;
 
     exports org.covidct.tensor.cuda;
 
