@@ -9,6 +9,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.covidct.nn.data.DatasetException;
+import org.covidct.nn.data.Sample;
 
 /**
  * The COVID-CT data set in the layout of the UCSD-AI4H repository:

@@ -1,6 +1,6 @@
 package org.covidct.app.gradcam;
 
-import org.covidct.app.data.RgbImage;
+import org.covidct.nn.data.image.RgbImage;
 
 /**
  * pytorch-grad-cam's show_cam_on_image(img, mask, use_rgb=True): the map becomes 8-bit levels

@@ -5,7 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
-import org.covidct.app.data.RgbImage;
+import org.covidct.nn.data.image.RgbImage;
 
 /** RGB images as AWT images and PNG bytes. */
 public final class Png {

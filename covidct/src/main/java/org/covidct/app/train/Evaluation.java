@@ -3,14 +3,14 @@ package org.covidct.app.train;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.covidct.app.data.Batch;
-import org.covidct.app.data.DataLoader;
 import org.covidct.app.metrics.MetricsReport;
 import org.covidct.app.metrics.Prediction;
 import org.covidct.nn.Module;
 import org.covidct.nn.autograd.Functional;
 import org.covidct.nn.autograd.GradMode;
 import org.covidct.nn.autograd.Variable;
+import org.covidct.nn.data.Batch;
+import org.covidct.nn.data.DataLoader;
 import org.covidct.tensor.TensorScope;
 
 /**

@@ -9,12 +9,6 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import org.covidct.app.data.CovidCtDataset;
-import org.covidct.app.data.DataLoader;
-import org.covidct.app.data.ImageDecodeException;
-import org.covidct.app.data.ImageDecoder;
-import org.covidct.app.data.RgbImage;
-import org.covidct.app.data.Sample;
-import org.covidct.app.data.Transforms;
 import org.covidct.app.io.AtomicOutput;
 import org.covidct.app.metrics.MetricsReport;
 import org.covidct.app.metrics.Prediction;
@@ -22,6 +16,12 @@ import org.covidct.app.metrics.RocAuc;
 import org.covidct.app.report.Plots;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
+import org.covidct.nn.data.DataLoader;
+import org.covidct.nn.data.Sample;
+import org.covidct.nn.data.image.ImageDecodeException;
+import org.covidct.nn.data.image.ImageDecoder;
+import org.covidct.nn.data.image.RgbImage;
+import org.covidct.nn.data.image.Transforms;
 import org.covidct.tensor.Device;
 
 /**

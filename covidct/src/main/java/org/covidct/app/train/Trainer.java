@@ -11,17 +11,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.covidct.app.data.Batch;
 import org.covidct.app.data.CovidCtDataset;
-import org.covidct.app.data.DataLoader;
-import org.covidct.app.data.Sample;
-import org.covidct.app.data.Transforms;
 import org.covidct.app.io.AtomicOutput;
 import org.covidct.app.tensorboard.SummaryWriter;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
 import org.covidct.nn.autograd.Functional;
 import org.covidct.nn.autograd.Variable;
+import org.covidct.nn.data.Batch;
+import org.covidct.nn.data.DataLoader;
+import org.covidct.nn.data.Sample;
+import org.covidct.nn.data.image.Transforms;
 import org.covidct.nn.io.Checkpoint;
 import org.covidct.nn.optim.Sgd;
 import org.covidct.tensor.Device;
@@ -179,7 +179,7 @@ public final class Trainer {
     }
 
     /** Training-time loaders leave unreadable images out, and the epoch summary counts them. */
-    private DataLoader loader(List<Sample> samples, boolean shuffle, org.covidct.app.data.ImageTransform transform) {
+    private DataLoader loader(List<Sample> samples, boolean shuffle, org.covidct.nn.data.image.ImageTransform transform) {
         return DataLoader.builder(samples, transform).batchSize(config.batchSize()).shuffle(shuffle)
                 .seed(config.seed()).workers(config.workers()).skipUnreadable(true).device(device).build();
     }

@@ -5,12 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.covidct.nn.data.DatasetException;
+import org.covidct.nn.data.Sample;
+import org.covidct.nn.data.image.ImageDecoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +38,7 @@ class CovidCtDatasetTest {
         for (String cls : List.of("CT_COVID", "CT_NonCOVID")) {
             Path dir = Files.createDirectories(root.resolve("Images-processed").resolve(cls));
             for (String name : cls.equals("CT_COVID") ? COVID_NAMES : NON_COVID_NAMES) {
-                TestImages.writePng(TestImages.random(20 + seed % 7, 17 + seed % 5, seed), dir.resolve(name));
+                writeRandomPng(20 + seed % 7, 17 + seed % 5, seed, dir.resolve(name));
                 seed++;
             }
         }
@@ -47,6 +53,20 @@ class CovidCtDatasetTest {
                 NON_COVID_NAMES.get(6) + "\n" + NON_COVID_NAMES.get(7) + "\n\n");
         write(root.resolve("Data-split/NonCOVID/testCT_NonCOVID.txt"),
                 NON_COVID_NAMES.get(8) + "\r" + NON_COVID_NAMES.get(9));
+    }
+
+    /** A {@code width x height} PNG of random pixels, written with ImageIO. */
+    static void writeRandomPng(int width, int height, long seed, Path file) throws IOException {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Random random = new Random(seed);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                image.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        if (!ImageIO.write(image, "png", file.toFile())) {
+            throw new IOException("no PNG writer");
+        }
     }
 
     static void write(Path file, String text) throws IOException {

@@ -3,7 +3,7 @@ package org.covidct.app.gradcam;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.covidct.app.data.RgbImage;
+import org.covidct.nn.data.image.RgbImage;
 import org.covidct.tensor.testing.GoldenFile;
 import org.junit.jupiter.api.Test;
 

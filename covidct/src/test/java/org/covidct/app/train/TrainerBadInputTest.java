@@ -13,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.covidct.app.TinyCovidCt;
-import org.covidct.app.data.DatasetException;
+import org.covidct.nn.data.DatasetException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
