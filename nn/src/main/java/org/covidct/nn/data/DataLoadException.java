@@ -6,6 +6,7 @@ import java.nio.file.Path;
 public final class DataLoadException extends RuntimeException {
     private final Path file;
 
+    /** A failure of the sample read from {@code file}, or of no one file when {@code file} is null. */
     public DataLoadException(Path file, String message, Throwable cause) {
         super(message, cause);
         this.file = file;

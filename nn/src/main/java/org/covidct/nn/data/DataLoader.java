@@ -29,8 +29,23 @@ import org.covidct.tensor.Device;
 import org.covidct.tensor.Tensor;
 
 /**
- * Mini-batches of transformed images, as the tutorial's {@code DataLoader(dataset, batch_size=8,
- * shuffle=..., drop_last=False)}: the last batch may be smaller.
+ * Mini-batches of transformed images from a list of {@link Sample}s, as PyTorch's
+ * {@code DataLoader(dataset, batch_size, shuffle, drop_last=False)}: the last batch may be smaller.
+ *
+ * <pre>{@code
+ * try (DataLoader loader = DataLoader.builder(samples, Transforms.train(224))
+ *         .batchSize(32).shuffle(true).seed(7).build()) {
+ *     for (int epoch = 0; epoch < epochs; epoch++) {
+ *         try (DataLoader.Epoch batches = loader.epoch(epoch)) {
+ *             while (batches.hasNext()) {
+ *                 try (Batch batch = batches.next()) {
+ *                     // batch.images() is [B, 3, 224, 224]; batch.labels() has B labels
+ *                 }
+ *             }
+ *         }
+ *     }
+ * }
+ * }</pre>
  *
  * <p>A fixed pool of worker threads decodes, prepares and transforms the samples of the next
  * {@code prefetchBatches} batches while the caller works on the current one. Results are deterministic
@@ -39,16 +54,19 @@ import org.covidct.tensor.Tensor;
  * its own {@link SplittableRandom} seeded from {@code (seed, e, i)}, so batch {@code k} of epoch
  * {@code e} is always the same.
  *
- * <p>Prepared images (decoded, then the transform's deterministic {@link ImageTransform#prepare}
- * stage: the training {@code Resize(256)} or the evaluation {@code Resize((224, 224))}) are kept in
- * memory while they fit in {@code cacheBytes}; later epochs skip decoding for those.
+ * <p>Prepared images (decoded by {@link ImageDecoder}, then put through the transform's deterministic
+ * {@link ImageTransform#prepare} stage, such as a resize) are kept in memory while they fit in
+ * {@code cacheBytes}; later epochs skip decoding for those.
  *
  * <p>A sample that fails surfaces on the consuming thread as a {@link DataLoadException} naming its
  * file; the epoch is then closed. Closing an epoch or the loader mid-epoch cancels outstanding work.
  */
 public final class DataLoader implements AutoCloseable {
+    /** The batch size when {@link Builder#batchSize} is not called. */
     public static final int DEFAULT_BATCH_SIZE = 8;
+    /** The batches prepared ahead when {@link Builder#prefetchBatches} is not called. */
     public static final int DEFAULT_PREFETCH_BATCHES = 3;
+    /** The most cache memory when {@link Builder#cacheBytes} is not called: 2 GiB. */
     public static final long DEFAULT_CACHE_BYTES = 2L << 30;
 
     private static final AtomicInteger POOLS = new AtomicInteger();
@@ -83,13 +101,14 @@ public final class DataLoader implements AutoCloseable {
         int poolId = POOLS.incrementAndGet();
         AtomicInteger threadId = new AtomicInteger();
         ThreadFactory factory = r -> {
-            Thread t = new Thread(r, "covidct-data-" + poolId + "-" + threadId.incrementAndGet());
+            Thread t = new Thread(r, "data-loader-" + poolId + "-" + threadId.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
         this.pool = Executors.newFixedThreadPool(workers, factory);
     }
 
+    /** Starts a loader of {@code samples}, each decoded and put through {@code transform}. */
     public static Builder builder(List<Sample> samples, ImageTransform transform) {
         return new Builder(samples, transform);
     }
@@ -115,6 +134,7 @@ public final class DataLoader implements AutoCloseable {
             this.transform = transform;
         }
 
+        /** The samples per batch; the last batch of an epoch may have fewer. */
         public Builder batchSize(int n) {
             if (n <= 0) {
                 throw new IllegalArgumentException("DataLoader: batch size must be positive, got " + n);
@@ -123,6 +143,7 @@ public final class DataLoader implements AutoCloseable {
             return this;
         }
 
+        /** Whether each epoch visits the samples in its own shuffled order rather than list order. */
         public Builder shuffle(boolean shuffle) {
             this.shuffle = shuffle;
             return this;
@@ -134,6 +155,7 @@ public final class DataLoader implements AutoCloseable {
             return this;
         }
 
+        /** The worker threads that decode and transform samples. */
         public Builder workers(int n) {
             if (n <= 0) {
                 throw new IllegalArgumentException("DataLoader: workers must be positive, got " + n);
@@ -181,11 +203,13 @@ public final class DataLoader implements AutoCloseable {
             return this;
         }
 
+        /** The loader; its worker threads start now, and {@link DataLoader#close} stops them. */
         public DataLoader build() {
             return new DataLoader(this);
         }
     }
 
+    /** The number of samples. */
     public int numSamples() {
         return samples.size();
     }
@@ -195,18 +219,22 @@ public final class DataLoader implements AutoCloseable {
         return (samples.size() + batchSize - 1) / batchSize;
     }
 
+    /** The samples per full batch. */
     public int batchSize() {
         return batchSize;
     }
 
+    /** The number of worker threads. */
     public int workers() {
         return workers;
     }
 
+    /** The transform every sample goes through. */
     public ImageTransform transform() {
         return transform;
     }
 
+    /** The samples, in list order. */
     public List<Sample> samples() {
         return samples;
     }
@@ -335,6 +363,7 @@ public final class DataLoader implements AutoCloseable {
             this.order = order(epoch);
         }
 
+        /** The number this epoch was started with. */
         public int epochNumber() {
             return epoch;
         }

@@ -11,10 +11,12 @@ public final class ImageDecodeException extends IOException {
     private final Path file;
     private final String reason;
 
+    /** {@code file} failed to decode for {@code reason}. */
     public ImageDecodeException(Path file, String reason) {
         this(file, reason, null);
     }
 
+    /** {@code file} failed to decode for {@code reason}, because of {@code cause}. */
     public ImageDecodeException(Path file, String reason, Throwable cause) {
         super(file + ": " + oneLine(reason), cause);
         this.file = file;
@@ -31,7 +33,7 @@ public final class ImageDecodeException extends IOException {
         return file;
     }
 
-    static String oneLine(String s) {
+    private static String oneLine(String s) {
         return s == null ? "unknown error" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
     }
 }

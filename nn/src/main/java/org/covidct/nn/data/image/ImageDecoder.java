@@ -17,13 +17,13 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes PNG, JPEG and BMP files to 8-bit RGB as Pillow's {@code Image.open(p).convert("RGB")} does.
- * The format is told by the file's first bytes, never by its name. PNG is decoded by
- * {@link PngDecoder}; baseline, extended and progressive Huffman JPEG by the JDK's ImageIO
- * reader (libjpeg 6b inside, with the same integer IDCT and fancy upsampling as the libjpeg-turbo
- * Pillow uses), read as a raw raster and converted from YCbCr here with libjpeg's fixed-point
- * tables. Reading the raster rather than a {@code BufferedImage} keeps ImageIO from applying an
- * embedded ICC profile, which Pillow ignores. Uncompressed BMP is decoded by {@link BmpDecoder}. CMYK and YCCK JPEGs, lossless, arithmetic-coded and
- * 12-bit JPEGs, other formats, and truncated or corrupt files fail with an
+ * The format is told by the file's first bytes, never by its name. PNG and uncompressed BMP are
+ * decoded by this package's own readers; baseline, extended and progressive Huffman JPEG by the
+ * JDK's ImageIO reader (libjpeg 6b inside, with the same integer IDCT and fancy upsampling as the
+ * libjpeg-turbo Pillow uses), read as a raw raster and converted from YCbCr here with libjpeg's
+ * fixed-point tables. Reading the raster rather than a {@code BufferedImage} keeps ImageIO from
+ * applying an embedded ICC profile, which Pillow ignores. CMYK and YCCK JPEGs, lossless,
+ * arithmetic-coded and 12-bit JPEGs, other formats, and truncated or corrupt files fail with an
  * {@link ImageDecodeException}.
  */
 public final class ImageDecoder {
@@ -39,7 +39,16 @@ public final class ImageDecoder {
     private static final int CB_B = fix(1.77200);
 
     /** The formats {@link #sniff} recognises. */
-    public enum Format { PNG, JPEG, BMP, UNKNOWN }
+    public enum Format {
+        /** Starts with the PNG signature. */
+        PNG,
+        /** Starts with a JPEG start-of-image marker. */
+        JPEG,
+        /** Starts with {@code BM}. */
+        BMP,
+        /** None of the above. */
+        UNKNOWN
+    }
 
     private ImageDecoder() {
     }

@@ -5,12 +5,19 @@ import java.util.Arrays;
 /**
  * torchvision's {@code ToTensor} followed by {@code Normalize(mean, std)}: an RGB byte {@code v} of
  * channel {@code c} becomes {@code (v / 255f - mean[c]) / std[c]}, computed in float32 as torchvision
- * does. The tutorial uses mean 0 and std 1, which leaves {@code v / 255f}.
+ * does.
+ *
+ * @param mean the mean of each of the three channels, subtracted
+ * @param std the standard deviation of each of the three channels, divided by; finite and non-zero
  */
 public record Normalize(float[] mean, float[] std) {
-    /** The tutorial's {@code Normalize(mean=[0,0,0], std=[1,1,1])}. */
+    /**
+     * {@code Normalize(mean=[0,0,0], std=[1,1,1])}, which leaves {@code ToTensor}'s {@code v / 255f}:
+     * the COVID-CT tutorial's choice.
+     */
     public static final Normalize TUTORIAL = new Normalize(new float[] {0f, 0f, 0f}, new float[] {1f, 1f, 1f});
 
+    /** Checks and copies the arrays. */
     public Normalize {
         if (mean.length != 3 || std.length != 3) {
             throw new IllegalArgumentException("Normalize: need 3 means and 3 stds, got "
@@ -26,21 +33,23 @@ public record Normalize(float[] mean, float[] std) {
         std = std.clone();
     }
 
+    /** A copy of the means. */
     @Override
     public float[] mean() {
         return mean.clone();
     }
 
+    /** A copy of the standard deviations. */
     @Override
     public float[] std() {
         return std.clone();
     }
 
     /**
-     * Writes {@code image} (which must be {@code size x size}) as a normalised CHW tensor to
-     * {@code out} from {@code offset}, mirrored left to right when {@code flip} is set.
+     * Writes {@code image} as a normalised channel-major (CHW) tensor, {@code 3 * width * height}
+     * floats, to {@code out} from {@code offset}.
      */
-    public void toTensor(RgbImage image, boolean flip, float[] out, int offset) {
+    public void toTensor(RgbImage image, float[] out, int offset) {
         int w = image.width();
         int h = image.height();
         int plane = w * h;
@@ -52,8 +61,7 @@ public record Normalize(float[] mean, float[] std) {
             for (int y = 0; y < h; y++) {
                 int row = y * w;
                 for (int x = 0; x < w; x++) {
-                    int sx = flip ? w - 1 - x : x;
-                    float v = (px[(row + sx) * 3 + c] & 0xFF) / 255f;
+                    float v = (px[(row + x) * 3 + c] & 0xFF) / 255f;
                     out[base + row + x] = (v - m) / s;
                 }
             }

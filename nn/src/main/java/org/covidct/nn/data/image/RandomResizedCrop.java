@@ -16,13 +16,24 @@ import java.util.random.RandomGenerator;
  * is within {@code ratio}, otherwise the full width (or height) with the other side set by the
  * nearest ratio bound. As in torch, the uniform draws and the logarithms of the ratio bounds are
  * float32 values; the generator itself is the caller's, so the boxes are not torch's.
+ *
+ * @param size the side of the square output
+ * @param minScale the smallest fraction of the image's area a crop covers, {@code scale[0]}
+ * @param maxScale the largest fraction of the image's area a crop covers, {@code scale[1]}
+ * @param minRatio the smallest width-to-height ratio of a crop, {@code ratio[0]}
+ * @param maxRatio the largest width-to-height ratio of a crop, {@code ratio[1]}
  */
-public record RandomResizedCrop(int size, double minScale, double maxScale, double minRatio, double maxRatio) {
-    /** The tutorial's {@code RandomResizedCrop(224, scale=(0.5, 1.0))} with the default ratio (3/4, 4/3). */
+public record RandomResizedCrop(int size, double minScale, double maxScale, double minRatio, double maxRatio)
+        implements ImageStep {
+    /**
+     * The COVID-CT tutorial's {@code RandomResizedCrop(size, scale=(0.5, 1.0))}, with torchvision's
+     * default ratio (3/4, 4/3).
+     */
     public static RandomResizedCrop tutorial(int size) {
         return new RandomResizedCrop(size, 0.5, 1.0, 3.0 / 4.0, 4.0 / 3.0);
     }
 
+    /** Checks that the size is positive and the bounds ordered and positive. */
     public RandomResizedCrop {
         if (size <= 0) {
             throw new IllegalArgumentException("RandomResizedCrop: size must be positive, got " + size);
@@ -34,7 +45,15 @@ public record RandomResizedCrop(int size, double minScale, double maxScale, doub
         }
     }
 
-    /** A crop box: top row, left column, height and width; {@code fallback} when no attempt fitted. */
+    /**
+     * A crop box.
+     *
+     * @param top the top row
+     * @param left the left column
+     * @param height the height in rows
+     * @param width the width in columns
+     * @param fallback whether no attempt fitted and the box is the centred fallback
+     */
     public record Box(int top, int left, int height, int width, boolean fallback) {
     }
 
@@ -71,6 +90,7 @@ public record RandomResizedCrop(int size, double minScale, double maxScale, doub
     }
 
     /** Crops {@code image} to a sampled box and resizes the crop to {@code size x size}. */
+    @Override
     public RgbImage apply(RgbImage image, RandomGenerator rng) {
         Box b = sample(image.width(), image.height(), rng);
         return Resize.resize(image.crop(b.left(), b.top(), b.width(), b.height()), size, size);

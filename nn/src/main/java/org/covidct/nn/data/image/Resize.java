@@ -21,11 +21,21 @@ public final class Resize {
     private Resize() {
     }
 
+    /** A step resizing to {@code width x height}: torchvision's {@code Resize((height, width))}. */
+    public static ImageStep to(int width, int height) {
+        checkSize(width, height);
+        return (image, rng) -> resize(image, width, height);
+    }
+
+    /** A step resizing the shorter side to {@code size}: torchvision's {@code Resize(size)}. */
+    public static ImageStep shorterSide(int size) {
+        checkSide(size);
+        return (image, rng) -> resizeShorterSide(image, size);
+    }
+
     /** {@code image} resized to {@code width x height}; the same image when the size is unchanged. */
     public static RgbImage resize(RgbImage image, int width, int height) {
-        if (width <= 0 || height <= 0) {
-            throw new IllegalArgumentException("resize: size must be positive, got " + width + "x" + height);
-        }
+        checkSize(width, height);
         if (width == image.width() && height == image.height()) {
             return image;
         }
@@ -50,14 +60,24 @@ public final class Resize {
 
     /** The {@code {width, height}} torchvision's {@code Resize(size)} gives a {@code width x height} image. */
     public static int[] shorterSideSize(int width, int height, int size) {
-        if (size <= 0) {
-            throw new IllegalArgumentException("resize: size must be positive, got " + size);
-        }
+        checkSide(size);
         boolean wide = width > height;
         int shortSide = wide ? height : width;
         int longSide = wide ? width : height;
         int newLong = (int) ((double) ((long) size * longSide) / shortSide);
         return wide ? new int[] {newLong, size} : new int[] {size, newLong};
+    }
+
+    private static void checkSize(int width, int height) {
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("resize: size must be positive, got " + width + "x" + height);
+        }
+    }
+
+    private static void checkSide(int size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("resize: size must be positive, got " + size);
+        }
     }
 
     private static RgbImage horizontal(RgbImage in, int outWidth, Coefficients c) {

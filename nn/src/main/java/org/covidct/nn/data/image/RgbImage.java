@@ -6,8 +6,13 @@ import java.util.Arrays;
  * An 8-bit RGB image: {@code width * height} pixels stored row by row, three interleaved bytes
  * (R, G, B) per pixel, as PIL holds an image in mode {@code "RGB"}. The pixel array is shared, not
  * copied: treat it as read-only once the image is built.
+ *
+ * @param width the width in pixels
+ * @param height the height in pixels
+ * @param pixels {@code 3 * width * height} bytes: R, G, B of each pixel, row by row from the top
  */
 public record RgbImage(int width, int height, byte[] pixels) {
+    /** Checks that the size is positive and matches the pixel array. */
     public RgbImage {
         if (width <= 0 || height <= 0) {
             throw new IllegalArgumentException("RgbImage: size must be positive, got " + width + "x" + height);
@@ -62,6 +67,16 @@ public record RgbImage(int width, int height, byte[] pixels) {
                 out[dst + 1] = pixels[src + 1];
                 out[dst + 2] = pixels[src + 2];
             }
+        }
+        return new RgbImage(width, height, out);
+    }
+
+    /** The mirror image top to bottom. */
+    public RgbImage flipVertical() {
+        int stride = width * 3;
+        byte[] out = new byte[pixels.length];
+        for (int y = 0; y < height; y++) {
+            System.arraycopy(pixels, y * stride, out, (height - 1 - y) * stride, stride);
         }
         return new RgbImage(width, height, out);
     }

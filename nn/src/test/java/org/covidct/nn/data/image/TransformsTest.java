@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -17,21 +18,18 @@ class TransformsTest {
         assertEquals(256, Transforms.trainResizeFor(224));
         assertEquals(128, Transforms.trainResizeFor(112));
         assertEquals(146, Transforms.trainResizeFor(128));
-        Transforms.Train t = (Transforms.Train) Transforms.train(224);
-        assertEquals(256, t.resize());
-        assertEquals(RandomResizedCrop.tutorial(224), t.crop());
-        assertEquals(0.5, t.flipProbability());
+        Compose t = (Compose) Transforms.train(224);
+        assertEquals(224, t.outputSize());
+        assertEquals(List.of(RandomResizedCrop.tutorial(224), new RandomHorizontalFlip(0.5)), t.augment());
         assertEquals(Normalize.TUTORIAL, t.normalize());
     }
 
     @Test
     void toTensorIsChannelMajorOver255() {
         RgbImage image = new RgbImage(2, 1, new byte[] {0, 51, (byte) 255, 1, 2, (byte) 128});
-        float[] out = new float[6];
-        Normalize.TUTORIAL.toTensor(image, false, out, 0);
-        assertArrayEquals(new float[] {0f, 1 / 255f, 51 / 255f, 2 / 255f, 1f, 128 / 255f}, out);
-        Normalize.TUTORIAL.toTensor(image, true, out, 0);
-        assertArrayEquals(new float[] {1 / 255f, 0f, 2 / 255f, 51 / 255f, 128 / 255f, 1f}, out);
+        float[] out = new float[8];
+        Normalize.TUTORIAL.toTensor(image, out, 2);
+        assertArrayEquals(new float[] {0f, 0f, 0f, 1 / 255f, 51 / 255f, 2 / 255f, 1f, 128 / 255f}, out);
     }
 
     @Test
@@ -39,7 +37,7 @@ class TransformsTest {
         Normalize n = new Normalize(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
         RgbImage image = new RgbImage(1, 1, new byte[] {(byte) 200, 10, 99});
         float[] out = new float[3];
-        n.toTensor(image, false, out, 0);
+        n.toTensor(image, out, 0);
         assertArrayEquals(new float[] {(200 / 255f - 0.485f) / 0.229f, (10 / 255f - 0.456f) / 0.224f,
             (99 / 255f - 0.406f) / 0.225f}, out);
         assertThrows(IllegalArgumentException.class, () -> new Normalize(new float[3], new float[] {1f, 0f, 1f}));
@@ -50,7 +48,7 @@ class TransformsTest {
         RgbImage image = TestImages.random(50, 31, 4);
         ImageTransform eval = Transforms.eval(24);
         float[] expected = new float[3 * 24 * 24];
-        Normalize.TUTORIAL.toTensor(Resize.resize(image, 24, 24), false, expected, 0);
+        Normalize.TUTORIAL.toTensor(Resize.resize(image, 24, 24), expected, 0);
         assertArrayEquals(expected, eval.transform(image, new SplittableRandom(1)));
         assertArrayEquals(expected, eval.transform(image, new SplittableRandom(2)));
     }
@@ -67,7 +65,7 @@ class TransformsTest {
             RgbImage cropped = RandomResizedCrop.tutorial(32).apply(prepared, rng);
             boolean flip = rng.nextDouble() < 0.5;
             float[] expected = new float[3 * 32 * 32];
-            Normalize.TUTORIAL.toTensor(cropped, flip, expected, 0);
+            Normalize.TUTORIAL.toTensor(flip ? cropped.flipHorizontal() : cropped, expected, 0);
             float[] actual = new float[3 * 32 * 32 + 5];
             train.apply(prepared, new SplittableRandom(seed), actual, 5);
             assertArrayEquals(expected, Arrays.copyOfRange(actual, 5, actual.length), "seed " + seed);
