@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the image-decoding fixtures of covidct/src/test/resources/images/decode/.
+"""Writes the image-decoding fixtures of nn/src/test/resources/images/decode/.
 
 Each case is an input file plus, when it decodes, the RGB image Pillow makes of it with
 Image.open(path).convert("RGB"), saved as an 8-bit RGB PNG. cases.txt lists them, one per line:
@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                   "covidct", "src", "test", "resources", "images", "decode")
+                   "nn", "src", "test", "resources", "images", "decode")
 RNG = np.random.RandomState(20200401)
 ADAM7 = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
 CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the resize fixtures of covidct/src/test/resources/images/resize/.
+"""Writes the resize fixtures of nn/src/test/resources/images/resize/.
 
 Small synthetic RGB sources (a gradient, noise, sharp edges) and what Pillow and torchvision 0.14
 make of them, saved as lossless PNG. cases.txt lists one case per line:
@@ -24,7 +24,7 @@ from torchvision import transforms as T
 from torchvision.transforms import functional as F
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                   "covidct", "src", "test", "resources", "images", "resize")
+                   "nn", "src", "test", "resources", "images", "resize")
 RNG = np.random.RandomState(224)
 
 
