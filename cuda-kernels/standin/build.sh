@@ -22,7 +22,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 # Rebuild only when a source changed: the stamp is a hash of every input.
-stamp=$( (cat "$0" "$here"/src/* "$kernels"/* "$here/../kernels.txt"; g++ --version) | sha256sum | cut -c1-16)
+stamp=$( (cat "$0" "$here"/src/* "$kernels"/* "$here/../kernel-names.sh"; g++ --version) | sha256sum | cut -c1-16)
 if [[ -f $out/.stamp && $(cat "$out/.stamp") == "$stamp" && -f $out/cudnn8/libcudnn.so.8 ]]; then
     echo "cuda stand-in: up to date in $out"
     exit 0
@@ -31,16 +31,17 @@ rm -f "$out/.stamp"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# One translation unit per kernel family: the .cu source, then a registration per kernel that
-# kernels.txt lists (the names the Java backend launches).
-while read -r family name; do
-    [[ -z $family ]] && continue
+# One translation unit per kernel family: the .cu source, then a registration of each kernel it
+# defines (kernel-names.sh), under the name the Java backend launches it by.
+for src in "$kernels"/*.cu; do
+    family=$(basename "$src" .cu)
+    names=$(bash "$here/../kernel-names.sh" "$src")
     tu=$work/kernels_$family.cpp
-    if [[ ! -f $tu ]]; then
-        printf '#include "emulation.h"\n#include "kernel_registry.h"\n#include "%s/%s.cu"\n' "$kernels" "$family" > "$tu"
-    fi
-    printf 'static standin::Registration registration_%s("%s", %s);\n' "$name" "$name" "$name" >> "$tu"
-done < "$here/../kernels.txt"
+    printf '#include "emulation.h"\n#include "kernel_registry.h"\n#include "%s"\n' "$src" > "$tu"
+    for name in $names; do
+        printf 'static standin::Registration registration_%s("%s", %s);\n' "$name" "$name" "$name" >> "$tu"
+    done
+done
 
 flags=(-std=c++17 -O3 -march=native -g -fPIC -fvisibility=hidden -ffp-contract=off -mtls-dialect=gnu2 -Wall -Wno-unused-function -Wno-sign-compare -I "$here/src" -I "$kernels" -pthread)
 cat > "$work/cuda.map" <<'MAP'

@@ -4,7 +4,7 @@ depthwise convolution, asymmetric zero padding, and ReLU6 (clamp to [0, 6]).
 
 Run from the repository root with Debian's interpreter (which has torch):
     /usr/bin/python3 scripts/golden/make_grouped_conv_fixtures.py
-Writes tensor/src/test/resources/golden/ops/{conv2d_grouped_*,pad2d_*,relu6}.gold (format: README.md).
+Writes tensor/src/test/resources/golden/ops/{conv2d_grouped_*,pad2d_*,clamp_relu6}.gold (format: README.md).
 """
 import os
 import sys
@@ -52,7 +52,7 @@ def pad_case(name, seed, top, bottom, left, right):
     gw.add("y", y).add("dy", dy).add("dx", dx).write(out(name))
 
 
-def relu6():
+def clamp_relu6():
     """F.relu6 on values in (-3, 9), none within 1e-2 of the kinks at 0 and 6: x y dy dx."""
     torch.manual_seed(231)
     x0 = torch.rand(2, 3, 4, 5) * 12 - 3
@@ -63,7 +63,7 @@ def relu6():
     y = F.relu6(x)
     dy = torch.randn_like(y)
     (dx,) = grads(y, [x], dy)
-    GoldWriter().add("x", x0).add("y", y).add("dy", dy).add("dx", dx).write(out("relu6"))
+    GoldWriter().add("x", x0).add("y", y).add("dy", dy).add("dx", dx).write(out("clamp_relu6"))
 
 
 def main():
@@ -78,7 +78,7 @@ def main():
                       padding=(1, 0), groups=3, bias=True)
     pad_case("pad2d_asymmetric", 711, top=1, bottom=2, left=0, right=3)
     pad_case("pad2d_same_stride2", 712, top=0, bottom=1, left=0, right=1)
-    relu6()
+    clamp_relu6()
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 
 Run from the repository root with Debian's interpreter (which has torch):
     /usr/bin/python3 scripts/golden/make_op_fixtures.py
-Writes one .gold file per case into tensor/src/test/resources/golden/ops/ (format: README.md).
+Writes one .gold file per case into tensor/src/test/resources/golden/ops/ (format: README.md), named
+after its op as Ops names it in errors (max_pool2d, batch_norm, sgd_step, ...), then the case.
 Every tensor is drawn from torch's generator after torch.manual_seed(<case seed>), so the files
 are reproducible. Gradients come from torch.autograd.grad(outputs, inputs, grad_outputs=dy).
 """
@@ -60,7 +61,7 @@ def conv_case(name, seed, n, c, h, w, k, kh, kw, stride, padding, bias):
 
 # ---- batch normalisation -------------------------------------------------------------------------
 
-def batchnorm_inputs(seed):
+def batch_norm_inputs(seed):
     torch.manual_seed(seed)
     n, c, h, w = 3, 4, 5, 5
     channel_mean = torch.tensor([1.5, -2.0, 0.5, 3.0])
@@ -73,9 +74,9 @@ def batchnorm_inputs(seed):
     return x, gamma, beta, running_mean, running_var
 
 
-def batchnorm_train():
+def batch_norm_train():
     momentum, eps = 0.1, 1e-5
-    x0, gamma0, beta0, rm0, rv0 = batchnorm_inputs(101)
+    x0, gamma0, beta0, rm0, rv0 = batch_norm_inputs(101)
     x, gamma, beta = leaf(x0), leaf(gamma0), leaf(beta0)
     rm, rv = rm0.clone(), rv0.clone()
     y = F.batch_norm(x, rm, rv, gamma, beta, training=True, momentum=momentum, eps=eps)
@@ -99,12 +100,12 @@ def batchnorm_train():
     gw.add("running_mean_after", rm).add("running_var_after", rv)
     gw.add("save_mean", save_mean).add("save_invstd", save_invstd)
     gw.add("dy", dy).add("dx", dx).add("dgamma", dgamma).add("dbeta", dbeta)
-    gw.write(out("batchnorm_train"))
+    gw.write(out("batch_norm_train"))
 
 
-def batchnorm_eval():
+def batch_norm_eval():
     eps = 1e-5
-    x0, gamma0, beta0, rm0, rv0 = batchnorm_inputs(102)
+    x0, gamma0, beta0, rm0, rv0 = batch_norm_inputs(102)
     x, gamma, beta = leaf(x0), leaf(gamma0), leaf(beta0)
     rm, rv = rm0.clone(), rv0.clone()
     y = F.batch_norm(x, rm, rv, gamma, beta, training=False, momentum=0.1, eps=eps)
@@ -116,7 +117,7 @@ def batchnorm_eval():
     gw.add("running_mean", rm0).add("running_var", rv0)
     gw.scalar("eps", eps)
     gw.add("y", y).add("dy", dy).add("dx", dx).add("dgamma", dgamma).add("dbeta", dbeta)
-    gw.write(out("batchnorm_eval"))
+    gw.write(out("batch_norm_eval"))
 
 
 # ---- activation and pooling ----------------------------------------------------------------------
@@ -133,7 +134,7 @@ def relu():
     GoldWriter().add("x", x0).add("y", y).add("dy", dy).add("dx", dx).write(out("relu"))
 
 
-def maxpool(name, seed, h, w):
+def max_pool2d(name, seed, h, w):
     torch.manual_seed(seed)
     x = leaf(torch.randn(2, 3, h, w))
     y = F.max_pool2d(x, kernel_size=2, stride=2)
@@ -144,7 +145,7 @@ def maxpool(name, seed, h, w):
     gw.add("y", y).add("dy", dy).add("dx", dx).write(out(name))
 
 
-def adaptive(name, seed, h, w, oh, ow):
+def adaptive_avg_pool2d(name, seed, h, w, oh, ow):
     torch.manual_seed(seed)
     x = leaf(torch.randn(2, 3, h, w))
     y = F.adaptive_avg_pool2d(x, (oh, ow))
@@ -277,23 +278,23 @@ def main():
     # run it through Winograd F(2x2, 3x3).
     conv_case("conv2d_3x3_odd", 4, n=2, c=16, h=7, w=9, k=20, kh=3, kw=3, stride=(1, 1), padding=(1, 1),
               bias=True)
-    batchnorm_train()
-    batchnorm_eval()
+    batch_norm_train()
+    batch_norm_eval()
     relu()
-    maxpool("maxpool2d_8x8", 211, 8, 8)
-    maxpool("maxpool2d_5x7", 212, 5, 7)
-    adaptive("adaptive_avgpool_12x12_to_7x7", 221, 12, 12, 7, 7)
-    adaptive("adaptive_avgpool_5x5_to_7x7", 222, 5, 5, 7, 7)
-    adaptive("adaptive_avgpool_7x7_to_7x7", 223, 7, 7, 7, 7)
-    adaptive("adaptive_avgpool_8x5_to_3x2", 224, 8, 5, 3, 2)
+    max_pool2d("max_pool2d_8x8", 211, 8, 8)
+    max_pool2d("max_pool2d_5x7", 212, 5, 7)
+    adaptive_avg_pool2d("adaptive_avg_pool2d_12x12_to_7x7", 221, 12, 12, 7, 7)
+    adaptive_avg_pool2d("adaptive_avg_pool2d_5x5_to_7x7", 222, 5, 5, 7, 7)
+    adaptive_avg_pool2d("adaptive_avg_pool2d_7x7_to_7x7", 223, 7, 7, 7, 7)
+    adaptive_avg_pool2d("adaptive_avg_pool2d_8x5_to_3x2", 224, 8, 5, 3, 2)
     linear()
     softmax()
     cross_entropy()
     add_mul()
     scale()
     reductions()
-    sgd("sgd_momentum", 601, 0.9)
-    sgd("sgd_plain", 602, 0.0)
+    sgd("sgd_step_momentum", 601, 0.9)
+    sgd("sgd_step_plain", 602, 0.0)
     total = sum(os.path.getsize(os.path.join(OUT_DIR, f)) for f in os.listdir(OUT_DIR))
     print("wrote %d files, %d bytes, to %s" % (len(os.listdir(OUT_DIR)), total, OUT_DIR))
 

@@ -613,7 +613,7 @@ void conv_fixture(const std::string& dir, const std::string& name) {
 // ---- batch normalisation -------------------------------------------------------------------------------------
 
 void batchnorm_fixtures(const std::string& dir) {
-    auto train = read_gold(dir + "/batchnorm_train.gold");
+    auto train = read_gold(dir + "/batch_norm_train.gold");
     const Entry& x = entry(train, "x");
     int n = x.dims[0], c = x.dims[1], h = x.dims[2], w = x.dims[3];
     cudnnTensorDescriptor_t x_desc, bn_desc;
@@ -629,7 +629,7 @@ void batchnorm_fixtures(const std::string& dir) {
     size_t count = x.data.size(), cb = static_cast<size_t>(c) * 4;
     DeviceBuffer save_mean(cb), save_invstd(cb);
 
-    check_case("batchnorm_train forward training", [&] {
+    check_case("batch_norm_train forward training", [&] {
         auto rm = on_device(entry(train, "running_mean").data), rv = on_device(entry(train, "running_var").data);
         DeviceBuffer y(count * 4);
         dnn(cudnnBatchNormalizationForwardTraining(handle, CUDNN_BATCHNORM_SPATIAL, &one, &zero, x_desc, dx_->ptr(),
@@ -649,7 +649,7 @@ void batchnorm_fixtures(const std::string& dir) {
         return d;
     });
 
-    check_case("batchnorm_train forward training, no saved statistics", [&] {
+    check_case("batch_norm_train forward training, no saved statistics", [&] {
         auto rm = on_device(entry(train, "running_mean").data), rv = on_device(entry(train, "running_var").data);
         DeviceBuffer y(count * 4);
         dnn(cudnnBatchNormalizationForwardTraining(handle, CUDNN_BATCHNORM_SPATIAL, &one, &zero, x_desc, dx_->ptr(),
@@ -660,7 +660,7 @@ void batchnorm_fixtures(const std::string& dir) {
     });
 
     for (bool saved : {true, false}) {
-        check_case(std::string("batchnorm_train backward") + (saved ? "" : ", statistics recomputed"), [&] {
+        check_case(std::string("batch_norm_train backward") + (saved ? "" : ", statistics recomputed"), [&] {
             DeviceBuffer dx(count * 4), dgamma(cb), dbeta(cb);
             dnn(cudnnBatchNormalizationBackward(handle, CUDNN_BATCHNORM_SPATIAL, &one, &zero, &one, &zero, x_desc,
                                                 dx_->ptr(), x_desc, dy->ptr(), x_desc, dx.ptr(), bn_desc,
@@ -676,7 +676,7 @@ void batchnorm_fixtures(const std::string& dir) {
         });
     }
 
-    check_case("batchnorm_train backward, alpha 2 / beta 0.5 on data and parameter gradients", [&] {
+    check_case("batch_norm_train backward, alpha 2 / beta 0.5 on data and parameter gradients", [&] {
         std::vector<float> prior_x(count, 0.25f), prior_c(c, -1.0f), want_dx(count), want_dg(c), want_db(c);
         for (size_t i = 0; i < count; i++) want_dx[i] = 2.0f * entry(train, "dx").data[i] + 0.5f * 0.25f;
         for (int i = 0; i < c; i++) {
@@ -695,7 +695,7 @@ void batchnorm_fixtures(const std::string& dir) {
         return d;
     });
 
-    check_case("batchnorm_train unbiased running variance differs from biased", [&] {
+    check_case("batch_norm_train unbiased running variance differs from biased", [&] {
         // Guards the fixture itself: were both variances equal, the check above would prove nothing.
         const auto& rv0 = entry(train, "running_var").data;
         const auto& after = entry(train, "running_var_after").data;
@@ -709,8 +709,8 @@ void batchnorm_fixtures(const std::string& dir) {
         return std::string();
     });
 
-    auto eval = read_gold(dir + "/batchnorm_eval.gold");
-    check_case("batchnorm_eval forward inference", [&] {
+    auto eval = read_gold(dir + "/batch_norm_eval.gold");
+    check_case("batch_norm_eval forward inference", [&] {
         const Entry& ex = entry(eval, "x");
         cudnnTensorDescriptor_t e_desc;
         dnn(cudnnCreateTensorDescriptor(&e_desc), "create");

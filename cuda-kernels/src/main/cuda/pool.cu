@@ -1,34 +1,44 @@
-// Pooling and padding over [N, C, H, W] planes. CPU references: CpuPooling, CpuPadding.
+// Pooling and padding over [N, C, H, W] planes. CPU references: CpuPooling, CpuAvgPooling, CpuPadding.
 // Backward passes gather (one thread per input element, summing in the CPU's order) rather than
 // scatter with atomics, so they are deterministic and equal to the CPU's result.
 #include "common.cuh"
 
-// Index within the plane of the window's first maximum; a NaN wins, as in PyTorch.
-__device__ inline int window_argmax(const float* plane, int w, int i, int j, int kh, int kw, int sh, int sw) {
-    int best = i * sh * w + j * sw;
+// Index within the plane of the first maximum among window (i, j)'s cells inside the plane: padded
+// cells never win (PyTorch pads with -infinity). A NaN wins, as in PyTorch.
+__device__ inline int window_argmax(const float* plane, int h, int w, int i, int j, int kh, int kw, int sh, int sw,
+                                    int ph, int pw) {
+    int r0 = i * sh - ph, c0 = j * sw - pw;
+    int r_lo = max(r0, 0), r_hi = min(r0 + kh, h), c_lo = max(c0, 0), c_hi = min(c0 + kw, w);
+    int best = r_lo * w + c_lo;
     float max = plane[best];
-    for (int r = 0; r < kh; r++) {
-        int row = (i * sh + r) * w + j * sw;
-        for (int s = 0; s < kw; s++) {
-            float v = plane[row + s];
+    for (int r = r_lo; r < r_hi; r++) {
+        for (int c = c_lo; c < c_hi; c++) {
+            float v = plane[r * w + c];
             if (v > max || (v != v && max == max)) {
                 max = v;
-                best = row + s;
+                best = r * w + c;
             }
         }
     }
     return best;
 }
 
-// One thread per output. Windows lie inside the input (no padding: ph and pw must be 0).
+// One thread per output.
 extern "C" __global__ void max_pool2d(const float* __restrict__ x, float* y, int n, int c, int h, int w, int p,
                                       int q, int kh, int kw, int sh, int sw, int ph, int pw) {
     FOR_EACH(o, (long long)n * c * p * q) {
         long long plane = o / ((long long)p * q);
         int ij = (int)(o % ((long long)p * q)), i = ij / q, j = ij % q;
         const float* in = x + plane * h * w;
-        y[o] = in[window_argmax(in, w, i, j, kh, kw, sh, sw)];
+        y[o] = in[window_argmax(in, h, w, i, j, kh, kw, sh, sw, ph, pw)];
     }
+}
+
+// The windows that cover input index r (0 <= r < size) of one axis, padded by pad: [*first, *last].
+__device__ inline void covering_windows(int r, int kernel, int stride, int pad, int windows, int* first, int* last) {
+    int rp = r + pad; // in padded coordinates, window i covers [i * stride, i * stride + kernel)
+    *first = rp < kernel ? 0 : (rp - kernel) / stride + 1;
+    *last = min(rp / stride, windows - 1);
 }
 
 // One thread per input element: the sum of dy over the windows whose first maximum it is,
@@ -41,14 +51,50 @@ extern "C" __global__ void max_pool2d_backward(const float* __restrict__ x, cons
         int rc = (int)(e % ((long long)h * w)), r = rc / w, col = rc % w;
         const float* in = x + plane * h * w;
         const float* g = dy + plane * p * q;
-        // Windows i with i*sh <= r < i*sh + kh, likewise j.
-        int i0 = r < kh ? 0 : (r - kh) / sh + 1, i1 = min(r / sh, p - 1);
-        int j0 = col < kw ? 0 : (col - kw) / sw + 1, j1 = min(col / sw, q - 1);
+        int i0, i1, j0, j1;
+        covering_windows(r, kh, sh, ph, p, &i0, &i1);
+        covering_windows(col, kw, sw, pw, q, &j0, &j1);
         float s = 0.0f;
         for (int i = i0; i <= i1; i++) {
             for (int j = j0; j <= j1; j++) {
-                if (window_argmax(in, w, i, j, kh, kw, sh, sw) == rc) s += g[i * q + j];
+                if (window_argmax(in, h, w, i, j, kh, kw, sh, sw, ph, pw) == rc) s += g[i * q + j];
             }
+        }
+        dx[e] = s;
+    }
+}
+
+// One thread per output: the sum of the window's cells inside the plane, row by row in float as
+// CpuAvgPooling does, over all kh * kw cells (padded ones count as zeros: count_include_pad=True).
+extern "C" __global__ void avg_pool2d(const float* __restrict__ x, float* y, int nc, int h, int w, int p, int q,
+                                      int kh, int kw, int sh, int sw, int ph, int pw) {
+    FOR_EACH(o, (long long)nc * p * q) {
+        long long plane = o / ((long long)p * q);
+        int ij = (int)(o % ((long long)p * q)), i = ij / q, j = ij % q;
+        const float* in = x + plane * h * w;
+        int r0 = i * sh - ph, c0 = j * sw - pw;
+        int r_lo = max(r0, 0), r_hi = min(r0 + kh, h), c_lo = max(c0, 0), c_hi = min(c0 + kw, w);
+        float s = 0.0f;
+        for (int r = r_lo; r < r_hi; r++) {
+            for (int cc = c_lo; cc < c_hi; cc++) s += in[r * w + cc];
+        }
+        y[o] = s / (float)(kh * kw);
+    }
+}
+
+// One thread per input element: dy / (kh * kw) of every window that covers it, in the CPU's (i, j) order.
+extern "C" __global__ void avg_pool2d_backward(const float* __restrict__ dy, float* dx, int nc, int h, int w, int p,
+                                               int q, int kh, int kw, int sh, int sw, int ph, int pw) {
+    FOR_EACH(e, (long long)nc * h * w) {
+        long long plane = e / ((long long)h * w);
+        int rc = (int)(e % ((long long)h * w)), r = rc / w, col = rc % w;
+        const float* g = dy + plane * p * q;
+        int i0, i1, j0, j1;
+        covering_windows(r, kh, sh, ph, p, &i0, &i1);
+        covering_windows(col, kw, sw, pw, q, &j0, &j1);
+        float s = 0.0f;
+        for (int i = i0; i <= i1; i++) {
+            for (int j = j0; j <= j1; j++) s += g[i * q + j] / (float)(kh * kw);
         }
         dx[e] = s;
     }

@@ -63,8 +63,37 @@ public interface Backend {
     /** out = min(max(x, min), max). */
     void clamp(Tensor x, float min, float max, Tensor out);
 
-    /** dx = dy where min < y < max, else 0; {@code y} is the clamp's output. */
+    /** dx = dy where {@code min < y < max}, else 0; {@code y} is the clamp's output. */
     void clampBackward(Tensor y, Tensor dy, float min, float max, Tensor dx);
+
+    // ---- activations and elementwise functions (same shapes) ----------------------------------
+
+    /** out = 1 / (1 + exp(-x)). */
+    void sigmoid(Tensor x, Tensor out);
+
+    /** dx = dy * (1 - y) * y; {@code y} is the sigmoid's output. */
+    void sigmoidBackward(Tensor y, Tensor dy, Tensor dx);
+
+    /** out = tanh(x). */
+    void tanh(Tensor x, Tensor out);
+
+    /** dx = dy * (1 - y * y); {@code y} is the tanh's output. */
+    void tanhBackward(Tensor y, Tensor dy, Tensor dx);
+
+    /** out = GELU(x) in the given form. */
+    void gelu(Tensor x, GeluApproximation approximation, Tensor out);
+
+    /** dx = dy * GELU'(x), from the input {@code x}. */
+    void geluBackward(Tensor x, Tensor dy, GeluApproximation approximation, Tensor dx);
+
+    /** out = exp(x); its gradient is dy * out, a {@link #mul}. */
+    void exp(Tensor x, Tensor out);
+
+    /** out = log(x): NaN below 0, -infinity at 0. */
+    void log(Tensor x, Tensor out);
+
+    /** dx = dy / x. */
+    void logBackward(Tensor x, Tensor dy, Tensor dx);
 
     // ---- reductions ---------------------------------------------------------------------------
 
@@ -134,6 +163,7 @@ public interface Backend {
 
     // ---- pooling: x [N, C, H, W] ----------------------------------------------------------------
 
+    /** Maximum of each window; padded cells never win. */
     void maxPool2d(Tensor x, Pool2dSpec spec, Tensor y);
 
     /**
@@ -149,6 +179,27 @@ public interface Backend {
     void adaptiveAvgPool2d(Tensor x, Tensor y);
 
     void adaptiveAvgPool2dBackward(Tensor dy, Tensor dx);
+
+    /**
+     * Average of each window over its kh * kw cells, padded cells counting as zeros
+     * (count_include_pad=True).
+     */
+    void avgPool2d(Tensor x, Pool2dSpec spec, Tensor y);
+
+    /** dx = each dy shared equally by the cells of its window (those in the padding are dropped). */
+    void avgPool2dBackward(Tensor dy, Pool2dSpec spec, Tensor dx);
+
+    // ---- layer normalisation: x viewed as [rows, size], weight and bias [size], statistics [rows] ----
+
+    /**
+     * Normalises each row by its mean and 1/sqrt(biased variance + eps), which it writes to mean and
+     * invStd, then scales by weight and adds bias elementwise.
+     */
+    void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor invStd);
+
+    /** Gradients of layer normalisation, from the statistics its forward wrote. */
+    void layerNormBackward(Tensor x, Tensor dy, Tensor weight, Tensor mean, Tensor invStd, Tensor dx,
+                           Tensor dweight, Tensor dbias);
 
     // ---- dropout ------------------------------------------------------------------------------
 
@@ -171,6 +222,23 @@ public interface Backend {
 
     /** dlogits = (probs - onehot(targets)) * gradScale. */
     void crossEntropyBackward(Tensor probs, int[] targets, float gradScale, Tensor dlogits);
+
+    // ---- elementwise losses: input and target of the same shape, mean over every element -----------
+
+    /**
+     * loss[0] = mean of max(x, 0) - x * t + log(1 + exp(-|x|)), binary cross-entropy of
+     * sigmoid(x) against t, in a form that cannot overflow.
+     */
+    void binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor loss);
+
+    /** dlogits = (sigmoid(x) - t) * gradScale. */
+    void binaryCrossEntropyWithLogitsBackward(Tensor logits, Tensor target, float gradScale, Tensor dlogits);
+
+    /** loss[0] = mean of (x - t)^2. */
+    void mseLoss(Tensor input, Tensor target, Tensor loss);
+
+    /** dinput = (x - t) * (2 * gradScale). */
+    void mseLossBackward(Tensor input, Tensor target, float gradScale, Tensor dinput);
 
     // ---- optimiser ----------------------------------------------------------------------------
 

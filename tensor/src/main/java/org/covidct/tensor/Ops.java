@@ -81,7 +81,7 @@ public final class Ops {
         return out;
     }
 
-    /** Gradient of {@link #clamp} from its output {@code y}: dy where min < y < max, else 0. */
+    /** Gradient of {@link #clamp} from its output {@code y}: dy where {@code min < y < max}, else 0. */
     public static Tensor clampBackward(Tensor y, Tensor dy, float min, float max) {
         Backend be = backendOf("clamp_backward", y, dy);
         sameShape("clamp_backward", y, dy);
@@ -95,6 +95,90 @@ public final class Ops {
         sameShape("relu_backward", y, dy);
         Tensor dx = like(y);
         be.reluBackward(y, dy, dx);
+        return dx;
+    }
+
+    // ---- activations and elementwise functions ----------------------------------------------------
+
+    public static Tensor sigmoid(Tensor x) {
+        Backend be = backendOf("sigmoid", x);
+        Tensor out = like(x);
+        be.sigmoid(x, out);
+        return out;
+    }
+
+    /** Gradient of {@link #sigmoid} from its output {@code y}. */
+    public static Tensor sigmoidBackward(Tensor y, Tensor dy) {
+        Backend be = backendOf("sigmoid_backward", y, dy);
+        sameShape("sigmoid_backward", y, dy);
+        Tensor dx = like(y);
+        be.sigmoidBackward(y, dy, dx);
+        return dx;
+    }
+
+    public static Tensor tanh(Tensor x) {
+        Backend be = backendOf("tanh", x);
+        Tensor out = like(x);
+        be.tanh(x, out);
+        return out;
+    }
+
+    /** Gradient of {@link #tanh} from its output {@code y}. */
+    public static Tensor tanhBackward(Tensor y, Tensor dy) {
+        Backend be = backendOf("tanh_backward", y, dy);
+        sameShape("tanh_backward", y, dy);
+        Tensor dx = like(y);
+        be.tanhBackward(y, dy, dx);
+        return dx;
+    }
+
+    /** GELU, exact (PyTorch's default) or in its tanh approximation. */
+    public static Tensor gelu(Tensor x, GeluApproximation approximation) {
+        Backend be = backendOf("gelu", x);
+        requireApproximation("gelu", approximation, x);
+        Tensor out = like(x);
+        be.gelu(x, approximation, out);
+        return out;
+    }
+
+    /** Gradient of {@link #gelu} from its input {@code x}. */
+    public static Tensor geluBackward(Tensor x, Tensor dy, GeluApproximation approximation) {
+        Backend be = backendOf("gelu_backward", x, dy);
+        sameShape("gelu_backward", x, dy);
+        requireApproximation("gelu_backward", approximation, x);
+        Tensor dx = like(x);
+        be.geluBackward(x, dy, approximation, dx);
+        return dx;
+    }
+
+    private static void requireApproximation(String op, GeluApproximation approximation, Tensor x) {
+        if (approximation == null) {
+            throw new IllegalArgumentException(op + ": no approximation given (NONE or TANH) for input " + x.shape());
+        }
+    }
+
+    /** exp(x); its gradient is {@code mul(dy, exp(x))}. */
+    public static Tensor exp(Tensor x) {
+        Backend be = backendOf("exp", x);
+        Tensor out = like(x);
+        be.exp(x, out);
+        return out;
+    }
+
+    /** The natural logarithm: NaN below 0 and -infinity at 0, as torch.log. */
+    public static Tensor log(Tensor x) {
+        Backend be = backendOf("log", x);
+        Tensor out = like(x);
+        be.log(x, out);
+        return out;
+    }
+
+    /** Gradient of {@link #log} from its input {@code x}: dy / x. */
+    public static Tensor logBackward(Tensor x, Tensor dy) {
+        Backend be = backendOf("log_backward", x, dy);
+        sameShape("log_backward", x, dy);
+        Tensor dx = like(x);
+        be.logBackward(x, dy, dx);
         return dx;
     }
 
@@ -320,29 +404,103 @@ public final class Ops {
         return c;
     }
 
+    // ---- layer normalisation ----------------------------------------------------------------------
+
+    /** Outputs of layer normalisation: y and the per-row statistics the backward pass needs. */
+    public record LayerNormOutput(Tensor y, Tensor mean, Tensor invStd) {
+    }
+
+    /** Gradients of layer normalisation. */
+    public record LayerNormGrads(Tensor dx, Tensor dweight, Tensor dbias) {
+    }
+
+    /**
+     * Layer normalisation over the trailing dimensions of x that weight and bias span (PyTorch's
+     * normalized_shape), with elementwise affine weight and bias. The statistics are one per row, [rows].
+     */
+    public static LayerNormOutput layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) {
+        Backend be = backendOf("layer_norm", x, weight, bias);
+        sameShape("layer_norm", weight, bias);
+        int rows = layerNormRows("layer_norm", x, weight);
+        if (!(eps >= 0f)) {
+            throw new IllegalArgumentException("layer_norm: eps " + eps + " is not a non-negative number, input "
+                    + x.shape());
+        }
+        Tensor y = like(x);
+        Tensor mean = alloc(x.device(), rows);
+        Tensor invStd = alloc(x.device(), rows);
+        be.layerNorm(x, weight, bias, eps, y, mean, invStd);
+        return new LayerNormOutput(y, mean, invStd);
+    }
+
+    public static LayerNormGrads layerNormBackward(Tensor x, Tensor dy, Tensor weight, Tensor mean, Tensor invStd) {
+        Backend be = backendOf("layer_norm_backward", x, dy, weight, mean, invStd);
+        sameShape("layer_norm_backward", x, dy);
+        int rows = layerNormRows("layer_norm_backward", x, weight);
+        requireShape("layer_norm_backward", "mean", mean, new int[] {rows});
+        requireShape("layer_norm_backward", "inverse standard deviation", invStd, new int[] {rows});
+        Tensor dx = like(x);
+        Tensor dweight = like(weight);
+        Tensor dbias = like(weight);
+        be.layerNormBackward(x, dy, weight, mean, invStd, dx, dweight, dbias);
+        return new LayerNormGrads(dx, dweight, dbias);
+    }
+
+    /** The rows of x over whose trailing dimensions, those of weight, layer norm normalises. */
+    private static int layerNormRows(String op, Tensor x, Tensor weight) {
+        int k = weight.rank();
+        boolean trailing = k >= 1 && x.rank() >= k && weight.numel() > 0;
+        for (int i = 1; trailing && i <= k; i++) {
+            trailing = x.dim(-i) == weight.dim(-i);
+        }
+        if (!trailing) {
+            throw new IllegalArgumentException(op + ": weight " + weight.shape()
+                    + " is not the non-empty trailing dimensions of input " + x.shape());
+        }
+        return Math.toIntExact(x.numel() / weight.numel());
+    }
+
     // ---- pooling ----------------------------------------------------------------------------------
 
     public static Tensor maxPool2d(Tensor x, Pool2dSpec spec) {
         Backend be = backendOf("max_pool2d", x);
-        Tensor y = alloc(x.device(), maxPoolOutput(x.shape(), spec));
+        Tensor y = alloc(x.device(), poolOutput("max_pool2d", x.shape(), spec));
         be.maxPool2d(x, spec, y);
         return y;
     }
 
     public static Tensor maxPool2dBackward(Tensor x, Tensor dy, Pool2dSpec spec) {
         Backend be = backendOf("max_pool2d_backward", x, dy);
-        requireShape("max_pool2d_backward", "output gradient", dy, maxPoolOutput(x.shape(), spec));
+        requireShape("max_pool2d_backward", "output gradient", dy, poolOutput("max_pool2d", x.shape(), spec));
         Tensor dx = like(x);
         be.maxPool2dBackward(x, dy, spec, dx);
         return dx;
     }
 
-    private static int[] maxPoolOutput(Shape x, Pool2dSpec spec) {
+    /** Average pooling with PyTorch's defaults count_include_pad=True and ceil_mode=False. */
+    public static Tensor avgPool2d(Tensor x, Pool2dSpec spec) {
+        Backend be = backendOf("avg_pool2d", x);
+        Tensor y = alloc(x.device(), poolOutput("avg_pool2d", x.shape(), spec));
+        be.avgPool2d(x, spec, y);
+        return y;
+    }
+
+    /** Gradient of {@link #avgPool2d} with respect to an input of shape {@code inputShape}. */
+    public static Tensor avgPool2dBackward(Tensor dy, Shape inputShape, Pool2dSpec spec) {
+        Backend be = backendOf("avg_pool2d_backward", dy);
+        requireShape("avg_pool2d_backward", "output gradient", dy, poolOutput("avg_pool2d", inputShape, spec));
+        Tensor dx = alloc(dy.device(), inputShape.dims());
+        be.avgPool2dBackward(dy, spec, dx);
+        return dx;
+    }
+
+    private static int[] poolOutput(String op, Shape x, Pool2dSpec spec) {
         if (x.rank() != 4) {
-            throw new IllegalArgumentException("max_pool2d: expected input [N, C, H, W], got " + x);
+            throw new IllegalArgumentException(op + ": expected input [N, C, H, W], got " + x);
         }
-        if (x.dim(2) < spec.kernelH() || x.dim(3) < spec.kernelW()) {
-            throw new IllegalArgumentException("max_pool2d: input " + x + " is smaller than the window "
+        if (x.dim(2) + 2 * spec.padH() < spec.kernelH() || x.dim(3) + 2 * spec.padW() < spec.kernelW()) {
+            throw new IllegalArgumentException(op + ": input " + x + (spec.padH() + spec.padW() > 0
+                    ? " padded by (" + spec.padH() + ", " + spec.padW() + ")" : "") + " is smaller than the window "
                     + spec.kernelH() + "x" + spec.kernelW());
         }
         return new int[] {x.dim(0), x.dim(1), spec.outH(x.dim(2)), spec.outW(x.dim(3))};
@@ -426,6 +584,51 @@ public final class Ops {
                 throw new IllegalArgumentException("cross_entropy: target " + t + " out of range for logits "
                         + logits.shape());
             }
+        }
+    }
+
+    // ---- elementwise losses ---------------------------------------------------------------------------
+
+    /** Mean binary cross-entropy of sigmoid(logits) against target probabilities, as a rank-0 tensor. */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target) {
+        Backend be = backendOf("binary_cross_entropy_with_logits", logits, target);
+        checkLoss("binary_cross_entropy_with_logits", logits, target);
+        Tensor loss = alloc(logits.device());
+        be.binaryCrossEntropyWithLogits(logits, target, loss);
+        return loss;
+    }
+
+    /** (sigmoid(logits) - target) * gradScale: the gradient of the mean loss is gradScale = dloss / numel. */
+    public static Tensor binaryCrossEntropyWithLogitsBackward(Tensor logits, Tensor target, float gradScale) {
+        Backend be = backendOf("binary_cross_entropy_with_logits_backward", logits, target);
+        checkLoss("binary_cross_entropy_with_logits_backward", logits, target);
+        Tensor dlogits = like(logits);
+        be.binaryCrossEntropyWithLogitsBackward(logits, target, gradScale, dlogits);
+        return dlogits;
+    }
+
+    /** Mean squared error, as a rank-0 tensor. */
+    public static Tensor mseLoss(Tensor input, Tensor target) {
+        Backend be = backendOf("mse_loss", input, target);
+        checkLoss("mse_loss", input, target);
+        Tensor loss = alloc(input.device());
+        be.mseLoss(input, target, loss);
+        return loss;
+    }
+
+    /** 2 * (input - target) * gradScale: the gradient of the mean loss is gradScale = dloss / numel. */
+    public static Tensor mseLossBackward(Tensor input, Tensor target, float gradScale) {
+        Backend be = backendOf("mse_loss_backward", input, target);
+        checkLoss("mse_loss_backward", input, target);
+        Tensor dinput = like(input);
+        be.mseLossBackward(input, target, gradScale, dinput);
+        return dinput;
+    }
+
+    private static void checkLoss(String op, Tensor input, Tensor target) {
+        sameShape(op, input, target);
+        if (input.numel() == 0) {
+            throw new IllegalArgumentException(op + ": the mean of empty input " + input.shape() + " is undefined");
         }
     }
 

@@ -109,6 +109,54 @@ class BadInputTest {
     }
 
     @Test
+    void paddedPoolingWindowsThatDoNotFit() {
+        assertFails(IllegalArgumentException.class, () -> Pool2dSpec.of(3, 1, 2), "pool2d", "padding (2, 2)",
+                "(3, 3)");
+        assertFails(IllegalArgumentException.class, () -> Ops.avgPool2d(t(1, 1, 1, 6), Pool2dSpec.of(4, 1, 1)),
+                "avg_pool2d", "[1, 1, 1, 6]", "padded by (1, 1)", "4x4");
+        assertFails(IllegalArgumentException.class, () -> Ops.avgPool2d(t(6, 6), Pool2dSpec.of(2, 2)),
+                "avg_pool2d", "[6, 6]");
+        assertFails(IllegalArgumentException.class,
+                () -> Ops.avgPool2dBackward(t(1, 1, 2, 2), Shape.of(1, 1, 6, 6), Pool2dSpec.of(2, 2, 1)),
+                "avg_pool2d_backward", "[1, 1, 2, 2]", "[1, 1, 4, 4]");
+    }
+
+    @Test
+    void activationGradientsOfAnotherShape() {
+        assertFails(IllegalArgumentException.class, () -> Ops.sigmoidBackward(t(2, 3), t(3, 2)),
+                "sigmoid_backward", "[2, 3]", "[3, 2]");
+        assertFails(IllegalArgumentException.class, () -> Ops.geluBackward(t(4), t(5), GeluApproximation.NONE),
+                "gelu_backward", "[4]", "[5]");
+        assertFails(IllegalArgumentException.class, () -> Ops.gelu(t(4), null), "gelu", "[4]", "NONE or TANH");
+        assertFails(IllegalArgumentException.class, () -> Ops.logBackward(t(4), t(2, 2)), "log_backward", "[4]",
+                "[2, 2]");
+    }
+
+    @Test
+    void layerNormParametersThatAreNotTheTrailingDimensions() {
+        assertFails(IllegalArgumentException.class, () -> Ops.layerNorm(t(4, 6), t(5), t(5), 1e-5f),
+                "layer_norm", "[5]", "[4, 6]");
+        assertFails(IllegalArgumentException.class, () -> Ops.layerNorm(t(4, 6), t(6), t(4), 1e-5f),
+                "layer_norm", "[6]", "[4]");
+        assertFails(IllegalArgumentException.class, () -> Ops.layerNorm(t(6), t(2, 6), t(2, 6), 1e-5f),
+                "layer_norm", "[2, 6]", "[6]");
+        assertFails(IllegalArgumentException.class, () -> Ops.layerNorm(t(4, 6), t(6), t(6), -1f),
+                "layer_norm", "eps -1.0", "[4, 6]");
+        assertFails(IllegalArgumentException.class, () -> Ops.layerNormBackward(t(4, 6), t(4, 6), t(6), t(3), t(4)),
+                "layer_norm_backward", "mean", "[3]", "[4]");
+    }
+
+    @Test
+    void elementwiseLossesOfMismatchedOrEmptyInputs() {
+        assertFails(IllegalArgumentException.class, () -> Ops.binaryCrossEntropyWithLogits(t(4, 1), t(4)),
+                "binary_cross_entropy_with_logits", "[4, 1]", "[4]");
+        assertFails(IllegalArgumentException.class, () -> Ops.mseLoss(t(0, 3), t(0, 3)), "mse_loss", "[0, 3]",
+                "empty");
+        assertFails(IllegalArgumentException.class, () -> Ops.mseLossBackward(t(3), t(2), 1f),
+                "mse_loss_backward", "[3]", "[2]");
+    }
+
+    @Test
     void crossEntropyTargetsThatDoNotFit() {
         assertFails(IllegalArgumentException.class, () -> Ops.crossEntropy(t(4, 2), new int[] {0, 1, 1}),
                 "cross_entropy", "[4, 2]", "3 targets");

@@ -37,12 +37,16 @@ class GoldenOpsTest {
     /** Every case in the fixture folder; {@link #everyFixtureHasATest} keeps this list honest. */
     private static final Set<String> CASES = Set.of(
             "conv2d_basic", "conv2d_strided_rect", "conv2d_1x1_nobias", "conv2d_3x3_odd",
-            "batchnorm_train", "batchnorm_eval", "relu", "maxpool2d_8x8", "maxpool2d_5x7",
-            "adaptive_avgpool_12x12_to_7x7", "adaptive_avgpool_5x5_to_7x7", "adaptive_avgpool_7x7_to_7x7",
-            "adaptive_avgpool_8x5_to_3x2", "linear", "softmax", "cross_entropy", "add", "mul", "scale",
-            "sum", "mean", "argmax", "sgd_momentum", "sgd_plain",
+            "batch_norm_train", "batch_norm_eval", "relu", "max_pool2d_8x8", "max_pool2d_5x7",
+            "adaptive_avg_pool2d_12x12_to_7x7", "adaptive_avg_pool2d_5x5_to_7x7", "adaptive_avg_pool2d_7x7_to_7x7",
+            "adaptive_avg_pool2d_8x5_to_3x2", "linear", "softmax", "cross_entropy", "add", "mul", "scale",
+            "sum", "mean", "argmax", "sgd_step_momentum", "sgd_step_plain",
             "conv2d_grouped_depthwise", "conv2d_grouped_depthwise_stride2", "conv2d_grouped_general",
-            "pad2d_asymmetric", "pad2d_same_stride2", "relu6");
+            "pad2d_asymmetric", "pad2d_same_stride2", "clamp_relu6",
+            "sigmoid", "tanh", "gelu_exact", "gelu_tanh", "exp", "log",
+            "avg_pool2d_3x3_stride2_pad1", "avg_pool2d_2x2_stride2", "avg_pool2d_3x2_stride1x2_pad1x0",
+            "max_pool2d_padded_3x3_stride2_pad1", "max_pool2d_padded_2x3_stride2x1_pad1",
+            "layer_norm_last_dim", "layer_norm_two_dims", "binary_cross_entropy_with_logits", "mse_loss");
 
     private TensorScope scope;
 
@@ -143,10 +147,48 @@ class GoldenOpsTest {
     @AllDevices
     @DisplayName("relu6 as clamp(0, 6) forward and backward (backward from the output y)")
     void relu6(Device device) {
-        GoldenFile g = gold("relu6");
+        GoldenFile g = gold("clamp_relu6");
         Tensor y = Ops.clamp(on(device, g, "x"), 0f, 6f);
         check(g, "y", y);
         check(g, "dx", Ops.clampBackward(y, on(device, g, "dy"), 0f, 6f));
+    }
+
+    @AllDevices
+    @DisplayName("sigmoid and tanh forward and backward (backward from the output y), saturating inputs included")
+    void sigmoidAndTanh(Device device) {
+        GoldenFile sigmoid = gold("sigmoid");
+        Tensor y = Ops.sigmoid(on(device, sigmoid, "x"));
+        check(sigmoid, "y", y);
+        check(sigmoid, "dx", Ops.sigmoidBackward(y, on(device, sigmoid, "dy")));
+        GoldenFile tanh = gold("tanh");
+        Tensor t = Ops.tanh(on(device, tanh, "x"));
+        check(tanh, "y", t);
+        check(tanh, "dx", Ops.tanhBackward(t, on(device, tanh, "dy")));
+    }
+
+    @AllDevices
+    @DisplayName("gelu forward and backward, exact (erf) and tanh approximation")
+    void gelu(Device device) {
+        forEachCase(name -> {
+            GoldenFile g = gold(name);
+            GeluApproximation form = name.equals("gelu_exact") ? GeluApproximation.NONE : GeluApproximation.TANH;
+            Tensor x = on(device, g, "x");
+            check(g, "y", Ops.gelu(x, form));
+            check(g, "dx", Ops.geluBackward(x, on(device, g, "dy"), form));
+        }, "gelu_exact", "gelu_tanh");
+    }
+
+    @AllDevices
+    @DisplayName("exp (gradient dy * y) and log (gradient dy / x)")
+    void expAndLog(Device device) {
+        GoldenFile exp = gold("exp");
+        Tensor y = Ops.exp(on(device, exp, "x"));
+        check(exp, "y", y);
+        check(exp, "dx", Ops.mul(on(device, exp, "dy"), y));
+        GoldenFile log = gold("log");
+        Tensor x = on(device, log, "x");
+        check(log, "y", Ops.log(x));
+        check(log, "dx", Ops.logBackward(x, on(device, log, "dy")));
     }
 
     // ---- batch normalisation ---------------------------------------------------------------------
@@ -154,7 +196,7 @@ class GoldenOpsTest {
     @AllDevices
     @DisplayName("batch_norm2d training: y, running stats, saved mean and inv std, dx, dgamma, dbeta")
     void batchNormTraining(Device device) {
-        GoldenFile g = gold("batchnorm_train");
+        GoldenFile g = gold("batch_norm_train");
         Tensor x = on(device, g, "x");
         Tensor gamma = on(device, g, "gamma");
         Tensor beta = on(device, g, "beta");
@@ -180,7 +222,7 @@ class GoldenOpsTest {
     @AllDevices
     @DisplayName("batch_norm2d eval: y and dx, dgamma, dbeta with the running stats as constants")
     void batchNormEval(Device device) {
-        GoldenFile g = gold("batchnorm_eval");
+        GoldenFile g = gold("batch_norm_eval");
         Tensor x = on(device, g, "x");
         Tensor gamma = on(device, g, "gamma");
         Tensor beta = on(device, g, "beta");
@@ -204,6 +246,28 @@ class GoldenOpsTest {
         check(g, "dbeta", grads.dbeta());
     }
 
+    // ---- layer normalisation ---------------------------------------------------------------------
+
+    @AllDevices
+    @DisplayName("layer_norm over the last dim and over two trailing dims: y, saved statistics, dx, dweight, dbias")
+    void layerNorm(Device device) {
+        forEachCase(name -> {
+            GoldenFile g = gold(name);
+            Tensor x = on(device, g, "x");
+            Tensor weight = on(device, g, "weight");
+            Ops.LayerNormOutput out = Ops.layerNorm(x, weight, on(device, g, "bias"), g.scalar("eps"));
+            check(g, "y", out.y());
+            check(g, "save_mean", out.mean());
+            check(g, "save_invstd", out.invStd());
+            // Backward from PyTorch's saved statistics, so a forward error cannot mask a backward one.
+            Ops.LayerNormGrads grads = Ops.layerNormBackward(x, on(device, g, "dy"), weight,
+                    on(device, g, "save_mean"), on(device, g, "save_invstd"));
+            check(g, "dx", grads.dx());
+            check(g, "dweight", grads.dweight());
+            check(g, "dbias", grads.dbias());
+        }, "layer_norm_last_dim", "layer_norm_two_dims");
+    }
+
     // ---- activation and pooling ------------------------------------------------------------------
 
     @AllDevices
@@ -216,17 +280,36 @@ class GoldenOpsTest {
     }
 
     @AllDevices
-    @DisplayName("max_pool2d 2x2 stride 2 forward and backward: 8x8, 5x7")
+    @DisplayName("max_pool2d forward and backward: 2x2 stride 2 on 8x8 and 5x7; padded 3x3 and 2x3 windows")
     void maxPool2d(Device device) {
         forEachCase(name -> {
             GoldenFile g = gold(name);
-            int[] k = g.ints("kernel");
-            int[] s = g.ints("stride");
-            Pool2dSpec spec = new Pool2dSpec(k[0], k[1], s[0], s[1]);
+            Pool2dSpec spec = poolSpec(g);
             Tensor x = on(device, g, "x");
             check(g, "y", Ops.maxPool2d(x, spec));
             check(g, "dx", Ops.maxPool2dBackward(x, on(device, g, "dy"), spec));
-        }, "maxpool2d_8x8", "maxpool2d_5x7");
+        }, "max_pool2d_8x8", "max_pool2d_5x7", "max_pool2d_padded_3x3_stride2_pad1",
+                "max_pool2d_padded_2x3_stride2x1_pad1");
+    }
+
+    @AllDevices
+    @DisplayName("avg_pool2d forward and backward (count_include_pad): 3x3 stride 2 pad 1, 2x2 stride 2, 3x2 padded")
+    void avgPool2d(Device device) {
+        forEachCase(name -> {
+            GoldenFile g = gold(name);
+            Pool2dSpec spec = poolSpec(g);
+            Tensor x = on(device, g, "x");
+            check(g, "y", Ops.avgPool2d(x, spec));
+            check(g, "dx", Ops.avgPool2dBackward(on(device, g, "dy"), x.shape(), spec));
+        }, "avg_pool2d_3x3_stride2_pad1", "avg_pool2d_2x2_stride2", "avg_pool2d_3x2_stride1x2_pad1x0");
+    }
+
+    /** The fixture's kernel, stride and (where it has one) padding. */
+    private static Pool2dSpec poolSpec(GoldenFile g) {
+        int[] k = g.ints("kernel");
+        int[] s = g.ints("stride");
+        int[] p = g.has("padding") ? g.ints("padding") : new int[2];
+        return new Pool2dSpec(k[0], k[1], s[0], s[1], p[0], p[1]);
     }
 
     @AllDevices
@@ -238,8 +321,8 @@ class GoldenOpsTest {
             Tensor x = on(device, g, "x");
             check(g, "y", Ops.adaptiveAvgPool2d(x, size[0], size[1]));
             check(g, "dx", Ops.adaptiveAvgPool2dBackward(on(device, g, "dy"), x.shape()));
-        }, "adaptive_avgpool_12x12_to_7x7", "adaptive_avgpool_5x5_to_7x7", "adaptive_avgpool_7x7_to_7x7",
-                "adaptive_avgpool_8x5_to_3x2");
+        }, "adaptive_avg_pool2d_12x12_to_7x7", "adaptive_avg_pool2d_5x5_to_7x7", "adaptive_avg_pool2d_7x7_to_7x7",
+                "adaptive_avg_pool2d_8x5_to_3x2");
     }
 
     // ---- dense -----------------------------------------------------------------------------------
@@ -277,6 +360,27 @@ class GoldenOpsTest {
         check(g, "probs", out.probs());
         Tensor dlogits = Ops.crossEntropyBackward(out.probs(), targets, 1f / logits.dim(0));
         check(g, "dlogits", Ops.scale(dlogits, g.scalar("dloss")));
+    }
+
+    @AllDevices
+    @DisplayName("binary_cross_entropy_with_logits mean, large logits and soft targets: loss and dlogits")
+    void binaryCrossEntropyWithLogits(Device device) {
+        GoldenFile g = gold("binary_cross_entropy_with_logits");
+        Tensor logits = on(device, g, "logits");
+        Tensor target = on(device, g, "target");
+        check(g, "loss", Ops.binaryCrossEntropyWithLogits(logits, target));
+        check(g, "dlogits", Ops.binaryCrossEntropyWithLogitsBackward(logits, target,
+                g.scalar("dloss") / logits.numel()));
+    }
+
+    @AllDevices
+    @DisplayName("mse_loss mean: loss and dx")
+    void mseLoss(Device device) {
+        GoldenFile g = gold("mse_loss");
+        Tensor x = on(device, g, "x");
+        Tensor target = on(device, g, "target");
+        check(g, "loss", Ops.mseLoss(x, target));
+        check(g, "dx", Ops.mseLossBackward(x, target, g.scalar("dloss") / x.numel()));
     }
 
     @AllDevices
@@ -356,7 +460,7 @@ class GoldenOpsTest {
                     check(g, "buf" + step, buf);
                 }
             }
-        }, "sgd_momentum", "sgd_plain");
+        }, "sgd_step_momentum", "sgd_step_plain");
     }
 
     // ---- the fixtures themselves -----------------------------------------------------------------

@@ -3,6 +3,7 @@ package org.covidct.nn.autograd;
 import java.util.Arrays;
 import java.util.Objects;
 import org.covidct.tensor.Conv2dSpec;
+import org.covidct.tensor.GeluApproximation;
 import org.covidct.tensor.Ops;
 import org.covidct.tensor.Pool2dSpec;
 import org.covidct.tensor.Shape;
@@ -81,7 +82,7 @@ public final class Functional {
         return record("relu", y, g -> new Tensor[] {Ops.reluBackward(y, g)}, x);
     }
 
-    /** min(max(x, min), max); ReLU6 is clamp(x, 0, 6). The gradient passes where min < x < max. */
+    /** min(max(x, min), max); ReLU6 is clamp(x, 0, 6). The gradient passes where {@code min < x < max}. */
     public static Variable clamp(Variable x, float min, float max) {
         Tensor y = Ops.clamp(x.data(), min, max);
         return record("clamp", y, g -> new Tensor[] {Ops.clampBackward(y, g, min, max)}, x);
@@ -89,6 +90,48 @@ public final class Functional {
 
     public static Variable relu6(Variable x) {
         return clamp(x, 0f, 6f);
+    }
+
+    public static Variable sigmoid(Variable x) {
+        Tensor y = Ops.sigmoid(x.data());
+        return record("sigmoid", y, g -> new Tensor[] {Ops.sigmoidBackward(y, g)}, x);
+    }
+
+    public static Variable tanh(Variable x) {
+        Tensor y = Ops.tanh(x.data());
+        return record("tanh", y, g -> new Tensor[] {Ops.tanhBackward(y, g)}, x);
+    }
+
+    /** GELU, exact (F.gelu's default, approximate='none') or in its tanh approximation. */
+    public static Variable gelu(Variable x, GeluApproximation approximation) {
+        Tensor y = Ops.gelu(x.data(), approximation);
+        return record("gelu", y, g -> new Tensor[] {Ops.geluBackward(x.data(), g, approximation)}, x);
+    }
+
+    public static Variable exp(Variable x) {
+        Tensor y = Ops.exp(x.data());
+        return record("exp", y, g -> new Tensor[] {Ops.mul(g, y)}, x);
+    }
+
+    public static Variable log(Variable x) {
+        Tensor y = Ops.log(x.data());
+        return record("log", y, g -> new Tensor[] {Ops.logBackward(x.data(), g)}, x);
+    }
+
+    /**
+     * Layer normalisation over the trailing dimensions of x that weight and bias span, as
+     * F.layer_norm with elementwise affine weight and bias.
+     */
+    public static Variable layerNorm(Variable x, Variable weight, Variable bias, float eps) {
+        Ops.LayerNormOutput out = Ops.layerNorm(x.data(), weight.data(), bias.data(), eps);
+        return record("layer_norm", out.y(), g -> {
+            Ops.LayerNormGrads grads = Ops.layerNormBackward(x.data(), g, weight.data(), out.mean(), out.invStd());
+            return new Tensor[] {
+                keepIf(x.requiresGrad(), grads.dx()),
+                keepIf(weight.requiresGrad(), grads.dweight()),
+                keepIf(bias.requiresGrad(), grads.dbias()),
+            };
+        }, x, weight, bias);
     }
 
     /** Zero padding of the spatial axes of [N, C, H, W], each side by its own amount, as F.pad. */
@@ -101,6 +144,13 @@ public final class Functional {
     public static Variable maxPool2d(Variable x, Pool2dSpec spec) {
         Tensor y = Ops.maxPool2d(x.data(), spec);
         return record("max_pool2d", y, g -> new Tensor[] {Ops.maxPool2dBackward(x.data(), g, spec)}, x);
+    }
+
+    /** Average pooling with PyTorch's defaults count_include_pad=True and ceil_mode=False. */
+    public static Variable avgPool2d(Variable x, Pool2dSpec spec) {
+        Tensor y = Ops.avgPool2d(x.data(), spec);
+        Shape inShape = x.shape();
+        return record("avg_pool2d", y, g -> new Tensor[] {Ops.avgPool2dBackward(g, inShape, spec)}, x);
     }
 
     public static Variable adaptiveAvgPool2d(Variable x, int outH, int outW) {
@@ -137,6 +187,34 @@ public final class Functional {
         int n = targets.length;
         return record("cross_entropy", out.loss(),
                 g -> new Tensor[] {Ops.crossEntropyBackward(out.probs(), targets, g.item() / n)}, logits);
+    }
+
+    /**
+     * Mean binary cross-entropy of sigmoid(logits) against target probabilities of the same shape, as
+     * nn.BCEWithLogitsLoss without weights. The target's gradient is -logits * dloss / numel.
+     */
+    public static Variable binaryCrossEntropyWithLogits(Variable logits, Variable target) {
+        Tensor loss = Ops.binaryCrossEntropyWithLogits(logits.data(), target.data());
+        long n = logits.data().numel();
+        return record("binary_cross_entropy_with_logits", loss, g -> {
+            float scale = g.item() / n;
+            return new Tensor[] {
+                logits.requiresGrad() ? Ops.binaryCrossEntropyWithLogitsBackward(logits.data(), target.data(), scale)
+                        : null,
+                target.requiresGrad() ? Ops.scale(logits.data(), -scale) : null,
+            };
+        }, logits, target);
+    }
+
+    /** Mean squared error of input against a target of the same shape, as nn.MSELoss. */
+    public static Variable mseLoss(Variable input, Variable target) {
+        Tensor loss = Ops.mseLoss(input.data(), target.data());
+        long n = input.data().numel();
+        return record("mse_loss", loss, g -> {
+            Tensor dinput = Ops.mseLossBackward(input.data(), target.data(), g.item() / n);
+            Tensor dtarget = target.requiresGrad() ? Ops.scale(dinput, -1f) : null;
+            return new Tensor[] {keepIf(input.requiresGrad(), dinput), dtarget};
+        }, input, target);
     }
 
     public static Variable add(Variable a, Variable b) {

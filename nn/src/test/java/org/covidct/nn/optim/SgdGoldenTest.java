@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SgdGoldenTest {
     @ParameterizedTest
-    @ValueSource(strings = {"sgd_momentum", "sgd_plain"})
+    @ValueSource(strings = {"sgd_step_momentum", "sgd_step_plain"})
     void followsTorchOptimSgd(String fixture) {
         GoldenFile gold = GoldenFile.load("/golden/ops/" + fixture + ".gold");
         Parameter p = new Parameter(gold.tensor("param0"));

@@ -3,18 +3,20 @@ package org.covidct.tensor.cpu;
 import org.covidct.tensor.Backend;
 import org.covidct.tensor.Conv2dSpec;
 import org.covidct.tensor.Device;
+import org.covidct.tensor.GeluApproximation;
 import org.covidct.tensor.Pool2dSpec;
 import org.covidct.tensor.Storage;
 import org.covidct.tensor.Tensor;
 
 /**
  * The CPU backend: float arrays on the heap, kernels in plain Java spread over {@link Parallel}'s
- * pool. Simple elementwise kernels live here; each larger family has a class of its own.
+ * pool. Simple elementwise kernels live here; each larger family has a class of its own. Where
+ * several kernels compute one op, the backend's {@link CpuKernelPaths} choose.
  */
 public final class CpuBackend implements Backend {
-    private static final CpuBackend INSTANCE = new CpuBackend();
+    private static final CpuBackend INSTANCE = new CpuBackend(CpuKernelPaths.DEFAULT);
     /** Elementwise loops below this many elements run on the calling thread. */
-    private static final int ELEMENTWISE_GRAIN = 1 << 15;
+    static final int ELEMENTWISE_GRAIN = 1 << 15;
     /** Freed tensor arrays for reuse, at most a quarter of the heap. */
     private static final CpuArrayPool POOL = new CpuArrayPool(Runtime.getRuntime().maxMemory() / 4);
     /**
@@ -24,16 +26,27 @@ public final class CpuBackend implements Backend {
     static final boolean POISON_OUTPUTS = Boolean.getBoolean("covidct.cpu.poisonOutputs");
 
     static {
-        if (!Sgemm.SIMD) {
+        if (!CpuKernelPaths.VECTOR_API_PRESENT) {
             System.getLogger(CpuBackend.class.getName()).log(System.Logger.Level.WARNING,
                     "the jdk.incubator.vector module is not in this JVM, so the CPU backend runs its scalar kernels,"
                     + " 3 to 5 times slower; start java with --add-modules jdk.incubator.vector");
         }
     }
 
-    private CpuBackend() {
+    private final CpuKernelPaths paths;
+    /** paths.vectorApi(), which every elementwise loop reads. */
+    private final boolean vectorApi;
+
+    /**
+     * A backend that runs the kernels {@code paths} choose, on tensors of {@link Device#CPU}; tests
+     * build one to reach a path. The device's own backend is {@link #instance()}.
+     */
+    CpuBackend(CpuKernelPaths paths) {
+        this.paths = paths;
+        this.vectorApi = paths.vectorApi();
     }
 
+    /** The backend of {@link Device#CPU}, with the fastest kernels this JVM has. */
     public static CpuBackend instance() {
         return INSTANCE;
     }
@@ -145,7 +158,7 @@ public final class CpuBackend implements Backend {
     public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
         float[] out = data(y), g = data(dy), o = data(dx);
         Parallel.forRange(o.length, ELEMENTWISE_GRAIN, (from, to) -> {
-            if (Sgemm.SIMD) {
+            if (vectorApi) {
                 SimdElementwise.reluBackward(out, g, o, from, to);
                 return;
             }
@@ -159,7 +172,7 @@ public final class CpuBackend implements Backend {
     public void clamp(Tensor x, float min, float max, Tensor out) {
         float[] a = data(x), o = data(out);
         Parallel.forRange(o.length, ELEMENTWISE_GRAIN, (from, to) -> {
-            if (Sgemm.SIMD) {
+            if (vectorApi) {
                 SimdElementwise.clamp(a, min, max, o, from, to);
                 return;
             }
@@ -173,7 +186,7 @@ public final class CpuBackend implements Backend {
     public void clampBackward(Tensor y, Tensor dy, float min, float max, Tensor dx) {
         float[] out = data(y), g = data(dy), o = data(dx);
         Parallel.forRange(o.length, ELEMENTWISE_GRAIN, (from, to) -> {
-            if (Sgemm.SIMD) {
+            if (vectorApi) {
                 SimdElementwise.clampBackward(out, g, min, max, o, from, to);
                 return;
             }
@@ -184,13 +197,58 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void sigmoid(Tensor x, Tensor out) {
+        CpuActivations.sigmoid(data(x), data(out), vectorApi);
+    }
+
+    @Override
+    public void sigmoidBackward(Tensor y, Tensor dy, Tensor dx) {
+        CpuActivations.sigmoidBackward(data(y), data(dy), data(dx));
+    }
+
+    @Override
+    public void tanh(Tensor x, Tensor out) {
+        CpuActivations.tanh(data(x), data(out), vectorApi);
+    }
+
+    @Override
+    public void tanhBackward(Tensor y, Tensor dy, Tensor dx) {
+        CpuActivations.tanhBackward(data(y), data(dy), data(dx));
+    }
+
+    @Override
+    public void gelu(Tensor x, GeluApproximation approximation, Tensor out) {
+        CpuActivations.gelu(data(x), approximation, data(out), vectorApi);
+    }
+
+    @Override
+    public void geluBackward(Tensor x, Tensor dy, GeluApproximation approximation, Tensor dx) {
+        CpuActivations.geluBackward(data(x), data(dy), approximation, data(dx), vectorApi);
+    }
+
+    @Override
+    public void exp(Tensor x, Tensor out) {
+        CpuActivations.exp(data(x), data(out), vectorApi);
+    }
+
+    @Override
+    public void log(Tensor x, Tensor out) {
+        CpuActivations.log(data(x), data(out), vectorApi);
+    }
+
+    @Override
+    public void logBackward(Tensor x, Tensor dy, Tensor dx) {
+        CpuActivations.logBackward(data(x), data(dy), data(dx));
+    }
+
+    @Override
     public void sum(Tensor x, Tensor out) {
         data(out)[0] = (float) CpuReductions.sum(data(x));
     }
 
     @Override
     public void sumPerChannel(Tensor x, Tensor out) {
-        CpuReductions.sumPerChannel(data(x), x.dim(0), x.dim(1), x.shape().sizeFrom(2), data(out));
+        CpuReductions.sumPerChannel(data(x), x.dim(0), x.dim(1), x.shape().sizeFrom(2), data(out), vectorApi);
     }
 
     @Override
@@ -222,27 +280,27 @@ public final class CpuBackend implements Backend {
     @Override
     public void conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec, Tensor y) {
         if (spec.groups() > 1) {
-            CpuGroupedConv2d.forward(x, weight, bias, spec, y);
+            CpuGroupedConv2d.forward(x, weight, bias, spec, y, vectorApi);
         } else {
-            CpuConv2d.forward(x, weight, bias, spec, y);
+            CpuConv2d.forward(x, weight, bias, spec, y, paths);
         }
     }
 
     @Override
     public void conv2dBackwardData(Tensor dy, Tensor weight, Conv2dSpec spec, Tensor dx) {
         if (spec.groups() > 1) {
-            CpuGroupedConv2d.backwardData(dy, weight, spec, dx);
+            CpuGroupedConv2d.backwardData(dy, weight, spec, dx, vectorApi);
         } else {
-            CpuConv2d.backwardData(dy, weight, spec, dx);
+            CpuConv2d.backwardData(dy, weight, spec, dx, paths);
         }
     }
 
     @Override
     public void conv2dBackwardWeight(Tensor dy, Tensor x, Conv2dSpec spec, Tensor dw) {
         if (spec.groups() > 1) {
-            CpuGroupedConv2d.backwardWeight(dy, x, spec, dw);
+            CpuGroupedConv2d.backwardWeight(dy, x, spec, dw, vectorApi);
         } else {
-            CpuConv2d.backwardWeight(dy, x, spec, dw);
+            CpuConv2d.backwardWeight(dy, x, spec, dw, paths);
         }
     }
 
@@ -259,7 +317,8 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNormTraining(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                   float momentum, float eps, Tensor y, Tensor saveMean, Tensor saveInvStd) {
-        CpuBatchNorm.training(x, gamma, beta, runningMean, runningVar, momentum, eps, y, saveMean, saveInvStd);
+        CpuBatchNorm.training(x, gamma, beta, runningMean, runningVar, momentum, eps, y, saveMean, saveInvStd,
+                vectorApi);
     }
 
     @Override
@@ -271,7 +330,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor mean, Tensor invStd,
                                   boolean batchStatistics, Tensor dx, Tensor dgamma, Tensor dbeta) {
-        CpuBatchNorm.backward(x, dy, gamma, mean, invStd, batchStatistics, dx, dgamma, dbeta);
+        CpuBatchNorm.backward(x, dy, gamma, mean, invStd, batchStatistics, dx, dgamma, dbeta, vectorApi);
     }
 
     @Override
@@ -292,6 +351,27 @@ public final class CpuBackend implements Backend {
     @Override
     public void adaptiveAvgPool2dBackward(Tensor dy, Tensor dx) {
         CpuPooling.adaptiveAvgPoolBackward(dy, dx);
+    }
+
+    @Override
+    public void avgPool2d(Tensor x, Pool2dSpec spec, Tensor y) {
+        CpuAvgPooling.forward(x, spec, y);
+    }
+
+    @Override
+    public void avgPool2dBackward(Tensor dy, Pool2dSpec spec, Tensor dx) {
+        CpuAvgPooling.backward(dy, spec, dx);
+    }
+
+    @Override
+    public void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor invStd) {
+        CpuLayerNorm.forward(x, weight, bias, eps, y, mean, invStd, vectorApi);
+    }
+
+    @Override
+    public void layerNormBackward(Tensor x, Tensor dy, Tensor weight, Tensor mean, Tensor invStd, Tensor dx,
+                                  Tensor dweight, Tensor dbias) {
+        CpuLayerNorm.backward(x, dy, weight, mean, invStd, dx, dweight, dbias);
     }
 
     @Override
@@ -318,6 +398,26 @@ public final class CpuBackend implements Backend {
     @Override
     public void crossEntropyBackward(Tensor probs, int[] targets, float gradScale, Tensor dlogits) {
         CpuLoss.crossEntropyBackward(data(probs), probs.dim(0), probs.dim(1), targets, gradScale, data(dlogits));
+    }
+
+    @Override
+    public void binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor loss) {
+        data(loss)[0] = CpuElementwiseLoss.binaryCrossEntropyWithLogits(data(logits), data(target));
+    }
+
+    @Override
+    public void binaryCrossEntropyWithLogitsBackward(Tensor logits, Tensor target, float gradScale, Tensor dlogits) {
+        CpuElementwiseLoss.binaryCrossEntropyWithLogitsBackward(data(logits), data(target), gradScale, data(dlogits));
+    }
+
+    @Override
+    public void mseLoss(Tensor input, Tensor target, Tensor loss) {
+        data(loss)[0] = CpuElementwiseLoss.mseLoss(data(input), data(target));
+    }
+
+    @Override
+    public void mseLossBackward(Tensor input, Tensor target, float gradScale, Tensor dinput) {
+        CpuElementwiseLoss.mseLossBackward(data(input), data(target), gradScale, data(dinput));
     }
 
     @Override

@@ -6,15 +6,14 @@ import org.covidct.tensor.Tensor;
 
 /**
  * Batch normalisation over [N, C, H, W], one channel per task. Statistics accumulate in double
- * (with the Vector API where present, {@link SimdStatistics}): a float running sum over N*H*W
- * values would lose digits that PyTorch keeps. The elementwise passes are float multiply-adds.
+ * ({@link CpuStatistics}); the elementwise passes are float multiply-adds.
  */
 final class CpuBatchNorm {
     private CpuBatchNorm() {
     }
 
     static void training(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
-                         float momentum, float eps, Tensor y, Tensor saveMean, Tensor saveInvStd) {
+                         float momentum, float eps, Tensor y, Tensor saveMean, Tensor saveInvStd, boolean vectorApi) {
         float[] in = data(x), out = data(y), g = data(gamma), b = data(beta);
         float[] rm = data(runningMean), rv = data(runningVar), sm = data(saveMean), si = data(saveInvStd);
         int n = x.dim(0), channels = x.dim(1), plane = x.shape().sizeFrom(2);
@@ -23,12 +22,12 @@ final class CpuBatchNorm {
             for (int c = from; c < to; c++) {
                 double s = 0;
                 for (int i = 0; i < n; i++) {
-                    s += planeSum(in, (i * channels + c) * plane, plane);
+                    s += CpuStatistics.sum(in, (i * channels + c) * plane, plane, vectorApi);
                 }
                 double mean = s / count;
                 double ss = 0;
                 for (int i = 0; i < n; i++) {
-                    ss += planeSquaredDeviations(in, (i * channels + c) * plane, plane, mean);
+                    ss += CpuStatistics.sumSquaredDeviations(in, (i * channels + c) * plane, plane, mean, vectorApi);
                 }
                 double var = ss / count;
                 double invStd = 1.0 / Math.sqrt(var + eps);
@@ -68,7 +67,7 @@ final class CpuBatchNorm {
     }
 
     static void backward(Tensor x, Tensor dy, Tensor gamma, Tensor mean, Tensor invStd, boolean batchStatistics,
-                         Tensor dx, Tensor dgamma, Tensor dbeta) {
+                         Tensor dx, Tensor dgamma, Tensor dbeta, boolean vectorApi) {
         float[] in = data(x), gy = data(dy), gx = data(dx), g = data(gamma);
         float[] mu = data(mean), is = data(invStd), dg = data(dgamma), db = data(dbeta);
         int n = x.dim(0), channels = x.dim(1), plane = x.shape().sizeFrom(2);
@@ -78,7 +77,7 @@ final class CpuBatchNorm {
                 double m = mu[c], inv = is[c];
                 double[] sums = new double[2]; // sum of dy, sum of dy * (x - mean)
                 for (int i = 0; i < n; i++) {
-                    gradientSums(gy, in, (i * channels + c) * plane, plane, m, sums);
+                    CpuStatistics.accumulateGradientSums(gy, in, (i * channels + c) * plane, plane, m, sums, vectorApi);
                 }
                 double sumDy = sums[0], sumDyXhat = sums[1] * inv;
                 dg[c] = (float) sumDyXhat;
@@ -99,40 +98,5 @@ final class CpuBatchNorm {
                 }
             }
         });
-    }
-
-    private static double planeSum(float[] x, int off, int len) {
-        if (Sgemm.SIMD) {
-            return SimdStatistics.sum(x, off, len);
-        }
-        double s = 0;
-        for (int j = off; j < off + len; j++) {
-            s += x[j];
-        }
-        return s;
-    }
-
-    private static double planeSquaredDeviations(float[] x, int off, int len, double mean) {
-        if (Sgemm.SIMD) {
-            return SimdStatistics.sumSquaredDeviations(x, off, len, mean);
-        }
-        double s = 0;
-        for (int j = off; j < off + len; j++) {
-            double d = x[j] - mean;
-            s += d * d;
-        }
-        return s;
-    }
-
-    private static void gradientSums(float[] dy, float[] x, int off, int len, double mean, double[] sums) {
-        if (Sgemm.SIMD) {
-            SimdStatistics.accumulateGradientSums(dy, x, off, len, mean, sums);
-            return;
-        }
-        for (int j = off; j < off + len; j++) {
-            double d = dy[j];
-            sums[0] += d;
-            sums[1] += d * (x[j] - mean);
-        }
     }
 }

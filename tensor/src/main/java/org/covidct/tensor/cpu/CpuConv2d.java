@@ -25,12 +25,6 @@ final class CpuConv2d {
     /** Below this many multiply-adds a convolution runs on the calling thread. */
     private static final long SERIAL_WORK = 1L << 20;
 
-    /**
-     * A batch is padded whole (and its images' columns laid side by side) up to this many floats,
-     * else image by image. Not final so that tests can reach both paths.
-     */
-    static long wholeBatchLimit = 1L << 22;
-
     /** Each thread's padded image, and the calling thread's padded batch, grown on demand. */
     private static final ThreadLocal<float[][]> PADDED = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
     private static final ThreadLocal<float[][]> PADDED_BATCH =
@@ -42,25 +36,10 @@ final class CpuConv2d {
     private CpuConv2d() {
     }
 
-    /**
-     * 3x3, stride-1 convolutions with at least this many input and output channels run as
-     * Winograd F(2x2, 3x3) ({@link CpuWinograd}, {@link CpuWinogradBackwardWeight}); below it the
-     * transforms cost more than they save.
-     * Not final so that tests can send small shapes down that path.
-     */
-    static int winogradMinChannels = 64;
-
-    /**
-     * The weight gradient goes to Winograd with twice {@link #winogradMinChannels} and this many
-     * 2x2 output tiles: each thread sums a 16 x K x C partial, which few tiles do not pay for.
-     * Not final, as winogradMinChannels.
-     */
-    static int winogradWeightTiles = 256;
-
     /** Whether a convolution from inC to outC channels over g's geometry goes to {@link CpuWinograd}. */
-    private static boolean winograd(Geom g, int inC, int outC) {
-        return Sgemm.SIMD && g.r == 3 && g.s == 3 && g.strideH == 1 && g.strideW == 1
-                && inC >= winogradMinChannels && outC >= winogradMinChannels;
+    private static boolean winograd(Geom g, int inC, int outC, CpuKernelPaths paths) {
+        return paths.vectorApi() && g.r == 3 && g.s == 3 && g.strideH == 1 && g.strideW == 1
+                && inC >= paths.winogradMinChannels() && outC >= paths.winogradMinChannels();
     }
 
     /** Sizes of one convolution, read from x [N, C, H, W], w [K, C, R, S] and the spec. */
@@ -98,30 +77,31 @@ final class CpuConv2d {
         }
     }
 
-    static void forward(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec, Tensor y) {
+    static void forward(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec, Tensor y, CpuKernelPaths paths) {
         Geom g = new Geom(x, w, spec);
         float[] bd = bias == null ? null : CpuBackend.data(bias);
-        if (winograd(g, g.c, g.k)) {
+        if (winograd(g, g.c, g.k, paths)) {
             CpuWinograd.convolve(CpuBackend.data(x), g.n, g.c, g.h, g.w, g.padH, g.padW, g.k,
                     new CpuWinograd.Filters(CpuBackend.data(w), g.c, g.k, false), bd, CpuBackend.data(y));
             return;
         }
         implicitForward(CpuBackend.data(x), g.n, g.c, g.h, g.w, g.r, g.s, g.strideH, g.strideW, g.padH, g.padW,
-                g.p, g.q, g.k, new Weights(CpuBackend.data(w), g.crs, bd), bd != null, CpuBackend.data(y));
+                g.p, g.q, g.k, new Weights(CpuBackend.data(w), g.crs, bd), bd != null, CpuBackend.data(y),
+                paths.wholeBatchLimit());
     }
 
-    static void backwardData(Tensor dy, Tensor w, Conv2dSpec spec, Tensor dx) {
+    static void backwardData(Tensor dy, Tensor w, Conv2dSpec spec, Tensor dx, CpuKernelPaths paths) {
         Geom g = new Geom(dx, w, spec);
         float[] dyd = CpuBackend.data(dy), wd = CpuBackend.data(w), dxd = CpuBackend.data(dx);
         int fh = g.r - 1 - g.padH, fw = g.s - 1 - g.padW;
-        if (g.strideH == 1 && g.strideW == 1 && fh >= 0 && fw >= 0 && winograd(g, g.k, g.c)) {
+        if (g.strideH == 1 && g.strideW == 1 && fh >= 0 && fw >= 0 && winograd(g, g.k, g.c, paths)) {
             CpuWinograd.convolve(dyd, g.n, g.k, g.p, g.q, fh, fw, g.c,
                     new CpuWinograd.Filters(wd, g.k, g.c, true), null, dxd);
             return;
         }
         if (g.strideH == 1 && g.strideW == 1 && fh >= 0 && fw >= 0) {
             implicitForward(dyd, g.n, g.k, g.p, g.q, g.r, g.s, 1, 1, fh, fw, g.h, g.w, g.c,
-                    new FlippedWeights(wd, g.k, g.c, g.r, g.s), false, dxd);
+                    new FlippedWeights(wd, g.k, g.c, g.r, g.s), false, dxd, paths.wholeBatchLimit());
             return;
         }
         // dx[n] = col2im(W^T dy[n]), one image at a time with the gemm parallel inside.
@@ -136,11 +116,11 @@ final class CpuConv2d {
         }
     }
 
-    static void backwardWeight(Tensor dy, Tensor x, Conv2dSpec spec, Tensor dw) {
+    static void backwardWeight(Tensor dy, Tensor x, Conv2dSpec spec, Tensor dw, CpuKernelPaths paths) {
         Geom g = new Geom(x, dw, spec);
         float[] dyd = CpuBackend.data(dy), xd = CpuBackend.data(x), dwd = CpuBackend.data(dw);
-        if (winograd(g, g.c, g.k) && Math.min(g.c, g.k) >= 2 * winogradMinChannels
-                && (long) g.n * g.p * g.q >= 4L * winogradWeightTiles) {
+        if (winograd(g, g.c, g.k, paths) && Math.min(g.c, g.k) >= 2 * paths.winogradMinChannels()
+                && (long) g.n * g.p * g.q >= 4L * paths.winogradWeightTiles()) {
             CpuWinogradBackwardWeight.weightGradient(xd, dyd, g.n, g.c, g.h, g.w, g.padH, g.padW, g.k, dwd);
             return;
         }
@@ -150,7 +130,7 @@ final class CpuConv2d {
         int chunks = parallel ? (int) Math.min(Parallel.threads(), total) : 1;
         float[][] acc = partials(1, chunks, size); // slot 0: dw itself
         acc[0] = dwd;
-        Padded whole = wholeBatch(xd, g.n, g.c, g.h, g.w, g.padH, g.padW, parallel);
+        Padded whole = wholeBatch(xd, g.n, g.c, g.h, g.w, g.padH, g.padW, parallel, paths.wholeBatchLimit());
                 // Chunk t sums the positions [total * t / chunks, total * (t + 1) / chunks) of the batch into acc[t].
         Parallel.forRange(chunks, 1, (t0, t1) -> {
             Sgemm.Buffers buf = Sgemm.buffers();
@@ -196,13 +176,13 @@ final class CpuConv2d {
      */
     private static void implicitForward(float[] in, int batch, int inC, int inH, int inW, int r, int s, int sh, int sw,
                                         int ph, int pw, int oh, int ow, int outC, Sgemm.APanels weights,
-                                        boolean bias, float[] out) {
+                                        boolean bias, float[] out, long wholeBatchLimit) {
         int crs = inC * r * s, depth = crs + (bias ? 1 : 0), opq = oh * ow, nr = Sgemm.NR;
         boolean parallel = (long) batch * opq * depth * outC >= SERIAL_WORK;
         float[] packed = Sgemm.packA(Sgemm.MR, outC, depth, weights, parallel);
         int threads = parallel ? Parallel.threads() : 1;
         boolean direct = Sgemm.directB(outC);
-        Padded whole = wholeBatch(in, batch, inC, inH, inW, ph, pw, parallel);
+        Padded whole = wholeBatch(in, batch, inC, inH, inW, ph, pw, parallel, wholeBatchLimit);
         if (whole != null) {
             long total = (long) batch * opq;
             int panels = (int) ((total + nr - 1) / nr), units = Math.min(threads * 1, panels);
@@ -244,8 +224,9 @@ final class CpuConv2d {
     private record Padded(float[] data, int base, int stride, int hp, int wp) {
     }
 
-    /** The whole batch padded into the calling thread's buffer when that is small, else null. */
-    private static Padded wholeBatch(float[] x, int n, int c, int h, int w, int ph, int pw, boolean parallel) {
+    /** The whole batch padded into the calling thread's buffer when at most wholeBatchLimit floats, else null. */
+    private static Padded wholeBatch(float[] x, int n, int c, int h, int w, int ph, int pw, boolean parallel,
+                                     long wholeBatchLimit) {
         int hp = h + 2 * ph, wp = w + 2 * pw;
         if (ph == 0 && pw == 0) {
             return new Padded(x, 0, c * h * w, h, w);

@@ -52,11 +52,11 @@ final class CpuGroupedConv2d {
         }
     }
 
-    static void forward(Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec, Tensor y) {
+    static void forward(Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec, Tensor y, boolean vectorApi) {
         Geom g = Geom.of(x, weight, spec);
         float[] xd = data(x), wd = data(weight), yd = data(y), bd = bias == null ? null : data(bias);
         int hw = g.h * g.w, pq = g.p * g.q, rs = g.r * g.s;
-        if (Sgemm.SIMD && g.cg == 1 && g.sw <= 2) {
+        if (vectorApi && g.cg == 1 && g.sw <= 2) {
             Parallel.forRange(g.n * g.k, g.grain((long) pq * rs), (u0, u1) -> {
                 float[] scratch = new float[SimdDepthwise.scratchSize(g.h, g.w, g.ph, g.pw, g.sw)];
                 for (int u = u0; u < u1; u++) {
@@ -85,7 +85,7 @@ final class CpuGroupedConv2d {
                                 int lo = g.qLo(sj), hi = g.qHi(sj);
                                 float wv = wd[wBase + ri * g.s + sj];
                                 int xRow = xPlane + ih * g.w + lo * g.sw - g.pw + sj;
-                                axpy(wv, xd, xRow, g.sw, yd, yRow + lo, 1, hi - lo);
+                                axpy(wv, xd, xRow, g.sw, yd, yRow + lo, 1, hi - lo, vectorApi);
                             }
                         }
                     }
@@ -94,13 +94,13 @@ final class CpuGroupedConv2d {
         });
     }
 
-    static void backwardData(Tensor dy, Tensor weight, Conv2dSpec spec, Tensor dx) {
+    static void backwardData(Tensor dy, Tensor weight, Conv2dSpec spec, Tensor dx, boolean vectorApi) {
         Geom g = Geom.of(dx, weight, spec);
         float[] dyd = data(dy), wd = data(weight), dxd = data(dx);
         int hw = g.h * g.w, pq = g.p * g.q, rs = g.r * g.s;
         // At stride 1, dx is dy convolved with the flipped kernel, padded by (kernel - 1 - pad).
         int padH = g.r - 1 - g.ph, padW = g.s - 1 - g.pw;
-        if (Sgemm.SIMD && g.cg == 1 && g.kg == 1 && g.sh == 1 && g.sw == 1 && padH >= 0 && padW >= 0) {
+        if (vectorApi && g.cg == 1 && g.kg == 1 && g.sh == 1 && g.sw == 1 && padH >= 0 && padW >= 0) {
             Parallel.forRange(g.n * g.c, g.grain((long) pq * rs), (u0, u1) -> {
                 float[] scratch = new float[SimdDepthwise.scratchSize(g.p, g.q, padH, padW, 1)];
                 float[] flipped = new float[rs];
@@ -132,7 +132,7 @@ final class CpuGroupedConv2d {
                                 int lo = g.qLo(sj), hi = g.qHi(sj);
                                 float wv = wd[wBase + ri * g.s + sj];
                                 int xRow = xBase + ih * g.w + lo * g.sw - g.pw + sj;
-                                axpy(wv, dyd, yRow + lo, 1, dxd, xRow, g.sw, hi - lo);
+                                axpy(wv, dyd, yRow + lo, 1, dxd, xRow, g.sw, hi - lo, vectorApi);
                             }
                         }
                     }
@@ -142,8 +142,9 @@ final class CpuGroupedConv2d {
     }
 
     /** y[yOff + i * yStride] += a * x[xOff + i * xStride] for i < n; contiguous rows with the Vector API. */
-    private static void axpy(float a, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int n) {
-        if (xStride == 1 && yStride == 1 && Sgemm.SIMD) {
+    private static void axpy(float a, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int n,
+                             boolean vectorApi) {
+        if (xStride == 1 && yStride == 1 && vectorApi) {
             SimdElementwise.axpyRow(a, x, xOff, y, yOff, n);
             return;
         }
@@ -152,11 +153,11 @@ final class CpuGroupedConv2d {
         }
     }
 
-    static void backwardWeight(Tensor dy, Tensor x, Conv2dSpec spec, Tensor dw) {
+    static void backwardWeight(Tensor dy, Tensor x, Conv2dSpec spec, Tensor dw, boolean vectorApi) {
         Geom g = Geom.of(x, dw, spec);
         float[] dyd = data(dy), xd = data(x), dwd = data(dw);
         int hw = g.h * g.w, pq = g.p * g.q, rs = g.r * g.s, taps = g.cg * rs;
-        if (Sgemm.SIMD && g.cg == 1 && g.r == 3 && g.s == 3 && g.sw <= 2) {
+        if (vectorApi && g.cg == 1 && g.r == 3 && g.s == 3 && g.sw <= 2) {
             Parallel.forRange(g.k, g.grain((long) g.n * pq * taps), (k0, k1) -> {
                 double[] acc = new double[taps];
                 float[] scratch = new float[SimdDepthwise.scratchSize(g.h, g.w, g.ph, g.pw, g.sw)];
@@ -192,7 +193,7 @@ final class CpuGroupedConv2d {
                                     int lo = g.qLo(sj), hi = g.qHi(sj);
                                     int xRow = xBase + ci * hw + ih * g.w + lo * g.sw - g.pw + sj;
                                     float sum = 0f;
-                                    if (g.sw == 1 && Sgemm.SIMD) {
+                                    if (g.sw == 1 && vectorApi) {
                                         sum = SimdElementwise.dot(dyd, yRow + lo, xd, xRow, hi - lo);
                                     } else if (g.sw == 1) {
                                         for (int qi = lo, xi = xRow; qi < hi; qi++, xi++) {

@@ -13,12 +13,13 @@ final class CpuPooling {
     static void maxPool(Tensor x, Pool2dSpec spec, Tensor y) {
         float[] in = data(x), out = data(y);
         int h = x.dim(2), w = x.dim(3), p = y.dim(2), q = y.dim(3);
+        boolean unrolled = unrolled(spec);
         Parallel.forRange(x.dim(0) * x.dim(1), 4, (from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int inBase = plane * h * w, outBase = plane * p * q;
                 for (int i = 0; i < p; i++) {
                     for (int j = 0; j < q; j++) {
-                        out[outBase + i * q + j] = in[argmaxInWindow(in, inBase, w, spec, i, j)];
+                        out[outBase + i * q + j] = in[argmaxInWindow(in, inBase, h, w, spec, unrolled, i, j)];
                     }
                 }
             }
@@ -28,33 +29,47 @@ final class CpuPooling {
     static void maxPoolBackward(Tensor x, Tensor dy, Pool2dSpec spec, Tensor dx) {
         float[] in = data(x), g = data(dy), out = data(dx);
         int h = x.dim(2), w = x.dim(3), p = dy.dim(2), q = dy.dim(3);
+        boolean unrolled = unrolled(spec);
         Parallel.forRange(x.dim(0) * x.dim(1), 4, (from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int inBase = plane * h * w, outBase = plane * p * q;
                 java.util.Arrays.fill(out, inBase, inBase + h * w, 0f);
                 for (int i = 0; i < p; i++) {
                     for (int j = 0; j < q; j++) {
-                        out[argmaxInWindow(in, inBase, w, spec, i, j)] += g[outBase + i * q + j];
+                        out[argmaxInWindow(in, inBase, h, w, spec, unrolled, i, j)] += g[outBase + i * q + j];
                     }
                 }
             }
         });
     }
 
-    /** Index in {@code in} of the window's first maximum; a NaN wins, as in PyTorch. */
-    private static int argmaxInWindow(float[] in, int base, int w, Pool2dSpec spec, int i, int j) {
-        int best = base + i * spec.strideH() * w + j * spec.strideW();
-        if (spec.kernelH() == 2 && spec.kernelW() == 2) { // VGG's window, unrolled: the same order and test
+    /** VGG's window, 2x2 without padding, whose search is unrolled: the same order and test. */
+    private static boolean unrolled(Pool2dSpec spec) {
+        return spec.kernelH() == 2 && spec.kernelW() == 2 && spec.padH() == 0 && spec.padW() == 0;
+    }
+
+    /**
+     * Index in {@code in} of the first maximum among the window's cells inside the plane (padded
+     * cells never win, as PyTorch's -infinity padding); a NaN wins, as in PyTorch.
+     */
+    private static int argmaxInWindow(float[] in, int base, int h, int w, Pool2dSpec spec, boolean unrolled, int i,
+                                      int j) {
+        int r0 = i * spec.strideH() - spec.padH(), c0 = j * spec.strideW() - spec.padW();
+        if (unrolled) {
+            int best = base + r0 * w + c0;
             return firstMax(in, firstMax(in, firstMax(in, best, best + 1), best + w), best + w + 1);
         }
+        int rLo = Math.max(r0, 0), rHi = Math.min(r0 + spec.kernelH(), h);
+        int cLo = Math.max(c0, 0), cHi = Math.min(c0 + spec.kernelW(), w);
+        int best = base + rLo * w + cLo;
         float max = in[best];
-        for (int r = 0; r < spec.kernelH(); r++) {
-            int row = base + (i * spec.strideH() + r) * w + j * spec.strideW();
-            for (int s = 0; s < spec.kernelW(); s++) {
-                float v = in[row + s];
+        for (int r = rLo; r < rHi; r++) {
+            int row = base + r * w;
+            for (int c = cLo; c < cHi; c++) {
+                float v = in[row + c];
                 if (v > max || Float.isNaN(v) && !Float.isNaN(max)) {
                     max = v;
-                    best = row + s;
+                    best = row + c;
                 }
             }
         }

@@ -27,19 +27,12 @@ final class CpuReductions {
     }
 
     /** out[c] = sum of x[n, c, i] over n and i, for x laid out as [batch, channels, inner]. */
-    static void sumPerChannel(float[] x, int batch, int channels, int inner, float[] out) {
+    static void sumPerChannel(float[] x, int batch, int channels, int inner, float[] out, boolean vectorApi) {
         Parallel.forRange(channels, Math.max(1, (1 << 14) / Math.max(1, batch * inner)), (from, to) -> {
             for (int c = from; c < to; c++) {
                 double s = 0;
                 for (int n = 0; n < batch; n++) {
-                    int base = (n * channels + c) * inner;
-                    if (Sgemm.SIMD) {
-                        s += SimdStatistics.sum(x, base, inner);
-                        continue;
-                    }
-                    for (int i = 0; i < inner; i++) {
-                        s += x[base + i];
-                    }
+                    s += CpuStatistics.sum(x, (n * channels + c) * inner, inner, vectorApi);
                 }
                 out[c] = (float) s;
             }

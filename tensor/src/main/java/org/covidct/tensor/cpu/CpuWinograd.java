@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * split in chunks of about {@link #CHUNK_TILES}; a thread takes a chunk through the input
  * transform, its 16 GEMMs and the output transform, so V and M stay in its caches.
  *
- * <p>Only with the Vector API ({@link Sgemm#SIMD}); the transforms run across 2x2 tiles side by side.
+ * <p>Only with the Vector API ({@link CpuKernelPaths#vectorApi()}); the transforms run across 2x2 tiles side by side.
  */
 final class CpuWinograd {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -21,7 +21,8 @@ import java.util.Arrays;
  * <p>Without the jdk.incubator.vector module a small scalar kernel stands in, as a safety net.
  */
 final class Sgemm {
-    static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /** The micro-kernels of {@link SimdGemm}, whose packed layout the constants below follow, where the JVM has them. */
+    static final boolean SIMD = CpuKernelPaths.VECTOR_API_PRESENT;
     /** Rows of the micro-tile; the kernel exists for 12 and 6 (and any count in the scalar path). */
     static final int MR = SIMD ? SimdGemm.MR : 4;
     /** Floats per vector (0 without the Vector API). */

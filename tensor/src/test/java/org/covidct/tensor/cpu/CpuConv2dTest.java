@@ -9,13 +9,22 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.covidct.tensor.Conv2dSpec;
-import org.covidct.tensor.Ops;
-import org.covidct.tensor.Shape;
+import org.covidct.tensor.Device;
 import org.covidct.tensor.Tensor;
 import org.covidct.tensor.TensorScope;
 
-/** The CPU convolution kernels (through Ops) against naive double-precision loops. */
+/**
+ * The CPU convolution kernels against naive double-precision loops, each path reached through a
+ * backend built with {@link CpuKernelPaths} that send the shape down it.
+ */
 class CpuConv2dTest {
+    private static final CpuKernelPaths DEFAULT = CpuKernelPaths.DEFAULT;
+    /** Every batch padded image by image. */
+    private static final CpuKernelPaths IMAGE_BY_IMAGE = new CpuKernelPaths(DEFAULT.vectorApi(),
+            DEFAULT.winogradMinChannels(), DEFAULT.winogradWeightTiles(), 0);
+    /** Every 3x3 stride-1 convolution by Winograd, the weight gradient too. */
+    static final CpuKernelPaths WINOGRAD_ALWAYS = new CpuKernelPaths(DEFAULT.vectorApi(), 1, 0,
+            DEFAULT.wholeBatchLimit());
 
     @Property(tries = 120)
     void matchesNaiveConvolution(@ForAll @IntRange(min = 1, max = 3) int n,
@@ -32,7 +41,7 @@ class CpuConv2dTest {
                                  @ForAll boolean withBias,
                                  @ForAll long seed) {
         Assume.that(h + 2 * padH >= r && w + 2 * padW >= s);
-        check(n, c, k, h, w, r, s, new Conv2dSpec(strideH, strideW, padH, padW), withBias, seed);
+        check(DEFAULT, n, c, k, h, w, r, s, new Conv2dSpec(strideH, strideW, padH, padW), withBias, seed);
     }
 
     /** 1x1, stride 1, no padding: the path that skips im2col. */
@@ -44,17 +53,17 @@ class CpuConv2dTest {
                                           @ForAll @IntRange(min = 1, max = 9) int w,
                                           @ForAll boolean withBias,
                                           @ForAll long seed) {
-        check(n, c, k, h, w, 1, 1, Conv2dSpec.of(1, 0), withBias, seed);
+        check(DEFAULT, n, c, k, h, w, 1, 1, Conv2dSpec.of(1, 0), withBias, seed);
     }
 
     /** Big enough for several gemm panels (C*R*S > Sgemm.KC) and for whole images per thread. */
     @Example
     void matchesNaiveConvolutionOnLargerShapes() {
-        check(4, 20, 6, 13, 11, 3, 3, Conv2dSpec.of(2, 1), true, 1);
-        check(1, 16, 70, 17, 17, 3, 3, Conv2dSpec.of(1, 1), false, 2);
+        check(DEFAULT, 4, 20, 6, 13, 11, 3, 3, Conv2dSpec.of(2, 1), true, 1);
+        check(DEFAULT, 1, 16, 70, 17, 17, 3, 3, Conv2dSpec.of(1, 1), false, 2);
         // More output channels than one block of A rows (Sgemm.MC): the weight gradient's A, packed
         // block by block, on the tiled path.
-        check(1, 5, Sgemm.MC + 9, 13, 13, 3, 3, Conv2dSpec.of(2, 1), true, 24);
+        check(DEFAULT, 1, 5, Sgemm.MC + 9, 13, 13, 3, 3, Conv2dSpec.of(2, 1), true, 24);
     }
 
     /**
@@ -70,9 +79,7 @@ class CpuConv2dTest {
                                     @ForAll boolean withBias,
                                     @ForAll boolean imageByImage,
                                     @ForAll long seed) {
-        Paths paths = Paths.current();
-        withPaths(imageByImage ? paths.imageByImage() : paths,
-                () -> check(n, c, k, hw, hw + 1, 3, 3, Conv2dSpec.of(1, 1), withBias, seed));
+        check(imageByImage ? IMAGE_BY_IMAGE : DEFAULT, n, c, k, hw, hw + 1, 3, 3, Conv2dSpec.of(1, 1), withBias, seed);
     }
 
     /**
@@ -90,8 +97,7 @@ class CpuConv2dTest {
                                          @ForAll boolean withBias,
                                          @ForAll long seed) {
         Assume.that(h + 2 * padH >= 3 && w + 2 * padW >= 3);
-        withPaths(Paths.current().winogradAlways(),
-                () -> check(n, c, k, h, w, 3, 3, new Conv2dSpec(1, 1, padH, padW), withBias, seed));
+        check(WINOGRAD_ALWAYS, n, c, k, h, w, 3, 3, new Conv2dSpec(1, 1, padH, padW), withBias, seed);
     }
 
     /**
@@ -100,20 +106,18 @@ class CpuConv2dTest {
      */
     @Example
     void winogradMatchesNaiveConvolutionOnVggDepths() {
-        check(2, 64, 70, 14, 14, 3, 3, Conv2dSpec.of(1, 1), true, 21);
-        check(1, 65, 64, 29, 28, 3, 3, Conv2dSpec.of(1, 1), false, 22);
-        check(2, 128, 130, 23, 24, 3, 3, Conv2dSpec.of(1, 1), false, 23);
+        check(DEFAULT, 2, 64, 70, 14, 14, 3, 3, Conv2dSpec.of(1, 1), true, 21);
+        check(DEFAULT, 1, 65, 64, 29, 28, 3, 3, Conv2dSpec.of(1, 1), false, 22);
+        check(DEFAULT, 2, 128, 130, 23, 24, 3, 3, Conv2dSpec.of(1, 1), false, 23);
     }
 
     /** Image by image with an odd batch (images split in column ranges over the threads), and strided. */
     @Example
     void matchesNaiveConvolutionImageByImage() {
-        withPaths(Paths.current().imageByImage(), () -> {
-            check(3, 20, 14, 19, 21, 3, 3, Conv2dSpec.of(1, 1), true, 3);
-            check(3, 29, 13, 16, 16, 3, 3, Conv2dSpec.of(1, 1), false, 4);
-            check(2, 9, 7, 13, 12, 3, 3, Conv2dSpec.of(2, 1), true, 5);
-            check(1, 8, 5, 9, 9, 1, 1, Conv2dSpec.of(1, 0), true, 6);
-        });
+        check(IMAGE_BY_IMAGE, 3, 20, 14, 19, 21, 3, 3, Conv2dSpec.of(1, 1), true, 3);
+        check(IMAGE_BY_IMAGE, 3, 29, 13, 16, 16, 3, 3, Conv2dSpec.of(1, 1), false, 4);
+        check(IMAGE_BY_IMAGE, 2, 9, 7, 13, 12, 3, 3, Conv2dSpec.of(2, 1), true, 5);
+        check(IMAGE_BY_IMAGE, 1, 8, 5, 9, 9, 1, 1, Conv2dSpec.of(1, 0), true, 6);
     }
 
     /**
@@ -122,47 +126,14 @@ class CpuConv2dTest {
      */
     @Example
     void matchesNaiveConvolutionOnWideImages() {
-        check(2, 3, 5, 4, 70, 3, 3, Conv2dSpec.of(1, 1), false, 11);
-        check(2, 5, 3, 3, 67, 3, 3, Conv2dSpec.of(1, 1), true, 12);
-        check(1, 4, 13, 3, 99, 3, 3, Conv2dSpec.of(1, 1), true, 13);
-        check(1, 30, 8, 2, 64, 3, 3, Conv2dSpec.of(1, 1), false, 14);
+        check(DEFAULT, 2, 3, 5, 4, 70, 3, 3, Conv2dSpec.of(1, 1), false, 11);
+        check(DEFAULT, 2, 5, 3, 3, 67, 3, 3, Conv2dSpec.of(1, 1), true, 12);
+        check(DEFAULT, 1, 4, 13, 3, 99, 3, 3, Conv2dSpec.of(1, 1), true, 13);
+        check(DEFAULT, 1, 30, 8, 2, 64, 3, 3, Conv2dSpec.of(1, 1), false, 14);
     }
 
-    /** CpuConv2d's path thresholds (see there), which tests move to reach every path. */
-    record Paths(long wholeBatchLimit, int winogradMinChannels, int winogradWeightTiles) {
-        static Paths current() {
-            return new Paths(CpuConv2d.wholeBatchLimit, CpuConv2d.winogradMinChannels, CpuConv2d.winogradWeightTiles);
-        }
-
-        /** Every batch padded image by image. */
-        Paths imageByImage() {
-            return new Paths(0, winogradMinChannels, winogradWeightTiles);
-        }
-
-        /** Every 3x3 stride-1 convolution by Winograd, the weight gradient too. */
-        Paths winogradAlways() {
-            return new Paths(wholeBatchLimit, 1, 0);
-        }
-
-        void apply() {
-            CpuConv2d.wholeBatchLimit = wholeBatchLimit;
-            CpuConv2d.winogradMinChannels = winogradMinChannels;
-            CpuConv2d.winogradWeightTiles = winogradWeightTiles;
-        }
-    }
-
-    /** Runs body with the given thresholds, then puts the previous ones back. */
-    static void withPaths(Paths paths, Runnable body) {
-        Paths previous = Paths.current();
-        paths.apply();
-        try {
-            body.run();
-        } finally {
-            previous.apply();
-        }
-    }
-
-    private static void check(int n, int c, int k, int h, int w, int r, int s, Conv2dSpec spec,
+    /** The convolution and both gradients on a backend with {@code paths}, against the naive loops. */
+    private static void check(CpuKernelPaths paths, int n, int c, int k, int h, int w, int r, int s, Conv2dSpec spec,
                               boolean withBias, long seed) {
         Random rnd = new Random(seed);
         int p = spec.outH(h, r), q = spec.outW(w, s);
@@ -202,12 +173,17 @@ class CpuConv2dTest {
             Tensor xt = Tensor.of(x, n, c, h, w), wtt = Tensor.of(wt, k, c, r, s), dyt = Tensor.of(dy, n, k, p, q);
             Tensor bt = bias == null ? null : Tensor.of(bias, k);
             String what = "N=" + n + " C=" + c + " K=" + k + " H=" + h + " W=" + w + " R=" + r + " S=" + s + " "
-                    + spec + " bias=" + withBias;
-            assertClose(y, Ops.conv2d(xt, wtt, bt, spec).toArray(), "forward " + what);
-            assertClose(dx, Ops.conv2dBackwardData(dyt, wtt, Shape.of(n, c, h, w), spec).toArray(),
-                    "backwardData " + what);
-            assertClose(dw, Ops.conv2dBackwardWeight(dyt, xt, Shape.of(k, c, r, s), spec).toArray(),
-                    "backwardWeight " + what);
+                    + spec + " bias=" + withBias + " " + paths;
+            CpuBackend backend = new CpuBackend(paths);
+            Tensor yt = Tensor.zeros(Device.CPU, n, k, p, q);
+            backend.conv2d(xt, wtt, bt, spec, yt);
+            assertClose(y, yt.toArray(), "forward " + what);
+            Tensor dxt = Tensor.zeros(Device.CPU, n, c, h, w);
+            backend.conv2dBackwardData(dyt, wtt, spec, dxt);
+            assertClose(dx, dxt.toArray(), "backwardData " + what);
+            Tensor dwt = Tensor.zeros(Device.CPU, k, c, r, s);
+            backend.conv2dBackwardWeight(dyt, xt, spec, dwt);
+            assertClose(dw, dwt.toArray(), "backwardWeight " + what);
         }
     }
 

@@ -21,7 +21,7 @@ class SimdElementwiseTest {
 
     @Test
     void clampAndTheGradientsEqualTheScalarLoopsBitForBit() {
-        assumeTrue(Sgemm.SIMD, "the Vector API module is not present");
+        assumeTrue(CpuKernelPaths.VECTOR_API_PRESENT, "the Vector API module is not present");
         Random r = new Random(7);
         for (int n : new int[] {1, 7, 8, 17, 64, 1001}) {
             float[] x = values(r, n), g = values(r, n), y = new float[n], dx = new float[n];
@@ -48,7 +48,7 @@ class SimdElementwiseTest {
 
     @Test
     void rowUpdateEqualsTheScalarLoopAndDotMatchesADoubleSum() {
-        assumeTrue(Sgemm.SIMD, "the Vector API module is not present");
+        assumeTrue(CpuKernelPaths.VECTOR_API_PRESENT, "the Vector API module is not present");
         Random r = new Random(11);
         for (int n : new int[] {1, 7, 8, 15, 112}) {
             float[] x = new float[n + 5], y = new float[n + 3], want;

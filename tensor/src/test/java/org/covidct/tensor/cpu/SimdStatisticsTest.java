@@ -13,7 +13,7 @@ class SimdStatisticsTest {
     /** The forward sums widen every element: equal up to summation order. */
     @Test
     void forwardSumsMatchScalarDoubleLoops() {
-        assumeTrue(Sgemm.SIMD, "the Vector API module is not present");
+        assumeTrue(CpuKernelPaths.VECTOR_API_PRESENT, "the Vector API module is not present");
         Random r = new Random(3);
         for (int len : LENGTHS) {
             float[] x = new float[len + 3];
@@ -37,7 +37,7 @@ class SimdStatisticsTest {
      */
     @Test
     void gradientSumsMatchScalarDoubleLoops() {
-        assumeTrue(Sgemm.SIMD, "the Vector API module is not present");
+        assumeTrue(CpuKernelPaths.VECTOR_API_PRESENT, "the Vector API module is not present");
         Random r = new Random(4);
         double mean = 10000.3;
         for (int len : LENGTHS) {

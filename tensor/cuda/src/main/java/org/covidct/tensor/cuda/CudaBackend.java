@@ -12,6 +12,7 @@ import jcuda.CudaException;
 import org.covidct.tensor.Backend;
 import org.covidct.tensor.Conv2dSpec;
 import org.covidct.tensor.Device;
+import org.covidct.tensor.GeluApproximation;
 import org.covidct.tensor.Pool2dSpec;
 import org.covidct.tensor.Storage;
 import org.covidct.tensor.Tensor;
@@ -261,6 +262,66 @@ public final class CudaBackend implements Backend {
                 args().ptr(addr(y)).ptr(addr(dy)).f32(min).f32(max).ptr(addr(dx)).i64(n), y, dy, dx);
     }
 
+    // ---- activations and elementwise functions --------------------------------------------------------
+
+    @Override
+    public void sigmoid(Tensor x, Tensor out) {
+        unary("sigmoid", Kernel.SIGMOID, x, out);
+    }
+
+    @Override
+    public void sigmoidBackward(Tensor y, Tensor dy, Tensor dx) {
+        binary("sigmoid_backward", Kernel.SIGMOID_BACKWARD, y, dy, dx);
+    }
+
+    @Override
+    public void tanh(Tensor x, Tensor out) {
+        unary("tanh", Kernel.TANH, x, out);
+    }
+
+    @Override
+    public void tanhBackward(Tensor y, Tensor dy, Tensor dx) {
+        binary("tanh_backward", Kernel.TANH_BACKWARD, y, dy, dx);
+    }
+
+    @Override
+    public void gelu(Tensor x, GeluApproximation approximation, Tensor out) {
+        unary("gelu", approximation == GeluApproximation.NONE ? Kernel.GELU_EXACT : Kernel.GELU_TANH, x, out);
+    }
+
+    @Override
+    public void geluBackward(Tensor x, Tensor dy, GeluApproximation approximation, Tensor dx) {
+        binary("gelu_backward", approximation == GeluApproximation.NONE ? Kernel.GELU_EXACT_BACKWARD
+                : Kernel.GELU_TANH_BACKWARD, x, dy, dx);
+    }
+
+    @Override
+    public void exp(Tensor x, Tensor out) {
+        unary("exp", Kernel.EXP, x, out);
+    }
+
+    @Override
+    public void log(Tensor x, Tensor out) {
+        unary("log", Kernel.LOG, x, out);
+    }
+
+    @Override
+    public void logBackward(Tensor x, Tensor dy, Tensor dx) {
+        binary("log_backward", Kernel.LOG_BACKWARD, x, dy, dx);
+    }
+
+    /** A kernel {@code (const float* x, float* out, long long n)}. */
+    private void unary(String op, Kernel kernel, Tensor x, Tensor out) {
+        long n = out.numel();
+        launch1d(op, kernel, n, args().ptr(addr(x)).ptr(addr(out)).i64(n), x, out);
+    }
+
+    /** A kernel {@code (const float* a, const float* b, float* out, long long n)}. */
+    private void binary(String op, Kernel kernel, Tensor a, Tensor b, Tensor out) {
+        long n = out.numel();
+        launch1d(op, kernel, n, args().ptr(addr(a)).ptr(addr(b)).ptr(addr(out)).i64(n), a, b, out);
+    }
+
     // ---- reductions -------------------------------------------------------------------------------
 
     /** Two deterministic stages: a fixed number of block partial sums, then one block adds them. */
@@ -424,20 +485,34 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void maxPool2d(Tensor x, Pool2dSpec spec, Tensor y) {
-        launch1d("max_pool2d", Kernel.MAX_POOL2D, y.numel(), poolArgs(args().ptr(addr(x)).ptr(addr(y)), x, y, spec),
-                x, y);
+        launch1d("max_pool2d", Kernel.MAX_POOL2D, y.numel(), windowArgs(args().ptr(addr(x)).ptr(addr(y))
+                .i32(x.dim(0)).i32(x.dim(1)).i32(x.dim(2)).i32(x.dim(3)).i32(y.dim(2)).i32(y.dim(3)), spec), x, y);
     }
 
     @Override
     public void maxPool2dBackward(Tensor x, Tensor dy, Pool2dSpec spec, Tensor dx) {
         launch1d("max_pool2d_backward", Kernel.MAX_POOL2D_BACKWARD, x.numel(),
-                poolArgs(args().ptr(addr(x)).ptr(addr(dy)).ptr(addr(dx)), x, dy, spec), x, dy, dx);
+                windowArgs(args().ptr(addr(x)).ptr(addr(dy)).ptr(addr(dx)).i32(x.dim(0)).i32(x.dim(1)).i32(x.dim(2))
+                        .i32(x.dim(3)).i32(dy.dim(2)).i32(dy.dim(3)), spec), x, dy, dx);
     }
 
-    /** The shape arguments the max-pool kernels share; Pool2dSpec has no padding. */
-    private static KernelArgs poolArgs(KernelArgs a, Tensor x, Tensor y, Pool2dSpec spec) {
-        return a.i32(x.dim(0)).i32(x.dim(1)).i32(x.dim(2)).i32(x.dim(3)).i32(y.dim(2)).i32(y.dim(3))
-                .i32(spec.kernelH()).i32(spec.kernelW()).i32(spec.strideH()).i32(spec.strideW()).i32(0).i32(0);
+    @Override
+    public void avgPool2d(Tensor x, Pool2dSpec spec, Tensor y) {
+        launch1d("avg_pool2d", Kernel.AVG_POOL2D, y.numel(), windowArgs(args().ptr(addr(x)).ptr(addr(y))
+                .i32(x.dim(0) * x.dim(1)).i32(x.dim(2)).i32(x.dim(3)).i32(y.dim(2)).i32(y.dim(3)), spec), x, y);
+    }
+
+    @Override
+    public void avgPool2dBackward(Tensor dy, Pool2dSpec spec, Tensor dx) {
+        launch1d("avg_pool2d_backward", Kernel.AVG_POOL2D_BACKWARD, dx.numel(), windowArgs(args().ptr(addr(dy))
+                .ptr(addr(dx)).i32(dx.dim(0) * dx.dim(1)).i32(dx.dim(2)).i32(dx.dim(3)).i32(dy.dim(2)).i32(dy.dim(3)),
+                spec), dy, dx);
+    }
+
+    /** The window arguments every pooling kernel ends with: kernel, stride and padding, rows then columns. */
+    private static KernelArgs windowArgs(KernelArgs a, Pool2dSpec spec) {
+        return a.i32(spec.kernelH()).i32(spec.kernelW()).i32(spec.strideH()).i32(spec.strideW()).i32(spec.padH())
+                .i32(spec.padW());
     }
 
     @Override
@@ -451,6 +526,30 @@ public final class CudaBackend implements Backend {
         launch1d("adaptive_avg_pool2d_backward", Kernel.ADAPTIVE_AVG_POOL2D_BACKWARD, dx.numel(),
                 args().ptr(addr(dy)).ptr(addr(dx)).i32(dx.dim(0) * dx.dim(1)).i32(dx.dim(2)).i32(dx.dim(3))
                         .i32(dy.dim(2)).i32(dy.dim(3)), dy, dx);
+    }
+
+    // ---- layer normalisation ------------------------------------------------------------------------
+
+    /** One block per row. */
+    @Override
+    public void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor invStd) {
+        int rows = (int) mean.numel(), size = (int) weight.numel();
+        guard("layer_norm", () -> kernels.launchBlocks(Kernel.LAYER_NORM, rows, CudaKernels.BLOCK, args()
+                .ptr(addr(x)).ptr(addr(weight)).ptr(addr(bias)).f32(eps).ptr(addr(y)).ptr(addr(mean))
+                .ptr(addr(invStd)).i32(size)), x, weight);
+    }
+
+    /** dx with one block per row; the parameter gradients with one thread per column. */
+    @Override
+    public void layerNormBackward(Tensor x, Tensor dy, Tensor weight, Tensor mean, Tensor invStd, Tensor dx,
+                                  Tensor dweight, Tensor dbias) {
+        int rows = (int) mean.numel(), size = (int) weight.numel();
+        guard("layer_norm_backward", () -> {
+            kernels.launchBlocks(Kernel.LAYER_NORM_BACKWARD_DATA, rows, CudaKernels.BLOCK, args().ptr(addr(x))
+                    .ptr(addr(dy)).ptr(addr(weight)).ptr(addr(mean)).ptr(addr(invStd)).ptr(addr(dx)).i32(size));
+            kernels.launch1d(Kernel.LAYER_NORM_BACKWARD_PARAMS, size, args().ptr(addr(x)).ptr(addr(dy))
+                    .ptr(addr(mean)).ptr(addr(invStd)).ptr(addr(dweight)).ptr(addr(dbias)).i32(rows).i32(size));
+        }, x, dy, weight);
     }
 
     // ---- dropout ------------------------------------------------------------------------------------
@@ -496,6 +595,51 @@ public final class CudaBackend implements Backend {
         } finally {
             allocator.free(block); // stream order: the kernel reads it before any later reuse
         }
+    }
+
+    // ---- elementwise losses -------------------------------------------------------------------------
+
+    @Override
+    public void binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor loss) {
+        meanOfTerms("binary_cross_entropy_with_logits", Kernel.BINARY_CROSS_ENTROPY_WITH_LOGITS_PARTIALS, logits,
+                target, loss);
+    }
+
+    @Override
+    public void binaryCrossEntropyWithLogitsBackward(Tensor logits, Tensor target, float gradScale, Tensor dlogits) {
+        long n = dlogits.numel();
+        launch1d("binary_cross_entropy_with_logits_backward", Kernel.BINARY_CROSS_ENTROPY_WITH_LOGITS_BACKWARD, n,
+                args().ptr(addr(logits)).ptr(addr(target)).f32(gradScale).ptr(addr(dlogits)).i64(n), logits, target);
+    }
+
+    @Override
+    public void mseLoss(Tensor input, Tensor target, Tensor loss) {
+        meanOfTerms("mse_loss", Kernel.MSE_LOSS_PARTIALS, input, target, loss);
+    }
+
+    @Override
+    public void mseLossBackward(Tensor input, Tensor target, float gradScale, Tensor dinput) {
+        long n = dinput.numel();
+        launch1d("mse_loss_backward", Kernel.MSE_LOSS_BACKWARD, n,
+                args().ptr(addr(input)).ptr(addr(target)).f32(gradScale).ptr(addr(dinput)).i64(n), input, target);
+    }
+
+    /**
+     * A loss's mean in two deterministic stages: a fixed number of blocks each sum their share of
+     * the terms into a double, then one block adds those and divides by the element count.
+     */
+    private void meanOfTerms(String op, Kernel partialsKernel, Tensor x, Tensor target, Tensor loss) {
+        guard(op, () -> {
+            CachingAllocator.Block partials = allocator.allocate(CudaKernels.SUM_BLOCKS * Double.BYTES);
+            try {
+                kernels.launchBlocks(partialsKernel, CudaKernels.SUM_BLOCKS, CudaKernels.BLOCK,
+                        args().ptr(addr(x)).ptr(addr(target)).ptr(partials.address()).i64(x.numel()));
+                kernels.launchBlocks(Kernel.MEAN_OF_PARTIALS, 1, CudaKernels.BLOCK, args().ptr(partials.address())
+                        .ptr(addr(loss)).i32(CudaKernels.SUM_BLOCKS).i64(x.numel()));
+            } finally {
+                allocator.free(partials);
+            }
+        }, x, target);
     }
 
     // ---- optimiser ----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ final class CudaKernels {
     static final int BLOCK = 256;
     /** Grid cap of 1-d launches; the kernels loop grid-stride over the rest. */
     static final int MAX_GRID = 65535;
-    /** Blocks of sum_partials, and so the partial sums that sum_final adds. */
+    /** Blocks of sum_partials and of the losses' partial sums, and so the partial sums that one block adds. */
     static final int SUM_BLOCKS = 256;
 
     private final Driver driver;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.covidct.tensor.Conv2dSpec;
 import org.covidct.tensor.Device;
+import org.covidct.tensor.GeluApproximation;
 import org.covidct.tensor.Ops;
 import org.covidct.tensor.Pool2dSpec;
 import org.covidct.tensor.Shape;
@@ -209,6 +210,35 @@ class CudaVsCpuTest {
         }
     }
 
+    @Test
+    @DisplayName("sigmoid, tanh, gelu (both forms), exp, log and their backward passes")
+    void activations() {
+        for (int[] dims : ELEMENTWISE_SHAPES) {
+            Pair x = random(-12f, 12f, dims);
+            Pair dy = random(dims);
+            Tensor sigmoidCpu = Ops.sigmoid(x.cpu());
+            Tensor sigmoidGpu = Ops.sigmoid(x.gpu());
+            assertClose("sigmoid", sigmoidCpu, sigmoidGpu);
+            assertClose("sigmoid_backward", Ops.sigmoidBackward(sigmoidCpu, dy.cpu()),
+                    Ops.sigmoidBackward(sigmoidGpu, dy.gpu()));
+            Tensor tanhCpu = Ops.tanh(x.cpu());
+            Tensor tanhGpu = Ops.tanh(x.gpu());
+            assertClose("tanh", tanhCpu, tanhGpu);
+            assertClose("tanh_backward", Ops.tanhBackward(tanhCpu, dy.cpu()), Ops.tanhBackward(tanhGpu, dy.gpu()));
+            Pair moderate = random(-6f, 6f, dims);
+            for (GeluApproximation form : GeluApproximation.values()) {
+                assertClose("gelu " + form, Ops.gelu(moderate.cpu(), form), Ops.gelu(moderate.gpu(), form));
+                assertClose("gelu_backward " + form, Ops.geluBackward(moderate.cpu(), dy.cpu(), form),
+                        Ops.geluBackward(moderate.gpu(), dy.gpu(), form));
+            }
+            assertClose("exp", Ops.exp(moderate.cpu()), Ops.exp(moderate.gpu()));
+            Pair positive = random(0.01f, 20f, dims);
+            assertClose("log", Ops.log(positive.cpu()), Ops.log(positive.gpu()));
+            assertClose("log_backward", Ops.logBackward(positive.cpu(), dy.cpu()),
+                    Ops.logBackward(positive.gpu(), dy.gpu()));
+        }
+    }
+
     // ---- reductions -----------------------------------------------------------------------------------
 
     @Test
@@ -389,11 +419,14 @@ class CudaVsCpuTest {
 
     // ---- pooling --------------------------------------------------------------------------------------
 
+    /** Pooling windows: VGG's, strided, overlapping, and padded (square and rectangular). */
+    private static final Pool2dSpec[] POOL_SPECS = {Pool2dSpec.of(2, 2), new Pool2dSpec(3, 2, 3, 2),
+        Pool2dSpec.of(3, 2), Pool2dSpec.of(3, 2, 1), new Pool2dSpec(2, 3, 2, 1, 1, 1), new Pool2dSpec(5, 3, 1, 2, 2, 0)};
+
     @Test
-    @DisplayName("max pooling picks and routes exactly as the CPU")
+    @DisplayName("max pooling picks and routes exactly as the CPU, padded windows too")
     void maxPool() {
-        Pool2dSpec[] specs = {Pool2dSpec.of(2, 2), new Pool2dSpec(3, 2, 3, 2), Pool2dSpec.of(3, 2)};
-        for (Pool2dSpec spec : specs) {
+        for (Pool2dSpec spec : POOL_SPECS) {
             for (int[] dims : new int[][] {{2, 3, 8, 8}, {1, 5, 7, 11}, {4, 64, 56, 56}}) {
                 Pair x = random(dims);
                 Tensor yCpu = Ops.maxPool2d(x.cpu(), spec);
@@ -416,6 +449,21 @@ class CudaVsCpuTest {
     }
 
     @Test
+    @DisplayName("average pooling (count_include_pad) sums in the CPU's order: bit for bit, padded windows too")
+    void avgPool() {
+        for (Pool2dSpec spec : POOL_SPECS) {
+            for (int[] dims : new int[][] {{2, 3, 8, 8}, {1, 5, 7, 11}, {4, 64, 56, 56}}) {
+                Pair x = random(dims);
+                Tensor yCpu = Ops.avgPool2d(x.cpu(), spec);
+                assertExact("avg_pool2d " + spec, yCpu, Ops.avgPool2d(x.gpu(), spec));
+                Pair dy = random(yCpu.dims());
+                assertExact("avg_pool2d_backward " + spec, Ops.avgPool2dBackward(dy.cpu(), x.shape(), spec),
+                        Ops.avgPool2dBackward(dy.gpu(), x.shape(), spec));
+            }
+        }
+    }
+
+    @Test
     @DisplayName("adaptive average pooling, forward and backward, shrinking and (overlapping) growing")
     void adaptiveAvgPool() {
         int[][] cases = {{12, 12, 7, 7}, {5, 5, 7, 7}, {7, 7, 7, 7}, {8, 5, 3, 2}, {14, 14, 1, 1}};
@@ -426,6 +474,34 @@ class CudaVsCpuTest {
             Pair dy = random(yCpu.dims());
             assertClose("adaptive_avg_pool2d_backward " + Arrays.toString(c),
                     Ops.adaptiveAvgPool2dBackward(dy.cpu(), x.shape()), Ops.adaptiveAvgPool2dBackward(dy.gpu(), x.shape()));
+        }
+    }
+
+    // ---- layer normalisation ----------------------------------------------------------------------------
+
+    @Test
+    @DisplayName("layer norm over one and two trailing dims: y, statistics, dx, dweight, dbias")
+    void layerNorm() {
+        int[][][] cases = {{{4, 6, 10}, {10}}, {{3, 5, 4}, {5, 4}}, {{1000, 37}, {37}}, {{8, 3000}, {3000}},
+            {{5, 1}, {1}}, {{2, 7}, {2, 7}}};
+        for (int[][] c : cases) {
+            String what = Arrays.toString(c[0]) + " over " + Arrays.toString(c[1]);
+            Pair x = random(-2f, 5f, c[0]);
+            Pair weight = random(0.5f, 1.5f, c[1]);
+            Pair bias = random(c[1]);
+            Ops.LayerNormOutput cpu = Ops.layerNorm(x.cpu(), weight.cpu(), bias.cpu(), 1e-5f);
+            Ops.LayerNormOutput onGpu = Ops.layerNorm(x.gpu(), weight.gpu(), bias.gpu(), 1e-5f);
+            assertClose("layer_norm y " + what, cpu.y(), onGpu.y());
+            assertClose("layer_norm mean " + what, cpu.mean(), onGpu.mean());
+            assertClose("layer_norm inv_std " + what, cpu.invStd(), onGpu.invStd());
+            Pair dy = random(c[0]);
+            Pair mean = pair(cpu.mean().toArray(), cpu.mean().dims());
+            Pair invStd = pair(cpu.invStd().toArray(), cpu.invStd().dims());
+            Ops.LayerNormGrads gCpu = Ops.layerNormBackward(x.cpu(), dy.cpu(), weight.cpu(), mean.cpu(), invStd.cpu());
+            Ops.LayerNormGrads gGpu = Ops.layerNormBackward(x.gpu(), dy.gpu(), weight.gpu(), mean.gpu(), invStd.gpu());
+            assertClose("layer_norm dx " + what, gCpu.dx(), gGpu.dx());
+            assertClose("layer_norm dweight " + what, gCpu.dweight(), gGpu.dweight());
+            assertClose("layer_norm dbias " + what, gCpu.dbias(), gGpu.dbias());
         }
     }
 
@@ -461,6 +537,24 @@ class CudaVsCpuTest {
             assertClose("cross_entropy probs", cpu.probs(), onGpu.probs());
             assertClose("cross_entropy_backward", Ops.crossEntropyBackward(cpu.probs(), targets, 1f / dims[0]),
                     Ops.crossEntropyBackward(onGpu.probs(), targets, 1f / dims[0]));
+        }
+    }
+
+    @Test
+    @DisplayName("binary cross-entropy with logits and MSE: mean losses up to 3 million elements, gradients")
+    void elementwiseLosses() {
+        for (int n : new int[] {1, 255, 256 * 256 + 1, 3_000_017}) {
+            Pair logits = random(-30f, 30f, n);
+            Pair probabilities = random(0f, 1f, n);
+            assertClose("binary_cross_entropy_with_logits", Ops.binaryCrossEntropyWithLogits(logits.cpu(),
+                    probabilities.cpu()), Ops.binaryCrossEntropyWithLogits(logits.gpu(), probabilities.gpu()));
+            assertClose("binary_cross_entropy_with_logits_backward",
+                    Ops.binaryCrossEntropyWithLogitsBackward(logits.cpu(), probabilities.cpu(), 0.5f / n),
+                    Ops.binaryCrossEntropyWithLogitsBackward(logits.gpu(), probabilities.gpu(), 0.5f / n));
+            Pair target = random(n);
+            assertClose("mse_loss", Ops.mseLoss(logits.cpu(), target.cpu()), Ops.mseLoss(logits.gpu(), target.gpu()));
+            assertExact("mse_loss_backward", Ops.mseLossBackward(logits.cpu(), target.cpu(), 1.5f / n),
+                    Ops.mseLossBackward(logits.gpu(), target.gpu(), 1.5f / n));
         }
     }
 
