@@ -24,6 +24,10 @@ public abstract class Module implements AutoCloseable {
     private final List<HookRegistration> forwardHooks = new ArrayList<>();
     private boolean training = true;
 
+    /** A module with no parameters, buffers or children yet, in training mode. */
+    protected Module() {
+    }
+
     /** Sees a module's input and output each time the module runs through {@link #call}. */
     @FunctionalInterface
     public interface ForwardHook {
