@@ -5,6 +5,7 @@
  * <p>The CPU kernels use the incubating Vector API when the JVM resolves it
  * ({@code --add-modules jdk.incubator.vector}), and scalar loops otherwise.
  */
+@SuppressWarnings("module") // the qualified export names nn, which is compiled after this module
 module org.covidct.tensor {
     requires static jdk.incubator.vector;
 

@@ -8,6 +8,10 @@ package org.covidct.tensor;
 public abstract class Storage {
     private int references = 1;
 
+    /** A storage with one reference, its creator's; backends subclass it. */
+    protected Storage() {
+    }
+
     /** Number of float32 elements. */
     public abstract long size();
 
