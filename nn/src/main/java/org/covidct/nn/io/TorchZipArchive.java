@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.covidct.nn.io.pickle.PyValues;
@@ -47,6 +49,7 @@ final class TorchZipArchive implements StorageSource {
             throw new WeightFileException(source + ": not a readable zip archive: " + TorchWeights.why(e), e);
         }
         try {
+            checkNamesAreUnique(zip, source);
             ZipEntry pkl = findDataPkl(zip, source);
             String prefix = pkl.getName().substring(0, pkl.getName().length() - "data.pkl".length());
             checkByteOrder(zip, prefix, source, fileSize);
@@ -60,6 +63,22 @@ final class TorchZipArchive implements StorageSource {
                 throw new WeightFileException(source + ": malformed zip archive: " + TorchWeights.why(r), r);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Two records of one name would be read differently by different readers (torch.load and the
+     * JDK's ZipFile need not pick the same one), so such an archive is refused.
+     */
+    private static void checkNamesAreUnique(ZipFile zip, String source) throws WeightFileException {
+        Set<String> names = new HashSet<>();
+        Enumeration<? extends ZipEntry> entries = zip.entries();
+        while (entries.hasMoreElements()) {
+            String name = entries.nextElement().getName();
+            if (!names.add(name)) {
+                throw new WeightFileException(source + ": the zip archive holds more than one record named "
+                        + PyValues.quote(name) + ", so which one it means is ambiguous");
+            }
         }
     }
 

@@ -5,6 +5,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A bounds-checked reader of the FlatBuffer binary format, as much of it as TFLite files need:
@@ -12,12 +15,35 @@ import java.nio.charset.StandardCharsets;
  * offsets to sub-tables, vectors and strings. Every offset and length is checked against the
  * buffer before it is followed, so a corrupt file ends in a {@link FlatBufferException}, never in
  * an out-of-bounds read, a huge allocation or a loop.
+ *
+ * <p>Offsets may point many times at one table or vector, so a small file can describe far more
+ * than it holds. Two defences: a vector decoded once is shared by every later reader of it (its
+ * array must not be modified), and every table opened and every value read is charged to a work
+ * budget proportional to the file's size, which a file that refers to the same data over and
+ * over exhausts.
  */
 final class FlatBuffer {
+    /**
+     * A file that shares nothing holds every value it describes, each in a byte or more (a table in
+     * four or more), so it needs at most one unit per byte; the rest is room for what a builder
+     * may share, such as strings.
+     */
+    private static final long WORK_PER_BYTE = 4;
+    private static final long BASE_WORK = 1 << 20;
+
     private final ByteBuffer buf;
+    private final long workBudget;
+    private long workLeft;
+    private final Map<Decoded, Object> decoded = new HashMap<>();
+
+    /** A decoded vector's position and what it was decoded as. */
+    private record Decoded(int start, Class<?> kind) {
+    }
 
     FlatBuffer(ByteBuffer bytes) {
         this.buf = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        this.workBudget = WORK_PER_BYTE * buf.limit() + BASE_WORK;
+        this.workLeft = workBudget;
     }
 
     int size() {
@@ -48,6 +74,7 @@ final class FlatBuffer {
     }
 
     private Table table(int pos, String what) {
+        charge(1, what);
         check(pos, 4, what);
         long vtable = pos - (long) buf.getInt(pos);
         if (vtable < 0 || vtable + 4 > buf.limit()) {
@@ -62,6 +89,28 @@ final class FlatBuffer {
                     + ", table size " + tableSize + ")");
         }
         return new Table(pos, (int) vtable, vtableSize, tableSize, what);
+    }
+
+    private void charge(long work, String what) {
+        workLeft -= work;
+        if (workLeft < 0) {
+            throw new FlatBufferException(what + " asks for more work than the file's size allows (a budget of "
+                    + workBudget + " tables and values read for " + buf.limit() + " bytes): it refers to the same"
+                    + " data over and over");
+        }
+    }
+
+    /** The vector decoded as {@code kind}, charged in full but decoded only the first time it is read. */
+    private <T> T shared(Vector v, Class<T> kind, String what, Supplier<T> decode) {
+        charge(v.length(), what);
+        Decoded key = new Decoded(v.start(), kind);
+        Object known = decoded.get(key);
+        if (known != null) {
+            return kind.cast(known);
+        }
+        T value = decode.get();
+        decoded.put(key, value);
+        return value;
     }
 
     private void check(long at, long length, String what) {
@@ -140,31 +189,40 @@ final class FlatBuffer {
             return new Vector(start + 4, (int) length);
         }
 
+        /** The int vector in field {@code index}, shared with other readers of it. */
         int[] ints(int index, String child) {
             Vector v = vector(index, 4, child);
-            int[] out = new int[v.length()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = buf.getInt(v.start() + 4 * i);
-            }
-            return out;
+            return shared(v, int[].class, what + "." + child, () -> {
+                int[] out = new int[v.length()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = buf.getInt(v.start() + 4 * i);
+                }
+                return out;
+            });
         }
 
+        /** The long vector in field {@code index}, shared with other readers of it. */
         long[] longs(int index, String child) {
             Vector v = vector(index, 8, child);
-            long[] out = new long[v.length()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = buf.getLong(v.start() + 8 * i);
-            }
-            return out;
+            return shared(v, long[].class, what + "." + child, () -> {
+                long[] out = new long[v.length()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = buf.getLong(v.start() + 8 * i);
+                }
+                return out;
+            });
         }
 
+        /** The float vector in field {@code index}, shared with other readers of it. */
         float[] floats(int index, String child) {
             Vector v = vector(index, 4, child);
-            float[] out = new float[v.length()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = buf.getFloat(v.start() + 4 * i);
-            }
-            return out;
+            return shared(v, float[].class, what + "." + child, () -> {
+                float[] out = new float[v.length()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = buf.getFloat(v.start() + 4 * i);
+                }
+                return out;
+            });
         }
 
         /** A view of a byte vector (a buffer's data), not a copy. */
@@ -174,13 +232,16 @@ final class FlatBuffer {
         }
 
         String string(int index, String child) {
-            ByteBuffer b = bytes(index, child);
-            try {
-                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(b).toString();
-            } catch (CharacterCodingException e) {
-                throw new FlatBufferException(what + "." + child + " is not UTF-8");
-            }
+            Vector v = vector(index, 1, child);
+            return shared(v, String.class, what + "." + child, () -> {
+                try {
+                    return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(buf.slice(v.start(), v.length()))
+                            .toString();
+                } catch (CharacterCodingException e) {
+                    throw new FlatBufferException(what + "." + child + " is not UTF-8");
+                }
+            });
         }
 
         /** Element {@code i} of a vector of tables. */

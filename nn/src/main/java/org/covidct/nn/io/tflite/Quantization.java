@@ -6,6 +6,18 @@ package org.covidct.nn.io.tflite;
  * means zeros.
  */
 public record Quantization(float[] scales, long[] zeroPoints, int axis) {
+    /** A copy: tensors that refer to the same vector in the file share one array. */
+    @Override
+    public float[] scales() {
+        return scales.clone();
+    }
+
+    /** A copy, as {@link #scales()} is. */
+    @Override
+    public long[] zeroPoints() {
+        return zeroPoints.clone();
+    }
+
     public boolean perChannel() {
         return scales.length > 1;
     }
@@ -30,7 +42,7 @@ public record Quantization(float[] scales, long[] zeroPoints, int axis) {
         }
         if (perChannel() && (axis < 0 || axis >= shape.length || shape[axis] != scales.length)) {
             return scales.length + " per-channel scales along dimension " + axis + " of shape "
-                    + java.util.Arrays.toString(shape);
+                    + TfliteTensor.shapeText(shape);
         }
         return null;
     }

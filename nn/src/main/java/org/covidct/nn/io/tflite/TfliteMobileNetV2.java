@@ -109,8 +109,8 @@ public final class TfliteMobileNetV2 {
         if (head.builtinCode() != TfliteOperator.CONV_2D || !model.tensor(head.inputs()[1]).dataFitsShape()
                 || w.length != 4 || w[1] != 1 || w[2] != 1
                 || w[3] != MobileNetV2.LAST_CHANNEL || w[0] < 1) {
-            throw notMobileNet(model, "its last convolution has weights " + Arrays.toString(w) + ", expected a 1x1 "
-                    + "convolution from " + MobileNetV2.LAST_CHANNEL + " channels to the classes");
+            throw notMobileNet(model, "its last convolution has weights " + TfliteTensor.shapeText(w)
+                    + ", expected a 1x1 convolution from " + MobileNetV2.LAST_CHANNEL + " channels to the classes");
         }
         return w[0];
     }
@@ -129,7 +129,7 @@ public final class TfliteMobileNetV2 {
         String where = "convolution " + (index + 1) + " (" + layer.name() + ")";
         if (depthwise != oursDepthwise || !Arrays.equals(w, expected)) {
             throw notMobileNet(model, where + " is " + (depthwise ? "depthwise" : "dense") + " with weights "
-                    + Arrays.toString(w) + ", expected " + (oursDepthwise ? "depthwise " : "dense ")
+                    + TfliteTensor.shapeText(w) + ", expected " + (oursDepthwise ? "depthwise " : "dense ")
                     + Arrays.toString(expected));
         }
         if (o.strideH() != stride || o.strideW() != stride || o.dilationH() != 1 || o.dilationW() != 1
@@ -179,8 +179,8 @@ public final class TfliteMobileNetV2 {
     private static float[] bias(TfliteModel model, TfliteOperator op, int k, String where) throws WeightFileException {
         TfliteTensor b = model.tensor(op.inputs()[2]);
         if (!Arrays.equals(b.shape(), new int[] {k})) {
-            throw notMobileNet(model, where + " has a bias of shape " + Arrays.toString(b.shape()) + ", expected ["
-                    + k + "]");
+            throw notMobileNet(model, where + " has a bias of shape " + TfliteTensor.shapeText(b.shape())
+                    + ", expected [" + k + "]");
         }
         return model.dequantize(b);
     }
@@ -194,7 +194,8 @@ public final class TfliteMobileNetV2 {
         TfliteTensor in = model.tensor(inputs[0]);
         int[] shape = in.shape();
         if (shape.length != 4 || shape[3] != 3) {
-            throw notMobileNet(model, "its input has shape " + Arrays.toString(shape) + ", expected [1, H, W, 3]");
+            throw notMobileNet(model, "its input has shape " + TfliteTensor.shapeText(shape)
+                    + ", expected [1, H, W, 3]");
         }
         Quantization q = in.quantization();
         if (q == null || q.scales().length == 0) {

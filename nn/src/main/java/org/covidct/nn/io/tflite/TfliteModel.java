@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.covidct.nn.io.WeightFileException;
 
@@ -115,7 +114,8 @@ public final class TfliteModel {
             long numel = 1;
             for (int d : shape) {
                 if (d < 0) {
-                    throw new FlatBufferException(label + " has shape " + Arrays.toString(shape));
+                    throw new FlatBufferException(label + " has shape "
+                            + TfliteTensor.shapeText(shape));
                 }
                 numel = Math.min(numel * d, 1L << 40); // saturates, so it cannot overflow
             }
@@ -126,7 +126,7 @@ public final class TfliteModel {
             }
             ByteBuffer data = buffers[(int) buffer];
             if (data.limit() > 0 && numel > Integer.MAX_VALUE - 8) {
-                throw new FlatBufferException(label + " of shape " + Arrays.toString(shape)
+                throw new FlatBufferException(label + " of shape " + TfliteTensor.shapeText(shape)
                         + " is too large");
             }
             FlatBuffer.Table q = t.table(4, "quantization");

@@ -24,6 +24,18 @@ public record TfliteOperator(int builtinCode, int[] inputs, int[] outputs, ConvO
                               int depthMultiplier) {
     }
 
+    /** A copy: operators that refer to the same vector in the file share one array. */
+    @Override
+    public int[] inputs() {
+        return inputs.clone();
+    }
+
+    /** A copy, as {@link #inputs()} is. */
+    @Override
+    public int[] outputs() {
+        return outputs.clone();
+    }
+
     public boolean isConvolution() {
         return builtinCode == CONV_2D || builtinCode == DEPTHWISE_CONV_2D;
     }

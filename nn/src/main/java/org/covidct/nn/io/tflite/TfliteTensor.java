@@ -36,6 +36,14 @@ public final class TfliteTensor {
         return sb.append(name.length() > 100 ? "...'" : "'").toString();
     }
 
+    /** A shape from the file fit for a one-line message: its first eight dimensions, then the count. */
+    static String shapeText(int[] shape) {
+        if (shape.length <= 8) {
+            return Arrays.toString(shape);
+        }
+        return Arrays.toString(Arrays.copyOf(shape, 8)).replace("]", ", ... (" + shape.length + " dimensions)]");
+    }
+
     public String name() {
         return name;
     }
@@ -85,7 +93,7 @@ public final class TfliteTensor {
         }
         long numel = numel();
         if (!hasData() || numel * type.bytes != data.limit()) {
-            throw new FlatBufferException("tensor " + quoted(name) + " of shape " + Arrays.toString(shape) + " and type "
+            throw new FlatBufferException("tensor " + quoted(name) + " of shape " + shapeText(shape) + " and type "
                     + type + " needs " + numel * type.bytes + " bytes of data, its buffer holds " + data.limit());
         }
         float[] out = new float[(int) numel];
@@ -131,6 +139,6 @@ public final class TfliteTensor {
 
     @Override
     public String toString() {
-        return "TfliteTensor[" + quoted(name) + " " + Arrays.toString(shape) + " type " + typeCode + "]";
+        return "TfliteTensor[" + quoted(name) + " " + shapeText(shape) + " type " + typeCode + "]";
     }
 }

@@ -4,12 +4,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A small FlatBuffer writer for test files, independent of the reader: objects are laid out
  * parent first (each table after its vtable, children after their parent), so every unsigned
- * offset points forward, as the format requires.
+ * offset points forward, as the format requires. A node used more than once is written once and
+ * referred to from every later place, as a hostile file may do.
  */
 final class FlatBufferWriter {
     /** Something that can be written. */
@@ -80,6 +83,7 @@ final class FlatBufferWriter {
     }
 
     private ByteBuffer out = le(1024);
+    private final Map<Node, Integer> written = new IdentityHashMap<>();
 
     private static ByteBuffer le(int n) {
         return ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
@@ -111,6 +115,17 @@ final class FlatBufferWriter {
             reserve(1);
             out.put((byte) 0);
         }
+    }
+
+    /** Where {@code node} lies: where it was written before if that is past {@code at}, else written now. */
+    private int place(Node node, int at) {
+        Integer before = written.get(node);
+        if (before != null && before > at) {
+            return before;
+        }
+        int pos = node(node);
+        written.put(node, pos);
+        return pos;
     }
 
     private int node(Node node) {
@@ -154,7 +169,7 @@ final class FlatBufferWriter {
         for (int i = 0; i < n; i++) {
             if (t.fields.get(i) instanceof Node child) {
                 int at = pos + offsets[i];
-                int target = node(child); // may grow (replace) the buffer, so written after
+                int target = place(child, at); // may grow (replace) the buffer, so written after
                 out.putInt(at, target - at);
             }
         }
@@ -179,7 +194,7 @@ final class FlatBufferWriter {
         out.put(new byte[4 * count]);
         for (int i = 0; i < count; i++) {
             int at = pos + 4 + 4 * i;
-            int target = table(v.tables().get(i));
+            int target = place(v.tables().get(i), at);
             out.putInt(at, target - at);
         }
         return pos;
