@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final String RELAUNCHED = "COVIDCT_RELAUNCHED";
+    static final int USAGE_ERROR = 2;
+    static final int RUN_FAILED = 1;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -40,14 +42,22 @@ public final class Main implements Runnable {
         System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
-    /** Runs one command line; returns the exit code. Errors are one line on {@code err}, never a stack trace. */
+    /**
+     * Runs one command line; returns the exit code: 2 for a usage error (an option missing,
+     * malformed or contradicting the weights file), 1 for a run that failed. Errors are one line on
+     * {@code err}, never a stack trace.
+     */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
+        cli.setParameterExceptionHandler((e, parsedArgs) -> {
+            e.getCommandLine().getErr().println("error: " + oneLine(e));
+            return USAGE_ERROR;
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("error: " + oneLine(e));
-            return 1;
+            return RUN_FAILED;
         });
         return cli.execute(args);
     }

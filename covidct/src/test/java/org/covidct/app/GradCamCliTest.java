@@ -32,14 +32,15 @@ class GradCamCliTest {
         for (String kind : List.of("true_positives", "false_positives", "true_negatives", "false_negatives")) {
             assertTrue(Files.isRegularFile(run.resolve("analysis/gradcam_" + kind + ".png")), kind);
         }
-        assertTrue(Files.isRegularFile(run.resolve("analysis/misclassified_scores.png")));
+        assertTrue(Files.isRegularFile(run.resolve("plots/misclassified_scores.png")));
+        assertFalse(Files.exists(run.resolve("analysis/misclassified_scores.png")), "each plot has one home: plots/");
 
         String weights = run.resolve("checkpoints/best.safetensors").toString();
         Path image = Files.list(data.resolve("Images-processed/CT_COVID")).sorted().findFirst().orElseThrow();
         Path png = dir.resolve("cam.png"), csv = dir.resolve("cam.csv");
-        CliRun cam = cli("gradcam", "--device", "cpu", "--weights", weights, "--arch", "vgg11_bn", "--image-size", "32",
-                "--image", image.toString(), "--layer", "features.-1", "--class", "covid", "--out", png.toString(),
-                "--map-out", csv.toString());
+        // The checkpoint records vgg11_bn at 32 pixels: no --arch or --image-size needed.
+        CliRun cam = cli("gradcam", "--device", "cpu", "--weights", weights, "--image", image.toString(),
+                "--layer", "features.-1", "--class", "covid", "--out", png.toString(), "--map-out", csv.toString());
         assertEquals(0, cam.code(), cam.err());
         assertTrue(cam.out().contains("class covid, layer features.28"), cam.out());
         BufferedImage overlay = ImageIO.read(png.toFile());
@@ -56,8 +57,8 @@ class GradCamCliTest {
             }
         }
 
-        CliRun badLayer = cli("gradcam", "--device", "cpu", "--weights", weights, "--arch", "vgg11_bn", "--image-size",
-                "32", "--image", image.toString(), "--layer", "features.99", "--out", dir.resolve("bad.png").toString());
+        CliRun badLayer = cli("gradcam", "--device", "cpu", "--weights", weights, "--image", image.toString(),
+                "--layer", "features.99", "--out", dir.resolve("bad.png").toString());
         assertEquals(1, badLayer.code());
         assertTrue(badLayer.err().startsWith("error: ") && badLayer.err().contains("features.99"), badLayer.err());
         assertEquals(1, badLayer.err().strip().lines().count(), badLayer.err());

@@ -118,7 +118,7 @@ class MobileNetCliTest {
     @Test
     void imagenetNeedsMobileNet() {
         CliRun r = cli("predict", "--device", "cpu", "--arch", "vgg11", "--weights", "x.tflite", "--imagenet", "a.png");
-        assertEquals(1, r.code());
+        assertEquals(2, r.code(), "a usage error");
         assertTrue(r.err().contains("mobilenet_v2"), r.err());
     }
 }

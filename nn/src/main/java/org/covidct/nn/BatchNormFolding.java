@@ -15,9 +15,10 @@ import org.covidct.tensor.Tensor;
  * the activations instead of two, and no intermediate tensor; the folded weights come from the
  * pool and go back to it.
  *
- * <p>Only where nothing can tell the difference beyond rounding: no gradients, batch norm in eval
- * mode, and no forward hook on either layer (a hook would miss the convolution's own output). On
- * the CPU only: cuDNN runs batch norm as one launch already, and no GPU run has checked the fold.
+ * <p>A Sequential folds only after {@link Sequential#fuseForInference}, and then only where nothing
+ * can tell the difference beyond rounding: no gradients, batch norm in eval mode, and no forward
+ * hook on either layer (a hook would miss the convolution's own output). On the CPU only: cuDNN
+ * runs batch norm as one launch already, and no GPU run has checked the fold.
  */
 final class BatchNormFolding {
     private BatchNormFolding() {

@@ -2,10 +2,13 @@ package org.covidct.nn;
 
 import static org.covidct.tensor.testing.TensorAssert.GOLDEN_RTOL;
 import static org.covidct.tensor.testing.TensorAssert.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.covidct.nn.autograd.GradMode;
 import org.covidct.nn.autograd.Variable;
@@ -30,7 +33,7 @@ class BatchNormFoldingTest {
         for (Conv2d conv : convs) {
             int k = conv.weight().shape().dim(0);
             BatchNorm2d bn = withRunningStatistics(new BatchNorm2d(k), k, new Random(k));
-            Sequential block = new Sequential(conv, bn, new ReLU6());
+            Sequential block = Sequential.fuseForInference(new Sequential(conv, bn, new ReLU6()));
             block.eval();
             try (TensorScope scope = TensorScope.open(); GradMode.Guard g = GradMode.noGrad()) {
                 Variable x = Variable.constant(random(new Random(7), 2, 6, 11, 12));
@@ -42,12 +45,33 @@ class BatchNormFoldingTest {
         }
     }
 
+    /** A library user gets the layers as written until they ask for fusion, which reaches nested Sequentials. */
+    @Test
+    void foldsOnlyAfterFuseForInference() {
+        Generator gen = new Generator(8);
+        Conv2d conv = new Conv2d(6, 10, 3, 1, 1, true, gen);
+        BatchNorm2d bn = withRunningStatistics(new BatchNorm2d(10), 10, new Random(3));
+        Sequential inner = new Sequential(conv, bn);
+        Sequential model = new Sequential(inner, new ReLU());
+        model.eval();
+        try (TensorScope scope = TensorScope.open(); GradMode.Guard g = GradMode.noGrad()) {
+            Variable x = Variable.constant(random(new Random(9), 2, 6, 9, 9));
+            Tensor apart = Ops.relu(bn.call(conv.call(x)).data());
+            Tensor folded = Ops.relu(BatchNormFolding.forward(conv, bn, x).data());
+            assertFalse(Arrays.equals(apart.toArray(), folded.toArray()),
+                    "the fold rounds differently, so the two paths can be told apart");
+            assertArrayEquals(apart.toArray(), model.forward(x).data().toArray(), "not fused: the layers as written");
+            assertSame(model, Sequential.fuseForInference(model));
+            assertArrayEquals(folded.toArray(), model.forward(x).data().toArray(), "fused, in the nested Sequential");
+        }
+    }
+
     @Test
     void foldsOnlyWhereNothingCanTellTheDifference() {
         Generator gen = new Generator(6);
         Conv2d conv = new Conv2d(3, 4, 3, 1, 1, true, gen);
         BatchNorm2d bn = withRunningStatistics(new BatchNorm2d(4), 4, new Random(1));
-        Sequential block = new Sequential(conv, bn);
+        Sequential block = Sequential.fuseForInference(new Sequential(conv, bn));
         try (TensorScope scope = TensorScope.open()) {
             Variable x = Variable.constant(random(new Random(2), 1, 3, 6, 6));
             block.train();

@@ -40,7 +40,7 @@ final class ReportPage {
     }
 
     String html(List<TestScores.Row> rows, Map<GalleryKind, List<TestScores.Row>> picked,
-                Map<GalleryKind, List<GradCamImages.Explained>> galleries, Path histogram) throws IOException {
+                Map<GalleryKind, List<GradCamImages.Explained>> galleries) throws IOException {
         HtmlReport page = new HtmlReport("COVID-CT run report");
         page.paragraph(String.format(Locale.ROOT, "Run %s: %s at %dx%d, %d test images.",
                 run.root().toAbsolutePath().normalize().getFileName(), config.path("arch").asText(),
@@ -62,7 +62,7 @@ final class ReportPage {
         plot(page, "Losses", run.plots().resolve("losses.png"), "is missing");
         plot(page, "Accuracies", run.plots().resolve("accuracies.png"), "is missing");
         page.heading("Scores of misclassified test images");
-        plot(page, "Histogram of misclassified scores", histogram, "is missing");
+        plot(page, "Histogram of misclassified scores", run.plots().resolve("misclassified_scores.png"), "is missing");
 
         page.heading("Grad-CAM");
         page.paragraph(String.format(Locale.ROOT, "Layer %s; each map explains the predicted class. Up to %s images "

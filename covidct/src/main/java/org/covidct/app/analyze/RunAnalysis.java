@@ -12,24 +12,28 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.covidct.app.gradcam.GradCamImages;
 import org.covidct.app.io.AtomicOutput;
-import org.covidct.app.metrics.Prediction;
 import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.report.GalleryImage;
-import org.covidct.app.report.Plots;
 import org.covidct.app.report.Png;
 import org.covidct.app.train.RunDirectory;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
+import org.covidct.nn.data.image.Normalize;
+import org.covidct.nn.data.image.Transforms;
+import org.covidct.nn.io.ModelMetadata;
 import org.covidct.tensor.Device;
 
 /**
  * {@code analyze}: the tutorial's error analysis of a finished run, from its test scores and best
- * checkpoint. It writes Grad-CAM galleries of up to {@code perGallery} seeded random true
- * positives (score above 0.9), false positives, true negatives and false negatives, the histogram
- * of misclassified scores (under {@code analysis/}), and {@code report.html}, which embeds them with
- * the run's configuration, metrics and plots.
+ * checkpoint, which records the architecture, input size and normalisation it was trained with
+ * (a run from before checkpoints recorded them falls back to its config.json and the tutorial's
+ * normalisation). It writes Grad-CAM galleries of up to {@code perGallery} seeded random true
+ * positives (score above 0.9), false positives, true negatives and false negatives under
+ * {@code analysis/}, and {@code report.html}, which embeds them with the run's configuration,
+ * metrics and plots.
  */
 public final class RunAnalysis {
     /** Builds the model a run trained, from its architecture name and a weight file. */
@@ -90,8 +94,7 @@ public final class RunAnalysis {
             }
         }
         JsonNode config = JSON.readTree(run.config().toFile());
-        String arch = config.path("arch").asText();
-        int imageSize = config.path("image_size").asInt(224);
+        ModelMetadata described = described(run.bestCheckpoint(), config);
         int batchSize = Math.max(1, config.path("batch_size").asInt(8));
         long drawSeed = seed != null ? seed : config.path("seed").asLong(0);
         List<TestScores.Row> rows = TestScores.read(run.testScores());
@@ -105,8 +108,9 @@ public final class RunAnalysis {
         }
         List<GradCamImages.Explained> explained;
         String layerName;
-        try (Module model = models.load(arch, run.bestCheckpoint())) {
-            GradCamImages cams = new GradCamImages(model, layer, imageSize, batchSize);
+        try (Module model = models.load(described.architecture(), run.bestCheckpoint())) {
+            GradCamImages cams = new GradCamImages(model, layer, Transforms.eval(described.imageSize(),
+                    ClassifierModels.normalize(described)), batchSize);
             layerName = cams.layerName();
             log.printf(Locale.ROOT, "analyze: Grad-CAM of %d test images at layer %s%n", paths.size(), layerName);
             explained = cams.explain(paths, null);
@@ -123,12 +127,9 @@ public final class RunAnalysis {
             writeGallery(kind, g, picked.get(kind), kind.members(rows).size(),
                     out.resolve("gradcam_" + kind.fileStem() + ".png"));
         }
-        Path histogram = out.resolve("misclassified_scores.png");
-        writeHistogram(rows, histogram);
-
         Path report = runDir.resolve("report.html");
         ReportPage page = new ReportPage(run, config, layerName, drawSeed);
-        AtomicOutput.text(report, page.html(rows, picked, galleries, histogram));
+        AtomicOutput.text(report, page.html(rows, picked, galleries));
         log.println("analyze: wrote " + report);
         return new Result(report, layerName, galleries);
     }
@@ -145,15 +146,13 @@ public final class RunAnalysis {
         AtomicOutput.png(file, GalleryImage.draw(title, tiles, captions));
     }
 
-    private static void writeHistogram(List<TestScores.Row> rows, Path file) throws IOException {
-        List<Double> fp = new ArrayList<>(), fn = new ArrayList<>();
-        for (TestScores.Row r : rows) {
-            Prediction p = r.prediction();
-            if (!p.correct()) {
-                (p.target() == Prediction.COVID ? fn : fp).add(p.score());
-            }
+    /** What the best checkpoint records, or for an older run its config.json with the tutorial's normalisation. */
+    private static ModelMetadata described(Path checkpoint, JsonNode config) throws IOException {
+        Optional<ModelMetadata> recorded = ModelMetadata.read(checkpoint);
+        if (recorded.isPresent()) {
+            return recorded.get();
         }
-        Plots.misclassifiedHistogram(fp.stream().mapToDouble(Double::doubleValue).toArray(),
-                fn.stream().mapToDouble(Double::doubleValue).toArray(), file);
+        return ClassifierModels.describe(config.path("arch").asText(),
+                config.path("image_size").asInt(ClassifierModels.DEFAULT_IMAGE_SIZE), Normalize.TUTORIAL);
     }
 }

@@ -7,11 +7,13 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.covidct.app.model.Architecture;
 import org.covidct.app.model.ClassifierModels;
 import org.covidct.nn.Generator;
 import org.covidct.nn.autograd.GradMode;
 import org.covidct.nn.autograd.Variable;
 import org.covidct.nn.Module;
+import org.covidct.nn.Sequential;
 import org.covidct.nn.optim.Sgd;
 import org.covidct.nn.optim.TrainingStep;
 import org.covidct.tensor.Device;
@@ -21,6 +23,7 @@ import org.covidct.tensor.cuda.CudaBackend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -37,13 +40,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     DeviceOption deviceOption;
 
-    @Option(names = "--arch", defaultValue = "vgg19_bn", description = "(default: ${DEFAULT-VALUE})")
-    String arch;
+    @Option(names = "--arch", defaultValue = "vgg19_bn", paramLabel = "ARCH",
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    Architecture arch;
 
-    @Option(names = "--image-size", defaultValue = "224", description = "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--image-size", defaultValue = "" + ClassifierModels.DEFAULT_IMAGE_SIZE, paramLabel = "PIXELS",
+            description = "side of the random square images (default: ${DEFAULT-VALUE})")
     int imageSize;
 
-    @Option(names = "--batch-size", defaultValue = "8", description = "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch-size", defaultValue = "8", description = "images per step (default: ${DEFAULT-VALUE})")
     int batchSize;
 
     @Option(names = "--steps", defaultValue = "5", description = "timed steps after 2 warm-up steps (default: ${DEFAULT-VALUE})")
@@ -51,9 +56,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!ClassifierModels.architectures().contains(arch) || steps < 1 || batchSize < 1 || imageSize < 32) {
-            throw new IllegalArgumentException("bench: invalid --arch " + arch + ", --steps " + steps
-                    + ", --batch-size " + batchSize + " or --image-size " + imageSize + " (at least 32)");
+        if (steps < 1 || batchSize < 1 || imageSize < ClassifierModels.MIN_IMAGE_SIZE) {
+            throw new ParameterException(spec.commandLine(), "--steps " + steps + ", --batch-size " + batchSize
+                    + " and --image-size " + imageSize + ": need at least 1, 1 and " + ClassifierModels.MIN_IMAGE_SIZE);
         }
         Device device = deviceOption.resolve(spec.commandLine().getErr());
         float[] pixels = new float[batchSize * 3 * imageSize * imageSize];
@@ -65,7 +70,7 @@ public final class BenchCommand implements Callable<Integer> {
         Arrays.setAll(labels, i -> i % 2);
         double[] train = new double[steps];
         double[] infer = new double[steps];
-        try (Module model = ClassifierModels.build(arch, "none", new Generator(0));
+        try (Module model = ClassifierModels.build(arch.name(), "none", new Generator(0));
              Sgd sgd = new Sgd(model.parameters(), 0.01f, 0.9f, 0f)) {
             model.to(device).train();
             for (int i = -2; i < steps; i++) {
@@ -79,7 +84,7 @@ public final class BenchCommand implements Callable<Integer> {
                     train[i] = (System.nanoTime() - t0) / 1e9;
                 }
             }
-            model.eval();
+            Sequential.fuseForInference(model).eval();
             for (int i = -2; i < steps; i++) {
                 long t0 = System.nanoTime();
                 try (TensorScope step = TensorScope.open(); GradMode.Guard g = GradMode.noGrad()) {

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 public final class DeviceOption {
     public enum Choice { auto, cpu, cuda }
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})")
+    @Option(names = "--device", defaultValue = "auto", description = "${COMPLETION-CANDIDATES}: auto takes CUDA "
+            + "when it is usable, else the CPU (default: ${DEFAULT-VALUE})")
     Choice device;
 
     /** The device to run on, warning on {@code err} once when auto falls back to the CPU. */

@@ -12,6 +12,7 @@ import org.covidct.nn.Generator;
 import org.covidct.nn.autograd.GradMode;
 import org.covidct.nn.autograd.Variable;
 import org.covidct.nn.data.image.ImageDecoder;
+import org.covidct.nn.data.image.ImageTransform;
 import org.covidct.nn.data.image.RgbImage;
 import org.covidct.nn.data.image.Transforms;
 import org.covidct.nn.io.WeightFileException;
@@ -25,7 +26,7 @@ import org.covidct.tensor.TensorScope;
 /**
  * {@code predict --imagenet}: a TFLite ImageNet MobileNetV2 with its own head, its own input
  * quantization and the labels in imagenet_labels.txt beside the file; prints the top five classes
- * of each image as CSV {@code path,rank,label,probability}.
+ * of each image as CSV {@code path,rank,label,probability}, a batch of images at a time.
  */
 final class ImageNetPredict {
     static final String LABELS = "imagenet_labels.txt";
@@ -34,7 +35,8 @@ final class ImageNetPredict {
     private ImageNetPredict() {
     }
 
-    static void run(Path weights, int imageSize, List<Path> images, Device device, PrintWriter out)
+    /** Prints the top five classes of each image, {@code batchSize} images per forward pass, each batch as it is done. */
+    static void run(Path weights, int imageSize, List<Path> images, int batchSize, Device device, PrintWriter out)
             throws IOException {
         Path labelFile = weights.toAbsolutePath().resolveSibling(LABELS);
         if (!Files.isRegularFile(labelFile)) {
@@ -42,10 +44,8 @@ final class ImageNetPredict {
                     + "the weights)");
         }
         List<String> labels = Files.readAllLines(labelFile);
-        float[][] inputs = new float[images.size()][];
-        for (int i = 0; i < images.size(); i++) { // every image is checked before the model is loaded
-            inputs[i] = Transforms.eval(imageSize).transform(decode(images.get(i)), null);
-        }
+        ImageTransform transform = Transforms.eval(imageSize);
+        int pixels = 3 * imageSize * imageSize;
         try (TfliteMobileNetV2.Weights w = TfliteMobileNetV2.read(weights);
              MobileNetV2 net = new MobileNetV2(w.numClasses(), MobileNetV2.Variant.TENSORFLOW, new Generator(0));
              GradMode.Guard noGrad = GradMode.noGrad()) {
@@ -58,21 +58,32 @@ final class ImageNetPredict {
             net.setInputScaling(scaling[0], scaling[1]);
             net.to(device).eval();
             out.println("path,rank,label,probability");
-            for (int i = 0; i < images.size(); i++) {
+            for (int start = 0; start < images.size(); start += batchSize) {
+                List<Path> batch = images.subList(start, Math.min(images.size(), start + batchSize));
+                float[] input = new float[batch.size() * pixels];
+                for (int i = 0; i < batch.size(); i++) {
+                    transform.apply(transform.prepare(decode(batch.get(i))), null, input, i * pixels);
+                }
                 try (TensorScope scope = TensorScope.open()) {
-                    Tensor x = Tensor.of(device, inputs[i], 1, 3, imageSize, imageSize);
+                    Tensor x = Tensor.of(device, input, batch.size(), 3, imageSize, imageSize);
                     float[] p = Ops.softmax(net.forward(Variable.constant(x)).data()).toArray();
-                    Integer[] order = new Integer[p.length];
-                    Arrays.setAll(order, k -> k);
-                    Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
-                    for (int rank = 0; rank < Math.min(TOP, p.length); rank++) {
-                        out.printf(Locale.ROOT, "%s,%d,%s,%.6f%n", ScoresCsv.quote(images.get(i).toString()), rank + 1,
-                                ScoresCsv.quote(labels.get(order[rank])), p[order[rank]]);
+                    for (int i = 0; i < batch.size(); i++) {
+                        printTopFive(batch.get(i), p, i * labels.size(), labels, out);
                     }
                 }
+                out.flush();
             }
         }
-        out.flush();
+    }
+
+    private static void printTopFive(Path image, float[] p, int offset, List<String> labels, PrintWriter out) {
+        Integer[] order = new Integer[labels.size()];
+        Arrays.setAll(order, k -> k);
+        Arrays.sort(order, (a, b) -> Float.compare(p[offset + b], p[offset + a]));
+        for (int rank = 0; rank < Math.min(TOP, order.length); rank++) {
+            out.printf(Locale.ROOT, "%s,%d,%s,%.6f%n", ScoresCsv.quote(image.toString()), rank + 1,
+                    ScoresCsv.quote(labels.get(order[rank])), p[offset + order[rank]]);
+        }
     }
 
     /** PNG or JPEG, or a headerless square of RGB bytes named *.rgb (as the ImageNet sample images come). */

@@ -1,32 +1,64 @@
 package org.covidct.app.cli;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.covidct.app.model.Architecture;
 import org.covidct.app.model.ClassifierModels;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
+import org.covidct.nn.data.image.Normalize;
+import org.covidct.nn.io.ModelMetadata;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
-/** The options that say which trained classifier to run: weights, architecture and input size. */
+/**
+ * The options that say which trained classifier to run. Our checkpoints and exports record the
+ * architecture, input size and normalisation they were trained with, so {@code --weights} alone
+ * is enough; a flag may repeat what the file records but not contradict it. Files that record
+ * nothing (older checkpoints, PyTorch state dicts) take the flags, or their defaults.
+ */
 public final class ModelOptions {
-    @Option(names = "--weights", required = true,
-            description = "a checkpoint of ours, or a 2-class torchvision-format state dict (.pth or .safetensors)")
-    String weights;
+    @Option(names = "--weights", required = true, paramLabel = "FILE",
+            description = "a checkpoint or export of ours (which records its architecture, image size and "
+                    + "normalisation), or a 2-class torchvision-format state dict (.pth or .safetensors)")
+    Path weights;
 
-    @Option(names = "--arch", defaultValue = "vgg19_bn",
-            description = "the weights' architecture: vgg11 ... vgg19_bn or mobilenet_v2 (default: ${DEFAULT-VALUE})")
-    String arch;
+    @Option(names = "--arch", paramLabel = "ARCH", description = "the weights' architecture: ${COMPLETION-CANDIDATES} "
+            + "(default: what --weights records, else vgg19_bn)")
+    Architecture arch;
 
-    @Option(names = "--image-size", defaultValue = "224", description = "network input side (default: ${DEFAULT-VALUE})")
-    int imageSize;
+    @Option(names = "--image-size", paramLabel = "PIXELS",
+            description = "network input side (default: what --weights records, else 224)")
+    Integer imageSize;
 
-    Module load() throws IOException {
-        checkArch();
-        return ClassifierModels.build(arch, weights, new Generator(0));
+    /** The model to run, as --weights records it or else as the flags say; the usage errors first. */
+    public ModelMetadata resolve(CommandSpec spec) throws IOException {
+        if (imageSize != null && imageSize < ClassifierModels.MIN_IMAGE_SIZE) {
+            throw new ParameterException(spec.commandLine(), "--image-size " + imageSize + ": must be at least "
+                    + ClassifierModels.MIN_IMAGE_SIZE);
+        }
+        Optional<ModelMetadata> recorded = ModelMetadata.read(weights);
+        if (recorded.isEmpty()) {
+            return ClassifierModels.describe((arch != null ? arch : Architecture.DEFAULT).name(),
+                    imageSize != null ? imageSize : ClassifierModels.DEFAULT_IMAGE_SIZE, Normalize.TUTORIAL);
+        }
+        ModelMetadata m = recorded.get();
+        ClassifierModels.checkRunnable(m, weights);
+        if (arch != null && !arch.name().equals(m.architecture())) {
+            throw new ParameterException(spec.commandLine(), "--arch " + arch + " contradicts " + weights
+                    + ", trained as " + m.architecture());
+        }
+        if (imageSize != null && imageSize != m.imageSize()) {
+            throw new ParameterException(spec.commandLine(), "--image-size " + imageSize + " contradicts " + weights
+                    + ", trained at " + m.imageSize());
+        }
+        return m;
     }
 
-    void checkArch() {
-        if (!ClassifierModels.architectures().contains(arch)) {
-            throw new IllegalArgumentException("--arch " + arch + ": expected one of " + ClassifierModels.architectures());
-        }
+    /** The classifier {@code model} describes, with the weights of --weights. */
+    public Module load(ModelMetadata model) throws IOException {
+        return ClassifierModels.build(model.architecture(), weights.toString(), new Generator(0));
     }
 }

@@ -1,22 +1,30 @@
 package org.covidct.app.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.covidct.app.analyze.RunAnalysis;
+import org.covidct.app.model.Architecture;
 import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.train.RunDirectory;
 import org.covidct.app.train.TrainConfig;
 import org.covidct.app.train.Trainer;
-import org.covidct.tensor.Device;
+import org.covidct.nn.io.ModelMetadata;
+import org.covidct.nn.io.TorchvisionWeights;
 import org.covidct.nn.io.WeightFileException;
-import org.covidct.nn.io.WeightsTool;
+import org.covidct.nn.io.WeightsDownload;
+import org.covidct.tensor.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -25,28 +33,33 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Fine-tune a VGG on COVID-CT: SGD with momentum, gradient accumulation, early stopping, "
                 + "validation every epoch, the best model tested at the end.")
 public final class TrainCommand implements Callable<Integer> {
+    /** The options a resumed run may take; everything else comes from the run's config.json. */
+    private static final Set<String> RESUME_OPTIONS = Set.of("--resume", "--device", "--no-analyze");
+
     @Spec
     CommandSpec spec;
 
     @Mixin
     DeviceOption deviceOption;
 
-    @Option(names = "--data", description = "root of a COVID-CT checkout (Images-processed/, Data-split/)")
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "root of a COVID-CT checkout (Images-processed/, Data-split/); required unless --resume")
     Path data;
 
-    @Option(names = "--arch", defaultValue = "vgg19_bn",
-            description = "vgg11, vgg11_bn, ..., vgg19_bn, or mobilenet_v2 (default: ${DEFAULT-VALUE})")
-    String arch;
+    @Option(names = "--arch", paramLabel = "ARCH", description = "${COMPLETION-CANDIDATES} "
+            + "(default: the architecture --weights records, else vgg19_bn)")
+    Architecture arch;
 
-    @Option(names = "--weights", description = "initial weights: torchvision's ImageNet .pth or .safetensors file, "
-            + "for mobilenet_v2 also a TFLite ImageNet file, or none to train from scratch "
-            + "(default: the file `weights download` caches for --arch, else none)")
+    @Option(names = "--weights", paramLabel = "FILE", description = "initial weights: torchvision's ImageNet .pth or "
+            + ".safetensors file, a checkpoint or export of ours, for mobilenet_v2 also a TFLite ImageNet file, or none "
+            + "to train from scratch (default: the file `weights download` caches for --arch, else none)")
     String weights;
 
-    @Option(names = "--out", description = "run directory (default: runs/<arch>-<date>)")
+    @Option(names = "--out", paramLabel = "RUN_DIR", description = "run directory (default: runs/ARCH-DATE-TIME)")
     Path out;
 
-    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "continue a run from its last checkpoint")
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "continue a run from its last checkpoint, with "
+            + "the settings it was started with (default: start a new run)")
     Path resume;
 
     @Option(names = "--epochs", defaultValue = "60", description = "at most this many epochs (default: ${DEFAULT-VALUE})")
@@ -66,7 +79,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE})")
     float momentum;
 
-    @Option(names = "--image-size", defaultValue = "224",
+    @Option(names = "--image-size", defaultValue = "" + ClassifierModels.DEFAULT_IMAGE_SIZE, paramLabel = "PIXELS",
             description = "network input side; 112 makes CPU runs about 4x faster (default: ${DEFAULT-VALUE})")
     int imageSize;
 
@@ -76,18 +89,25 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--workers", description = "image decoding threads (default: the number of cores)")
     Integer workers;
 
-    @Option(names = "--patience", defaultValue = "5", description = "early-stopping patience in epochs (default: ${DEFAULT-VALUE})")
+    @Option(names = "--patience", defaultValue = "5",
+            description = "early-stopping patience in epochs (default: ${DEFAULT-VALUE})")
     int patience;
 
-    @Option(names = "--no-analyze", description = "skip analyze (Grad-CAM galleries and report.html) at the end")
+    @Option(names = "--no-analyze", description = "skip analyze (Grad-CAM galleries and report.html) at the end "
+            + "(default: run it)")
     boolean noAnalyze;
 
     @Override
     public Integer call() throws Exception {
-        Device device = deviceOption.resolve(spec.commandLine().getErr());
         PrintStream log = System.out;
-        Trainer.ModelFactory models = (config, gen) -> ClassifierModels.build(config.arch(), config.weights(), gen);
         if (resume != null) {
+            for (OptionSpec given : spec.commandLine().getParseResult().matchedOptions()) {
+                if (!RESUME_OPTIONS.contains(given.longestName())) {
+                    throw new ParameterException(spec.commandLine(), given.longestName() + " cannot be given with "
+                            + "--resume, which continues the run with the settings it was started with");
+                }
+            }
+            Device device = deviceOption.resolve(spec.commandLine().getErr());
             // A fresh mobilenet_v2 must have the variant (folded or not) of the checkpoint it resumes from.
             Path last = new RunDirectory(resume).lastCheckpoint();
             Trainer.ModelFactory resumed = (config, gen) -> ClassifierModels.build(config.arch(), config.weights(), gen,
@@ -97,19 +117,44 @@ public final class TrainCommand implements Callable<Integer> {
             return 0;
         }
         if (data == null) {
-            throw new IllegalArgumentException("train: --data DIR is required (the root of a COVID-CT checkout)");
+            throw new ParameterException(spec.commandLine(), "--data DIR is required (the root of a COVID-CT checkout), "
+                    + "unless --resume RUN_DIR continues a run");
         }
-        if (!ClassifierModels.architectures().contains(arch)) {
-            throw new IllegalArgumentException("--arch " + arch + ": expected one of " + ClassifierModels.architectures());
-        }
-        TrainConfig config = new TrainConfig(arch, initialWeights(), data,
-                out != null ? out : Path.of("runs", arch + "-" + LocalDateTime.now().format(
-                        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))),
-                epochs, batchSize, accumulate, lr != null ? lr : defaultLearningRate(arch), momentum, imageSize, seed,
-                workers != null ? workers : Runtime.getRuntime().availableProcessors(), patience);
+        TrainConfig settings = config(architecture());
+        Device device = deviceOption.resolve(spec.commandLine().getErr());
+        TrainConfig config = settings.withWeights(initialWeights(settings.arch()));
+        Trainer.ModelFactory models = (c, gen) -> ClassifierModels.build(c.arch(), c.weights(), gen);
         Trainer trainer = new Trainer(config, models, log).onDevice(device);
         RunAnalysis.afterTraining(trainer.train().runDir(), !noAnalyze, device, log);
         return 0;
+    }
+
+    /** --arch, or the architecture that --weights records; the two must agree. */
+    private String architecture() throws IOException {
+        Optional<ModelMetadata> recorded = weights == null || weights.equals("none") ? Optional.empty()
+                : ModelMetadata.read(Path.of(weights));
+        if (recorded.isEmpty()) {
+            return (arch != null ? arch : Architecture.DEFAULT).name();
+        }
+        String trainedAs = recorded.get().architecture();
+        if (arch != null && !arch.name().equals(trainedAs)) {
+            throw new ParameterException(spec.commandLine(), "--arch " + arch + " contradicts " + weights
+                    + ", trained as " + trainedAs);
+        }
+        return trainedAs;
+    }
+
+    /** The run's settings, checked; the initial weights are still to be chosen. */
+    private TrainConfig config(String architecture) {
+        Path runDir = out != null ? out : Path.of("runs", architecture + "-" + LocalDateTime.now().format(
+                DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        try {
+            return new TrainConfig(architecture, "none", data, runDir, epochs, batchSize, accumulate,
+                    lr != null ? lr : defaultLearningRate(architecture), momentum, imageSize, seed,
+                    workers != null ? workers : Runtime.getRuntime().availableProcessors(), patience);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     /**
@@ -121,22 +166,22 @@ public final class TrainCommand implements Callable<Integer> {
         return arch.equals(ClassifierModels.MOBILENET_V2) ? 0.001f : 0.01f;
     }
 
-    private String initialWeights() throws WeightFileException {
+    private String initialWeights(String architecture) throws WeightFileException {
         if (weights != null) {
             if (!weights.equals("none") && !Files.isRegularFile(Path.of(weights))) {
                 throw new WeightFileException(weights + ": no such weight file");
             }
             return weights;
         }
-        if (arch.equals(ClassifierModels.MOBILENET_V2)) {
-            spec.commandLine().getErr().println("warning: no weights given for " + arch + "; training from scratch "
-                    + "(--weights FILE names ImageNet weights: a TFLite MobileNetV2 or torchvision's .pth)");
+        if (!TorchvisionWeights.architectures().contains(architecture)) {
+            spec.commandLine().getErr().println("warning: no weights given for " + architecture + "; training from "
+                    + "scratch (--weights FILE names ImageNet weights: a TFLite MobileNetV2 or torchvision's .pth)");
             return "none";
         }
-        Path cached = WeightsTool.defaultCacheDir().resolve(TorchvisionUrls.fileName(arch));
+        Path cached = TorchvisionWeights.cachedFile(WeightsDownload.defaultCacheDir(), architecture);
         if (!Files.isRegularFile(cached)) {
-            spec.commandLine().getErr().println("warning: no ImageNet weights for " + arch + " at " + cached
-                    + "; training from scratch (`covidct weights download --arch " + arch
+            spec.commandLine().getErr().println("warning: no ImageNet weights for " + architecture + " at " + cached
+                    + "; training from scratch (`covidct weights download --arch " + architecture
                     + "` fetches them; --weights FILE names a file)");
             return "none";
         }

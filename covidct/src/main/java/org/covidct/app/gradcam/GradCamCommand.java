@@ -6,12 +6,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.covidct.app.cli.DeviceOption;
+import org.covidct.app.cli.ModelOptions;
 import org.covidct.app.io.AtomicOutput;
 import org.covidct.app.metrics.Prediction;
 import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.report.Png;
-import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
+import org.covidct.nn.data.image.Transforms;
+import org.covidct.nn.io.ModelMetadata;
 import org.covidct.tensor.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,46 +35,39 @@ public final class GradCamCommand implements Callable<Integer> {
     @Mixin
     DeviceOption deviceOption;
 
-    @Option(names = "--weights", required = true,
-            description = "a checkpoint of ours, or a 2-class torchvision-format state dict (.pth or .safetensors)")
-    String weights;
+    @Mixin
+    ModelOptions model;
 
-    @Option(names = "--arch", defaultValue = "vgg19_bn", description = "the weights' architecture (default: ${DEFAULT-VALUE})")
-    String arch;
-
-    @Option(names = "--image-size", defaultValue = "224", description = "network input side (default: ${DEFAULT-VALUE})")
-    int imageSize;
-
-    @Option(names = "--image", required = true, description = "a PNG or JPEG file")
+    @Option(names = "--image", required = true, paramLabel = "FILE", description = "a PNG, JPEG or BMP file")
     Path image;
 
     @Option(names = "--layer", description = "dotted module name of the layer to explain, e.g. features.52 "
             + "(default: the last block of features, features.-1)")
     String layer;
 
-    @Option(names = "--class", description = "covid or noncovid: the class whose logit is explained "
-            + "(default: the predicted class)")
+    @Option(names = "--class", paramLabel = "CLASS", description = "${COMPLETION-CANDIDATES}: the class whose logit "
+            + "is explained (default: the predicted class)")
     TargetClass targetClass;
 
-    @Option(names = "--out", description = "overlay PNG (default: <image name>.gradcam.png in the current directory)")
+    @Option(names = "--out", paramLabel = "PNG",
+            description = "overlay PNG (default: <image name>.gradcam.png in the current directory)")
     Path out;
 
     @Option(names = "--map-out", paramLabel = "CSV", description = "also write the normalised map: one line per "
-            + "pixel row, comma-separated, at the input resolution")
+            + "pixel row, comma-separated, at the input resolution (default: not written)")
     Path mapOut;
 
     @Override
     public Integer call() throws Exception {
-        if (imageSize < 1) {
-            throw new IllegalArgumentException("--image-size must be positive, got " + imageSize);
-        }
+        ModelMetadata described = model.resolve(spec);
         Device device = deviceOption.resolve(spec.commandLine().getErr());
         Path png = out != null ? out : Path.of(stem(image.getFileName().toString()) + ".gradcam.png");
         GradCamImages.Explained e;
         String layerName;
-        try (Module model = ClassifierModels.build(arch, weights, new Generator(0))) {
-            model.to(device);
-            GradCamImages cams = new GradCamImages(model, layer, imageSize, 1);
+        try (Module net = model.load(described)) {
+            net.to(device);
+            GradCamImages cams = new GradCamImages(net, layer, Transforms.eval(described.imageSize(),
+                    ClassifierModels.normalize(described)), 1);
             layerName = cams.layerName();
             e = cams.explain(List.of(image), targetClass == null ? null : targetClass.ordinal()).get(0);
         }

@@ -10,7 +10,6 @@ import org.covidct.nn.data.image.ImageDecodeException;
 import org.covidct.nn.data.image.ImageDecoder;
 import org.covidct.nn.data.image.ImageTransform;
 import org.covidct.nn.data.image.RgbImage;
-import org.covidct.nn.data.image.Transforms;
 import org.covidct.nn.gradcam.GradCam;
 import org.covidct.tensor.Device;
 import org.covidct.tensor.Tensor;
@@ -26,13 +25,16 @@ public final class GradCamImages {
     private final int batchSize;
     private final Device device;
 
-    /** {@code layer} is a dotted module name, or null for the last block of {@code features}. */
-    public GradCamImages(Module model, String layer, int imageSize, int batchSize) {
+    /**
+     * {@code layer} is a dotted module name, or null for the last block of {@code features};
+     * {@code transform} is the val/test transform the model was trained with.
+     */
+    public GradCamImages(Module model, String layer, ImageTransform transform, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("Grad-CAM: batch size must be at least 1, got " + batchSize);
         }
         this.cam = new GradCam(model, layer);
-        this.transform = Transforms.eval(imageSize);
+        this.transform = transform;
         this.batchSize = batchSize;
         List<Parameter> params = model.parameters();
         this.device = params.isEmpty() ? Device.CPU : params.get(0).data().device();

@@ -3,16 +3,15 @@ package org.covidct.app.model;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
-import org.covidct.nn.io.Checkpoint;
-import org.covidct.nn.io.SafeTensors;
+import org.covidct.nn.data.image.Normalize;
+import org.covidct.nn.io.ModelMetadata;
 import org.covidct.nn.io.TorchWeights;
 import org.covidct.nn.io.WeightFileException;
-import org.covidct.nn.io.WeightsTool;
+import org.covidct.nn.io.WeightFiles;
 import org.covidct.nn.io.tflite.TfliteModel;
 import org.covidct.nn.io.tflite.TfliteMobileNetV2;
 import org.covidct.nn.models.MobileNetV2;
@@ -33,11 +32,50 @@ import org.covidct.tensor.Tensor;
  * from.
  */
 public final class ClassifierModels {
-    /** NonCOVID and COVID. */
-    public static final int CLASSES = 2;
+    /** The output classes in order: index 0 NonCOVID, 1 COVID, as the data set labels them. */
+    public static final List<String> CLASS_NAMES = List.of("NonCOVID", "COVID");
+    public static final int CLASSES = CLASS_NAMES.size();
+    /** The class whose probability is the score. */
+    public static final String POSITIVE_CLASS = "COVID";
+    /** The tutorial's input side, for weights that do not record theirs. */
+    public static final int DEFAULT_IMAGE_SIZE = 224;
+    /** Five 2x2 max-pools (VGG) or stride-2 stages (MobileNetV2) need at least this many pixels. */
+    public static final int MIN_IMAGE_SIZE = 32;
     public static final String MOBILENET_V2 = "mobilenet_v2";
+    /** How many mismatched keys an error names before it only counts them. */
+    private static final int KEYS_NAMED = 3;
 
     private ClassifierModels() {
+    }
+
+    /** The description that this application's checkpoints record for a model trained with these settings. */
+    public static ModelMetadata describe(String arch, int imageSize, Normalize normalize) {
+        return ModelMetadata.of(arch, imageSize, normalize.mean(), normalize.std(), CLASS_NAMES, POSITIVE_CLASS);
+    }
+
+    /** The input normalisation a description records. */
+    public static Normalize normalize(ModelMetadata m) {
+        return new Normalize(m.mean(), m.std());
+    }
+
+    /**
+     * Refuses a recorded description that this classifier cannot run as recorded: an architecture
+     * it does not build, other classes than its two (the second one positive), or a normalisation
+     * that is not per RGB channel.
+     */
+    public static void checkRunnable(ModelMetadata m, Path file) throws WeightFileException {
+        if (!architectures().contains(m.architecture())) {
+            throw new WeightFileException(file + ": records the architecture '" + m.architecture()
+                    + "', which is none of " + architectures());
+        }
+        if (m.classNames().size() != CLASSES || !m.positiveClass().equals(m.classNames().get(1))) {
+            throw new WeightFileException(file + ": records the classes " + m.classNames() + " with positive class "
+                    + m.positiveClass() + "; the classifier has " + CLASSES + ", the second positive");
+        }
+        if (m.mean().length != 3) {
+            throw new WeightFileException(file + ": records a normalisation of " + m.mean().length
+                    + " channels; images have 3");
+        }
     }
 
     /** Every architecture {@link #build} knows. */
@@ -133,15 +171,18 @@ public final class ClassifierModels {
         try {
             Map<String, Tensor> keyed = TorchWeights.addMissingBatchCounters(TorchWeights.stripPrefix(state, "module."));
             Module.StateDictReport report = model.compareStateDict(keyed);
-            List<String> problems = new ArrayList<>(report.missing());
-            problems.addAll(report.unexpected());
+            List<String> problems = new ArrayList<>();
+            report.missing().forEach(key -> problems.add("missing " + key));
+            report.unexpected().forEach(key -> problems.add("unexpected " + key));
             for (String mismatch : report.mismatched()) {
                 if (head.stream().noneMatch(mismatch::startsWith)) {
-                    problems.add(mismatch);
+                    problems.add("mis-shaped " + mismatch);
                 }
             }
             if (!problems.isEmpty()) {
-                throw new WeightFileException(file + ": does not fit this architecture: " + problems);
+                throw new WeightFileException(file + ": does not fit this architecture: " + problems.size()
+                        + " keys differ, such as " + String.join(", ", problems.subList(0, Math.min(KEYS_NAMED,
+                        problems.size()))) + " (were the weights trained as another --arch?)");
             }
             model.loadStateDict(keyed, false);
             for (Map.Entry<String, Tensor> e : keyed.entrySet()) {
@@ -156,22 +197,7 @@ public final class ClassifierModels {
 
     /** The state dict in a weight file: a TFLite MobileNetV2's, our checkpoint's model part, or the whole file. */
     static Map<String, Tensor> readStateDict(Path file) throws IOException {
-        if (TfliteModel.looksLikeTflite(file)) {
-            return TfliteMobileNetV2.read(file).stateDict();
-        }
-        Map<String, Tensor> state = WeightsTool.load(file);
-        if (!state.keySet().stream().allMatch(k -> k.startsWith("model.") || k.startsWith("optimizer.momentum."))
-                || !Checkpoint.FORMAT.equals(SafeTensors.readMetadata(file).get("format"))) {
-            return state;
-        }
-        Map<String, Tensor> model = new LinkedHashMap<>();
-        state.forEach((name, t) -> {
-            if (name.startsWith("model.")) {
-                model.put(name.substring("model.".length()), t);
-            } else {
-                t.close(); // optimiser state is not needed to run a model
-            }
-        });
-        return model;
+        return TfliteModel.looksLikeTflite(file) ? TfliteMobileNetV2.read(file).stateDict()
+                : WeightFiles.readStateDict(file);
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import org.covidct.app.io.AtomicOutput;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -61,19 +62,25 @@ public final class Plots {
     /** Line charts of per-epoch values, one series per entry, sharing the epoch axis. */
     public static void curves(String title, String yLabel, List<String> names, List<double[]> series, Path out)
             throws IOException {
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "Epoch", yLabel, epochSeries(names, series),
+                PlotOrientation.VERTICAL, true, false, false);
+        chart.getXYPlot().setRenderer(new XYLineAndShapeRenderer(true, true));
+        ((NumberAxis) chart.getXYPlot().getDomainAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        save(chart, out);
+    }
+
+    /** Each series' values at epochs 1, 2, ..., counted from 1 as the training log counts them. */
+    static XYSeriesCollection epochSeries(List<String> names, List<double[]> series) {
         XYSeriesCollection data = new XYSeriesCollection();
         for (int s = 0; s < names.size(); s++) {
             XYSeries xy = new XYSeries(names.get(s));
             double[] v = series.get(s);
-            for (int epoch = 0; epoch < v.length; epoch++) {
-                xy.add(epoch, v[epoch]);
+            for (int i = 0; i < v.length; i++) {
+                xy.add(i + 1, v[i]);
             }
             data.addSeries(xy);
         }
-        JFreeChart chart = ChartFactory.createXYLineChart(title, "Epoch", yLabel, data, PlotOrientation.VERTICAL,
-                true, false, false);
-        chart.getXYPlot().setRenderer(new XYLineAndShapeRenderer(true, true));
-        save(chart, out);
+        return data;
     }
 
     /** A histogram of the COVID probabilities of misclassified images, with the 0.5 boundary in mind. */

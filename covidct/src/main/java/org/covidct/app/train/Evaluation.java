@@ -11,6 +11,7 @@ import org.covidct.nn.autograd.GradMode;
 import org.covidct.nn.autograd.Variable;
 import org.covidct.nn.data.Batch;
 import org.covidct.nn.data.DataLoader;
+import org.covidct.nn.io.ConsoleProgress;
 import org.covidct.tensor.TensorScope;
 
 /**
@@ -21,7 +22,8 @@ import org.covidct.tensor.TensorScope;
  */
 public record Evaluation(List<Path> paths, List<Prediction> predictions, MetricsReport metrics) {
 
-    public static Evaluation run(Module model, DataLoader loader, ProgressBar progress) {
+    /** Evaluates {@code model}, reporting each batch to {@code progress} when it is not null. */
+    public static Evaluation run(Module model, DataLoader loader, ConsoleProgress progress) {
         model.eval();
         List<Path> paths = new ArrayList<>();
         List<Prediction> predictions = new ArrayList<>();
@@ -30,24 +32,13 @@ public record Evaluation(List<Path> paths, List<Prediction> predictions, Metrics
         try (DataLoader.Epoch epoch = loader.epoch(0); GradMode.Guard noGrad = GradMode.noGrad()) {
             while (epoch.hasNext()) {
                 try (Batch batch = epoch.next(); TensorScope scope = TensorScope.open()) {
-                    if (batch.size() == 0) {
-                        continue;
-                    }
-                    Variable logits = model.forward(Variable.constant(batch.images()));
-                    float loss = Functional.crossEntropy(logits, batch.labels()).item();
-                    if (!Float.isFinite(loss)) {
-                        throw new ArithmeticException("evaluation: the model's loss is " + loss + " on the batch starting "
-                                + "with " + batch.paths().get(0) + "; its weights have diverged");
-                    }
-                    lossSum += (double) loss * batch.size();
-                    float[] l = logits.data().toArray();
-                    for (int i = 0; i < batch.size(); i++) {
-                        predictions.add(Prediction.fromLogits(l[2 * i], l[2 * i + 1], batch.labels()[i]));
-                    }
-                    paths.addAll(batch.paths());
                     done++;
+                    if (batch.size() > 0) {
+                        lossSum += evaluate(model, batch, predictions);
+                        paths.addAll(batch.paths());
+                    }
                     if (progress != null) {
-                        progress.update(done, predictions.size(), lossSum / predictions.size());
+                        progress.batchesDone(done, predictions.size(), lossSum / Math.max(1, predictions.size()));
                     }
                 }
             }
@@ -55,5 +46,20 @@ public record Evaluation(List<Path> paths, List<Prediction> predictions, Metrics
         }
         double meanLoss = predictions.isEmpty() ? Double.NaN : lossSum / predictions.size();
         return new Evaluation(paths, predictions, MetricsReport.compute(predictions, meanLoss));
+    }
+
+    /** Adds the batch's predictions; returns its summed loss. */
+    private static double evaluate(Module model, Batch batch, List<Prediction> predictions) {
+        Variable logits = model.forward(Variable.constant(batch.images()));
+        float loss = Functional.crossEntropy(logits, batch.labels()).item();
+        if (!Float.isFinite(loss)) {
+            throw new ArithmeticException("evaluation: the model's loss is " + loss + " on the batch starting "
+                    + "with " + batch.paths().get(0) + "; its weights have diverged");
+        }
+        float[] l = logits.data().toArray();
+        for (int i = 0; i < batch.size(); i++) {
+            predictions.add(Prediction.fromLogits(l[2 * i], l[2 * i + 1], batch.labels()[i]));
+        }
+        return (double) loss * batch.size();
     }
 }

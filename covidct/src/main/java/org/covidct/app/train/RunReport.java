@@ -13,15 +13,18 @@ import org.covidct.app.io.AtomicOutput;
 import org.covidct.app.metrics.MetricsReport;
 import org.covidct.app.metrics.Prediction;
 import org.covidct.app.metrics.RocAuc;
+import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.report.Plots;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
+import org.covidct.nn.Sequential;
 import org.covidct.nn.data.DataLoader;
 import org.covidct.nn.data.Sample;
 import org.covidct.nn.data.image.ImageDecodeException;
 import org.covidct.nn.data.image.ImageDecoder;
 import org.covidct.nn.data.image.RgbImage;
 import org.covidct.nn.data.image.Transforms;
+import org.covidct.nn.io.ConsoleProgress;
 import org.covidct.tensor.Device;
 
 /**
@@ -41,12 +44,12 @@ final class RunReport {
         Evaluation val;
         Evaluation test;
         TrainConfig best = config.withWeights(run.bestCheckpoint().toString());
-        try (Module model = models.create(best, new Generator(config.seed()));
+        try (Module model = Sequential.fuseForInference(models.create(best, new Generator(config.seed())));
              DataLoader valData = evalLoader(config, dataset.split("val"), device);
              DataLoader testData = evalLoader(config, dataset.split("test"), device)) {
             model.to(device);
             val = Evaluation.run(model, valData, null);
-            test = Evaluation.run(model, testData, ProgressBar.onStderr("test", testData.numBatches()));
+            test = Evaluation.run(model, testData, new ConsoleProgress().begin("test", testData.numBatches()));
         }
         ScoresCsv.write(run.valScores(), val.paths(), val.predictions());
         ScoresCsv.write(run.testScores(), test.paths(), test.predictions());
@@ -60,7 +63,8 @@ final class RunReport {
     }
 
     private static DataLoader evalLoader(TrainConfig config, List<Sample> samples, Device device) {
-        return DataLoader.builder(samples, Transforms.eval(config.imageSize())).batchSize(config.batchSize())
+        return DataLoader.builder(samples, Transforms.eval(config.imageSize(), Trainer.NORMALIZE))
+                .batchSize(config.batchSize())
                 .shuffle(false).seed(config.seed()).workers(config.workers()).skipUnreadable(true).device(device)
                 .build();
     }
@@ -71,7 +75,7 @@ final class RunReport {
             Plots.rocCurve(d.roc().fpr(), d.roc().tpr(), m.rocAuc().format(3), run.plots().resolve("roc_curve.png"));
         }
         var cm = m.confusionMatrix();
-        Plots.confusionMatrix(new long[][] {{cm.tn(), cm.fp()}, {cm.fn(), cm.tp()}}, List.of("NonCOVID", "COVID"),
+        Plots.confusionMatrix(new long[][] {{cm.tn(), cm.fp()}, {cm.fn(), cm.tp()}}, ClassifierModels.CLASS_NAMES,
                 run.plots().resolve("confusion_matrix.png"));
         List<Double> fp = new ArrayList<>();
         List<Double> fn = new ArrayList<>();
@@ -111,7 +115,7 @@ final class RunReport {
             }
             rows.add(row);
         }
-        Plots.montage(List.of("NonCOVID", "COVID"), rows, 128, run.plots().resolve("samples.png"));
+        Plots.montage(ClassifierModels.CLASS_NAMES, rows, 128, run.plots().resolve("samples.png"));
     }
 
     private static double[] toArray(List<Double> values) {

@@ -13,17 +13,21 @@ import java.util.Locale;
 import java.util.Map;
 import org.covidct.app.data.CovidCtDataset;
 import org.covidct.app.io.AtomicOutput;
+import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.tensorboard.SummaryWriter;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
-import org.covidct.nn.autograd.Functional;
-import org.covidct.nn.autograd.Variable;
+import org.covidct.nn.Sequential;
 import org.covidct.nn.data.Batch;
 import org.covidct.nn.data.DataLoader;
 import org.covidct.nn.data.Sample;
+import org.covidct.nn.data.image.ImageTransform;
+import org.covidct.nn.data.image.Normalize;
 import org.covidct.nn.data.image.Transforms;
 import org.covidct.nn.io.Checkpoint;
+import org.covidct.nn.io.ConsoleProgress;
 import org.covidct.nn.optim.Sgd;
+import org.covidct.nn.optim.TrainingStep;
 import org.covidct.tensor.Device;
 import org.covidct.tensor.Ops;
 import org.covidct.tensor.TensorScope;
@@ -55,6 +59,8 @@ public final class Trainer {
     }
 
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The tutorial's input normalisation, which the checkpoints record. */
+    static final Normalize NORMALIZE = Normalize.TUTORIAL;
 
     private final TrainConfig config;
     private final RunDirectory run;
@@ -114,12 +120,14 @@ public final class Trainer {
         List<Sample> trainSamples = dataset.split("train");
         Generator gen = new Generator(config.seed());
         // A resumed model gets its weights from the checkpoint, not from the initial weights file.
-        try (Module model = models.create(resumeFrom == null ? config : config.withWeights("none"), gen);
+        try (Module model = Sequential.fuseForInference(models.create(resumeFrom == null ? config
+                : config.withWeights("none"), gen));
              Sgd sgd = new Sgd(model.parameters(), config.lr(), config.momentum(), 0f);
-             DataLoader train = loader(trainSamples, true, Transforms.train(config.imageSize()));
-             DataLoader val = loader(dataset.split("val"), false, Transforms.eval(config.imageSize()));
+             DataLoader train = loader(trainSamples, true, Transforms.train(config.imageSize(), NORMALIZE));
+             DataLoader val = loader(dataset.split("val"), false, Transforms.eval(config.imageSize(), NORMALIZE));
              SummaryWriter board = new SummaryWriter(run.tensorboard())) {
             model.to(device); // before restore, which puts the momentum buffers on the parameters' device
+            TrainingStep training = new TrainingStep(model, sgd);
             EarlyStopping stopper = new EarlyStopping(config.patience());
             ArrayNode history = JSON.createArrayNode();
             double bestAccuracy = -1;
@@ -137,7 +145,7 @@ public final class Trainer {
             }
             for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
                 long t0 = System.nanoTime();
-                EpochStats stats = trainEpoch(model, sgd, train, epoch);
+                EpochStats stats = trainEpoch(training, model, train, epoch);
                 Evaluation v = Evaluation.run(model, val, null);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 log.println(summaryLine(epoch, stats, v, sgd.learningRate(), seconds));
@@ -179,7 +187,7 @@ public final class Trainer {
     }
 
     /** Training-time loaders leave unreadable images out, and the epoch summary counts them. */
-    private DataLoader loader(List<Sample> samples, boolean shuffle, org.covidct.nn.data.image.ImageTransform transform) {
+    private DataLoader loader(List<Sample> samples, boolean shuffle, ImageTransform transform) {
         return DataLoader.builder(samples, transform).batchSize(config.batchSize()).shuffle(shuffle)
                 .seed(config.seed()).workers(config.workers()).skipUnreadable(true).device(device).build();
     }
@@ -189,20 +197,21 @@ public final class Trainer {
     }
 
     /** Writes a checkpoint, naming it in the error when it cannot (a full disk, say); the old file stays. */
-    private static void writeCheckpoint(Path file, Module model, Sgd sgd, Generator gen, int epoch,
-                                        Map<String, Object> extra) throws IOException {
+    private void writeCheckpoint(Path file, Module model, Sgd sgd, Generator gen, int epoch,
+                                 Map<String, Object> extra) throws IOException {
         try {
-            Checkpoint.write(file, model, sgd, gen, epoch, extra);
+            Checkpoint.write(file, model, sgd, gen, epoch, extra, ClassifierModels.describe(config.arch(),
+                    config.imageSize(), NORMALIZE));
         } catch (IOException e) {
             throw new IOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
         }
     }
 
-    private EpochStats trainEpoch(Module model, Sgd sgd, DataLoader train, int epoch) {
+    private EpochStats trainEpoch(TrainingStep training, Module model, DataLoader train, int epoch) {
         model.train();
         int batches = train.numBatches();
-        ProgressBar bar = ProgressBar.onStderr(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, config.epochs()),
-                batches);
+        ConsoleProgress bar = new ConsoleProgress().begin(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1,
+                config.epochs()), batches);
         double lossSum = 0;
         int correct = 0, images = 0;
         try (DataLoader.Epoch data = train.epoch(epoch)) {
@@ -210,35 +219,26 @@ public final class Trainer {
                 int groupStart = b - b % config.accumulate();
                 int groupSize = Math.min(config.accumulate(), batches - groupStart);
                 try (Batch batch = data.next(); TensorScope step = TensorScope.open()) {
-                    boolean stepHere = b - groupStart == groupSize - 1;
-                    if (batch.size() == 0) { // every image of the batch was unreadable
-                        if (stepHere) {
-                            sgd.step();
-                            sgd.zeroGrad();
+                    if (batch.size() > 0) { // empty when every image of the batch was unreadable
+                        TrainingStep.Pass pass = training.accumulate(batch.images(), batch.labels(), groupSize);
+                        float loss = pass.loss().item();
+                        if (!Float.isFinite(loss)) {
+                            throw new ArithmeticException(String.format(Locale.ROOT, "epoch %d, batch %d of %d: the "
+                                    + "training loss is %s; the last checkpoint is the previous epoch's (try a lower "
+                                    + "--lr)", epoch + 1, b + 1, batches, loss));
                         }
-                        continue;
+                        lossSum += (double) loss * batch.size();
+                        int[] predicted = Ops.argmaxRows(pass.logits());
+                        for (int i = 0; i < predicted.length; i++) {
+                            correct += predicted[i] == batch.labels()[i] ? 1 : 0;
+                        }
+                        images += batch.size();
                     }
-                    Variable logits = model.forward(Variable.constant(batch.images()));
-                    Variable loss = Functional.crossEntropy(logits, batch.labels());
-                    float value = loss.item();
-                    if (!Float.isFinite(value)) {
-                        throw new ArithmeticException(String.format(Locale.ROOT, "epoch %d, batch %d of %d: the training "
-                                + "loss is %s; the last checkpoint is the previous epoch's (try a lower --lr)",
-                                epoch + 1, b + 1, batches, value));
+                    if (b - groupStart == groupSize - 1) {
+                        training.step();
                     }
-                    Functional.scale(loss, 1f / groupSize).backward();
-                    if (stepHere) {
-                        sgd.step();
-                        sgd.zeroGrad();
-                    }
-                    lossSum += (double) value * batch.size();
-                    int[] predicted = Ops.argmaxRows(logits.data());
-                    for (int i = 0; i < predicted.length; i++) {
-                        correct += predicted[i] == batch.labels()[i] ? 1 : 0;
-                    }
-                    images += batch.size();
                 }
-                bar.update(b + 1, images, lossSum / Math.max(1, images));
+                bar.batchesDone(b + 1, images, lossSum / Math.max(1, images));
             }
             data.skipped().forEach(reason -> log.println("warning: skipped an unreadable image: " + reason));
             return new EpochStats(lossSum / images, correct / (double) images, images, data.skipped().size());

@@ -62,7 +62,9 @@ class ClassifierModelsTest {
             float[] before = model.stateDict().get("classifier.0.weight").toArray();
             Path file = save(other, "other.safetensors");
             WeightFileException e = assertThrows(WeightFileException.class, () -> ClassifierModels.load(model, file));
-            assertTrue(e.getMessage().startsWith(file + ": does not fit this architecture"), e.getMessage());
+            assertEquals(file + ": does not fit this architecture: 7 keys differ, such as unexpected features.7.weight, "
+                    + "unexpected features.7.bias, unexpected features.8.weight (were the weights trained as another "
+                    + "--arch?)", e.getMessage());
             assertFalse(e.getMessage().contains("\n"));
             assertArrayEquals(before, model.stateDict().get("classifier.0.weight").toArray(),
                     "nothing that does not fit was copied");

@@ -46,6 +46,15 @@ class PlotsTest {
         }
     }
 
+    /** The curves count epochs from 1, as the training log does. */
+    @Test
+    void curvesCountEpochsFromOne() {
+        var data = Plots.epochSeries(List.of("Train loss"), List.of(new double[] {0.7, 0.5, 0.4}));
+        assertEquals(1.0, data.getSeries(0).getX(0).doubleValue());
+        assertEquals(3.0, data.getSeries(0).getX(2).doubleValue());
+        assertEquals(0.4, data.getSeries(0).getY(2).doubleValue());
+    }
+
     @Test
     void confusionMatrixShadesTheLargestCountDarkest() throws IOException {
         Path out = dir.resolve("cm.png");

@@ -25,8 +25,9 @@ import org.covidct.tensor.TensorScope;
  * Everything needed to resume training exactly: the model's state dict, SGD's momentum buffers by
  * parameter name, the epoch, the learning rate, the generator's state (which fixes every later
  * dropout mask and shuffle drawn from it) and the application's own JSON state (early stopping,
- * latest metrics) in {@code extra}. Saved as one safetensors file: tensors named "model.*" and
- * "optimizer.momentum.*", the rest as JSON strings in the header's metadata. The checkpoint owns
+ * latest metrics) in {@code extra}, and what the model is ({@link ModelMetadata}), so that a
+ * checkpoint can be run without being told. Saved as one safetensors file: tensors named "model.*"
+ * and "optimizer.momentum.*", the rest as strings in the header's metadata. The checkpoint owns
  * its tensors; close it to free them.
  *
  * @param model         state dict, by PyTorch's dotted names
@@ -37,10 +38,11 @@ import org.covidct.tensor.TensorScope;
  * @param generatorPosition generator state: position in the stream
  * @param extra         application state as JSON values; after a load, numbers come back as
  *                      Integer, Long or Double and objects as maps, as Jackson reads them
+ * @param description   what the model is; null in a checkpoint written without it
  */
 public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> momentum, int epoch, float learningRate,
-                         long generatorSeed, long generatorPosition, Map<String, Object> extra)
-        implements AutoCloseable {
+                         long generatorSeed, long generatorPosition, Map<String, Object> extra,
+                         ModelMetadata description) implements AutoCloseable {
     public static final String FORMAT = "covidct-checkpoint";
     public static final int VERSION = 1;
     static final String MODEL_PREFIX = "model.";
@@ -62,7 +64,8 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> momentum
      * A snapshot of the training state: copies of the model's tensors and the momentum buffers,
      * independent of the live ones, so training may go on while it is saved or kept.
      */
-    public static Checkpoint capture(Module model, Sgd sgd, Generator gen, int epoch, Map<String, Object> extra) {
+    public static Checkpoint capture(Module model, Sgd sgd, Generator gen, int epoch, Map<String, Object> extra,
+                                     ModelMetadata description) {
         Map<String, Tensor> state = new LinkedHashMap<>();
         Map<String, Tensor> buffers = new LinkedHashMap<>();
         try {
@@ -73,17 +76,18 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> momentum
             buffers.values().forEach(Tensor::close);
             throw e;
         }
-        return new Checkpoint(state, buffers, epoch, sgd.learningRate(), gen.seed(), gen.position(), extra);
+        return new Checkpoint(state, buffers, epoch, sgd.learningRate(), gen.seed(), gen.position(), extra,
+                description);
     }
 
     /**
      * Writes the live training state to {@code file} without copying its tensors first: what
      * {@code capture(...).save(file)} writes, with no second copy of the model in memory.
      */
-    public static void write(Path file, Module model, Sgd sgd, Generator gen, int epoch, Map<String, Object> extra)
-            throws IOException {
+    public static void write(Path file, Module model, Sgd sgd, Generator gen, int epoch, Map<String, Object> extra,
+                             ModelMetadata description) throws IOException {
         new Checkpoint(model.stateDict(), momentumByName(model, sgd), epoch, sgd.learningRate(), gen.seed(),
-                gen.position(), extra).save(file);
+                gen.position(), extra, description).save(file);
     }
 
     private static Map<String, Tensor> momentumByName(Module model, Sgd sgd) {
@@ -134,6 +138,9 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> momentum
         model.forEach((name, t) -> tensors.put(MODEL_PREFIX + name, t));
         momentum.forEach((name, t) -> tensors.put(MOMENTUM_PREFIX + name, t));
         Map<String, String> meta = new LinkedHashMap<>();
+        if (description != null) {
+            meta.putAll(description.toMetadata());
+        }
         meta.put("format", FORMAT);
         meta.put("version", Integer.toString(VERSION));
         meta.put("epoch", Integer.toString(epoch));
@@ -186,11 +193,25 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> momentum
                 throw new WeightFileException(file + ": checkpoint generator state " + meta.get("generator")
                         + " lacks an integer seed and position");
             }
-            return new Checkpoint(model, momentum, epoch, lr, seed.longValue(), pos.longValue(), extra);
+            return new Checkpoint(model, momentum, epoch, lr, seed.longValue(), pos.longValue(), extra,
+                    ModelMetadata.fromMetadata(meta, file).orElse(null));
         } catch (IOException | RuntimeException | Error e) {
             tensors.values().forEach(Tensor::close);
             throw e;
         }
+    }
+
+    /** The model's tensors among a checkpoint file's, by their names in the model; closes the optimiser's. */
+    static Map<String, Tensor> modelPart(Map<String, Tensor> fileTensors) {
+        Map<String, Tensor> model = new LinkedHashMap<>();
+        fileTensors.forEach((name, t) -> {
+            if (name.startsWith(MODEL_PREFIX)) {
+                model.put(name.substring(MODEL_PREFIX.length()), t);
+            } else {
+                t.close();
+            }
+        });
+        return model;
     }
 
     private static boolean isLong(Number n) {

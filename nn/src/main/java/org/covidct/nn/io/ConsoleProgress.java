@@ -6,8 +6,11 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * A progress bar (bytes, percent, speed) on stderr by default: one line redrawn in place on a
- * terminal, or a new line every few seconds when the stream goes to a log.
+ * The console progress bar: a label, a bar and the figures of the work beside it. On a terminal
+ * one line is redrawn in place, at most ten times a second; in a log it prints a new line at each
+ * tenth of the work, or every five seconds when the total is unknown. Downloads report to it as a
+ * {@link ProgressListener} (bytes, percent, speed), training and evaluation through
+ * {@link #batchesDone} (batches, images per second, running loss, time left).
  */
 public final class ConsoleProgress implements ProgressListener {
     private static final long REDRAW_NANOS = 100_000_000L;
@@ -17,10 +20,13 @@ public final class ConsoleProgress implements ProgressListener {
 
     private final PrintStream out;
     private final boolean inPlace;
-    private String name = "";
+    private String label = "";
+    private long total = -1;
     private long startNanos;
     private long startBytes;
     private long lastDraw;
+    private int lastTenth = -1;
+    private int lastLength;
     private boolean lineOpen;
 
     /** On stderr, redrawn in place when the process has a terminal. */
@@ -28,31 +34,53 @@ public final class ConsoleProgress implements ProgressListener {
         this(System.err, System.console() != null && System.console().isTerminal());
     }
 
-    /** Redrawn in place on {@code out}. */
-    public ConsoleProgress(PrintStream out) {
-        this(out, true);
-    }
-
     public ConsoleProgress(PrintStream out, boolean inPlace) {
         this.out = out;
         this.inPlace = inPlace;
     }
 
+    /** Starts a bar of {@code total} units (-1 if unknown) under {@code label}; returns this. */
+    public ConsoleProgress begin(String label, long total) {
+        endLine();
+        this.label = label;
+        this.total = total;
+        startNanos = System.nanoTime();
+        lastDraw = startNanos;
+        lastTenth = -1;
+        startBytes = 0;
+        return this;
+    }
+
+    /**
+     * {@code done} batches of the total are finished, holding {@code images} images whose mean loss
+     * is {@code meanLoss}; the line ends with the last batch.
+     */
+    public void batchesDone(long done, long images, double meanLoss) {
+        long now = System.nanoTime();
+        if (!due(done, now)) {
+            return;
+        }
+        double seconds = (now - startNanos) / 1e9;
+        double eta = done == 0 ? 0 : seconds * (total - done) / done;
+        draw(done, String.format(Locale.ROOT, "%d/%d  %.1f img/s  loss %.4f  ETA %s", done, total,
+                images / Math.max(seconds, 1e-9), meanLoss, clock(eta)), now);
+        if (done >= total) {
+            endLine();
+        }
+    }
+
     @Override
     public void started(String name, long resumedFrom, long total) {
-        this.name = name;
-        startNanos = System.nanoTime();
+        begin(name, total);
         startBytes = resumedFrom;
-        lastDraw = startNanos;
-        draw(resumedFrom, total, startNanos);
+        draw(resumedFrom, bytes(resumedFrom, 0), startNanos);
     }
 
     @Override
     public void progress(long done, long total) {
         long now = System.nanoTime();
-        if (now - lastDraw >= (inPlace ? REDRAW_NANOS : LOG_LINE_NANOS)) {
-            lastDraw = now;
-            draw(done, total, now);
+        if (done < total && due(done, now)) {
+            draw(done, bytes(done, now), now);
         }
     }
 
@@ -66,18 +94,41 @@ public final class ConsoleProgress implements ProgressListener {
 
     @Override
     public void finished(long total) {
-        draw(total, total, System.nanoTime());
+        long now = System.nanoTime();
+        draw(total, bytes(total, now), now);
         endLine();
     }
 
-    private void draw(long done, long total, long now) {
-        double seconds = (now - startNanos) / 1e9;
-        double rate = seconds > 0 ? (done - startBytes) / seconds : 0;
+    /** Whether {@code done} units are worth a line now: always the last one, others as the mode allows. */
+    private boolean due(long done, long now) {
+        if (total > 0 && done >= total) {
+            return true;
+        }
         if (inPlace) {
-            out.print("\r" + line(name, done, total, rate));
+            return now - lastDraw >= REDRAW_NANOS || lastTenth < 0;
+        }
+        if (total > 0) {
+            return (int) (10 * done / total) != lastTenth;
+        }
+        return now - lastDraw >= LOG_LINE_NANOS;
+    }
+
+    private String bytes(long done, long now) {
+        double seconds = (now - startNanos) / 1e9;
+        return bytesDetail(done, total, seconds > 0 ? (done - startBytes) / seconds : 0);
+    }
+
+    private void draw(long done, String detail, long now) {
+        lastDraw = now;
+        lastTenth = total > 0 ? (int) (10 * Math.min(done, total) / total) : 0;
+        String line = line(label, done, total, detail);
+        if (inPlace) {
+            // Spaces wipe what a longer previous line left behind.
+            out.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
+            lastLength = line.length();
             lineOpen = true;
         } else {
-            out.println(line(name, done, total, rate));
+            out.println(line);
         }
         out.flush();
     }
@@ -85,18 +136,35 @@ public final class ConsoleProgress implements ProgressListener {
     private void endLine() {
         if (lineOpen) {
             out.println();
+            out.flush();
             lineOpen = false;
+            lastLength = 0;
         }
     }
 
-    /** The progress line, e.g. {@code name [######------]  45.0%  246.6/548.1 MiB  35.2 MiB/s}. */
-    static String line(String name, long done, long total, double bytesPerSecond) {
+    /** {@code label [######------] detail}, or {@code label  detail} when the total is unknown. */
+    static String line(String label, long done, long total, String detail) {
         if (total <= 0) {
-            return String.format(Locale.ROOT, "%s  %.1f MiB  %.1f MiB/s", name, done / MIB, bytesPerSecond / MIB);
+            return label + "  " + detail;
+        }
+        int filled = (int) Math.round(Math.min(1.0, Math.max(0.0, done / (double) total)) * BAR);
+        return label + " [" + "#".repeat(filled) + "-".repeat(BAR - filled) + "] " + detail;
+    }
+
+    /** A download's figures, e.g. {@code  45.0%  246.6/548.1 MiB  35.2 MiB/s}. */
+    static String bytesDetail(long done, long total, double bytesPerSecond) {
+        if (total <= 0) {
+            return String.format(Locale.ROOT, "%.1f MiB  %.1f MiB/s", done / MIB, bytesPerSecond / MIB);
         }
         double fraction = Math.min(1.0, Math.max(0.0, done / (double) total));
-        int filled = (int) Math.round(fraction * BAR);
-        return String.format(Locale.ROOT, "%s [%s%s] %5.1f%%  %.1f/%.1f MiB  %.1f MiB/s", name, "#".repeat(filled),
-                "-".repeat(BAR - filled), 100 * fraction, done / MIB, total / MIB, bytesPerSecond / MIB);
+        return String.format(Locale.ROOT, "%5.1f%%  %.1f/%.1f MiB  %.1f MiB/s", 100 * fraction, done / MIB,
+                total / MIB, bytesPerSecond / MIB);
+    }
+
+    /** Seconds as m:ss, or h:mm:ss from an hour. */
+    static String clock(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 }

@@ -102,7 +102,7 @@ public final class TorchWeights {
 
     /**
      * Adds a num_batches_tracked of 0 after each BatchNorm's running_var that lacks one, as
-     * BatchNorm's loader does for files written before the counter existed (torch < 0.4, such as
+     * BatchNorm's loader does for files written before the counter existed (torch before 0.4, such as
      * torchvision's vgg19_bn-c79401a0.pth). The new scalar tensors belong to the caller.
      */
     public static Map<String, Tensor> addMissingBatchCounters(Map<String, Tensor> state) {

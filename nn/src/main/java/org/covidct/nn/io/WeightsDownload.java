@@ -33,9 +33,6 @@ import java.util.regex.Pattern;
  * into place only once verified. A verified cached file is returned without touching the network.
  */
 public final class WeightsDownload {
-    /** torchvision's ImageNet weights for vgg19_bn. */
-    public static final URI VGG19_BN_URL = URI.create("https://download.pytorch.org/models/vgg19_bn-c79401a0.pth");
-
     private static final Pattern HASH_PREFIX = Pattern.compile("-([0-9a-f]{8,64})\\.[^.]+$");
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
@@ -69,6 +66,13 @@ public final class WeightsDownload {
     }
 
     private WeightsDownload() {
+    }
+
+    /** ~/.cache/covidct/weights, or $XDG_CACHE_HOME/covidct/weights when that is set. */
+    public static Path defaultCacheDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("covidct").resolve("weights");
     }
 
     /** {@link #download(URI, Path, ProgressListener, Options)} with the default options. */

@@ -7,27 +7,59 @@ import org.covidct.tensor.Tensor;
 import org.covidct.tensor.TensorScope;
 
 /**
- * The classifier training step that the benchmarks time: {@code accumulate} forward and backward
- * passes of mean cross-entropy over one batch, then one SGD step. Each pass's loss is scaled by
- * 1/accumulate, so the step follows the mean gradient, as the trainer's accumulation does.
+ * The classifier's training step with gradient accumulation: a group of forward and backward
+ * passes of mean cross-entropy, one batch each, whose losses are scaled by 1/(passes in the group)
+ * so that the gradients add up to the group's mean, then one SGD step. The trainer runs its
+ * batches through {@link #accumulate} and {@link #step}; the benchmarks time {@link #run}.
  */
 public final class TrainingStep {
-    private TrainingStep() {
+    private final Module model;
+    private final Sgd sgd;
+
+    /**
+     * What one pass leaves its caller, in the caller's TensorScope: the logits and the unscaled mean
+     * loss as a one-element tensor (reading it waits for a GPU, so only callers that need it do).
+     */
+    public record Pass(Tensor logits, Tensor loss) {
     }
 
-    /** Runs one step; the images must live on the model's device. */
+    public TrainingStep(Module model, Sgd sgd) {
+        this.model = model;
+        this.sgd = sgd;
+    }
+
+    /**
+     * One batch's forward and backward pass, its loss scaled by 1/{@code groupSize}, adding to the
+     * parameters' gradients; the images must live on the model's device.
+     */
+    public Pass accumulate(Tensor images, int[] labels, int groupSize) {
+        if (groupSize < 1) {
+            throw new IllegalArgumentException("TrainingStep: group size must be >= 1, got " + groupSize);
+        }
+        Variable logits = model.forward(Variable.constant(images));
+        Variable loss = Functional.crossEntropy(logits, labels);
+        // Scaling by 1 would add a kernel and change nothing.
+        (groupSize == 1 ? loss : Functional.scale(loss, 1f / groupSize)).backward();
+        return new Pass(logits.data(), loss.data());
+    }
+
+    /** The SGD step on the accumulated gradients, which are then cleared for the next group. */
+    public void step() {
+        sgd.step();
+        sgd.zeroGrad();
+    }
+
+    /** Runs one step of {@code accumulate} passes over the same batch, each in its own TensorScope. */
     public static void run(Module model, Sgd sgd, Tensor images, int[] labels, int accumulate) {
         if (accumulate < 1) {
             throw new IllegalArgumentException("TrainingStep: accumulate must be >= 1, got " + accumulate);
         }
+        TrainingStep training = new TrainingStep(model, sgd);
         for (int i = 0; i < accumulate; i++) {
             try (TensorScope pass = TensorScope.open()) {
-                Variable loss = Functional.crossEntropy(model.forward(Variable.constant(images)), labels);
-                // Scaling by 1 would add a kernel and change nothing.
-                (accumulate == 1 ? loss : Functional.scale(loss, 1f / accumulate)).backward();
+                training.accumulate(images, labels, accumulate);
             }
         }
-        sgd.step();
-        sgd.zeroGrad();
+        training.step();
     }
 }

@@ -37,6 +37,9 @@ class CheckpointTest {
     private static final int SIZE = 6;
     private static final int CLASSES = 3;
 
+    private static final ModelMetadata DESCRIPTION = ModelMetadata.of("tiny", SIZE, new float[] {0.5f},
+            new float[] {0.25f}, List.of("a", "b", "c"), "c");
+
     @TempDir
     Path dir;
 
@@ -122,10 +125,10 @@ class CheckpointTest {
             }
             sgd.setLearningRate(0.02f);
             atCheckpoint = snapshot(model, sgd);
-            try (Checkpoint c = Checkpoint.capture(model, sgd, genA, 2, extra())) {
+            try (Checkpoint c = Checkpoint.capture(model, sgd, genA, 2, extra(), DESCRIPTION)) {
                 c.save(file);
             }
-            Checkpoint.write(dir.resolve("direct.safetensors"), model, sgd, genA, 2, extra());
+            Checkpoint.write(dir.resolve("direct.safetensors"), model, sgd, genA, 2, extra(), DESCRIPTION);
             for (int i = k; i < k + n; i++) {
                 step(model, sgd, i);
             }
@@ -141,6 +144,7 @@ class CheckpointTest {
             assertEquals(2, c.epoch());
             assertEquals(0.02f, c.learningRate());
             assertEquals(extra(), c.extra());
+            assertEquals(DESCRIPTION, c.description());
             c.restore(model, sgd, genB);
             assertEquals(0.02f, sgd.learningRate());
             assertEquals(genA.seed(), genB.seed());
@@ -170,7 +174,7 @@ class CheckpointTest {
         Generator gen = new Generator(1);
         Path file = dir.resolve("fresh.safetensors");
         try (Sequential model = tinyModel(gen); Sgd sgd = sgd(model)) {
-            Checkpoint.write(file, model, sgd, gen, 0, Map.of());
+            Checkpoint.write(file, model, sgd, gen, 0, Map.of(), null);
             long position = gen.position();
             step(model, sgd, 0);
             assertTrue(gen.position() > position, "dropout drew a seed");
@@ -179,6 +183,7 @@ class CheckpointTest {
             try (Checkpoint c = Checkpoint.load(file)) {
                 assertTrue(c.momentum().isEmpty());
                 assertTrue(c.extra().isEmpty());
+                assertNull(c.description(), "written without a description, read without one");
                 c.restore(model, sgd, gen);
             }
             assertNull(sgd.momentumBuffer(first));
@@ -193,16 +198,16 @@ class CheckpointTest {
         Path file = dir.resolve("last.safetensors");
         try (Sequential model = tinyModel(gen); Sgd sgd = sgd(model)) {
             step(model, sgd, 0);
-            Checkpoint.write(file, model, sgd, gen, 1, Map.of("epoch_note", "one"));
+            Checkpoint.write(file, model, sgd, gen, 1, Map.of("epoch_note", "one"), null);
             byte[] before = Files.readAllBytes(file);
             step(model, sgd, 1);
 
             // The last tensor written is closed, so the safetensors writer throws after the header and the model.
-            try (Checkpoint c = Checkpoint.capture(model, sgd, gen, 2, Map.of())) {
+            try (Checkpoint c = Checkpoint.capture(model, sgd, gen, 2, Map.of(), null)) {
                 Map<String, Tensor> momentum = new LinkedHashMap<>(c.momentum());
                 String last = momentum.keySet().stream().reduce((a, b) -> b).orElseThrow();
                 momentum.get(last).close();
-                Checkpoint broken = new Checkpoint(c.model(), momentum, 2, 0.05f, 0, 0, Map.of());
+                Checkpoint broken = new Checkpoint(c.model(), momentum, 2, 0.05f, 0, 0, Map.of(), null);
                 assertThrows(IllegalStateException.class, () -> broken.save(file));
             }
             assertArrayEquals(before, Files.readAllBytes(file));
@@ -250,6 +255,37 @@ class CheckpointTest {
         }
         e = assertThrows(WeightFileException.class, () -> Checkpoint.load(badMeta));
         assertTrue(e.getMessage().contains("generator"), e.getMessage());
+    }
+
+    /** The description goes in the standard metadata map, and an exported state dict keeps it. */
+    @Test
+    void theDescriptionIsPlainSafeTensorsMetadataThatAnExportKeeps() throws IOException {
+        Generator gen = new Generator(4);
+        Path file = dir.resolve("described.safetensors");
+        try (Sequential model = tinyModel(gen); Sgd sgd = sgd(model)) {
+            step(model, sgd, 0);
+            Checkpoint.write(file, model, sgd, gen, 1, Map.of(), DESCRIPTION);
+        }
+        Map<String, String> meta = SafeTensors.readMetadata(file);
+        assertEquals("tiny", meta.get("architecture"));
+        assertEquals("6", meta.get("image_size"));
+        assertEquals("[0.5]", meta.get("normalize_mean"));
+        assertEquals("[\"a\",\"b\",\"c\"]", meta.get("class_names"));
+        assertEquals("c", meta.get("positive_class"));
+        assertEquals(LibraryVersion.get(), meta.get("library_version"));
+        assertEquals(DESCRIPTION, ModelMetadata.read(file).orElseThrow());
+
+        Path export = dir.resolve("export.safetensors");
+        WeightFiles.Conversion c = WeightFiles.convert(file, export);
+        assertEquals(DESCRIPTION, ModelMetadata.read(export).orElseThrow());
+        Map<String, Tensor> exported = SafeTensors.read(export);
+        try (Checkpoint original = Checkpoint.load(file)) {
+            assertEquals(original.model().keySet(), exported.keySet(), "the model's state dict, no momentum buffers");
+            assertEquals(original.model().size(), c.tensors());
+            original.model().forEach((name, t) -> assertArrayEquals(t.toArray(), exported.get(name).toArray(), name));
+        } finally {
+            exported.values().forEach(Tensor::close);
+        }
     }
 
     private List<Path> listing() throws IOException {

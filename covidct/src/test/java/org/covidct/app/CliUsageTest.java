@@ -1,0 +1,121 @@
+package org.covidct.app;
+
+import static org.covidct.app.CliRun.cli;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.covidct.app.model.Architecture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Usage errors exit 2 and failed runs 1, each with one line and before the device is probed; every
+ * option says what it does and what it defaults to.
+ */
+class CliUsageTest {
+    @TempDir
+    Path dir;
+
+    private static void assertUsageError(String expected, String... args) {
+        CliRun r = cli(args);
+        String command = String.join(" ", args);
+        assertEquals(2, r.code(), command + ": " + r.err());
+        assertEquals(1, r.err().strip().lines().count(), command + ": " + r.err());
+        assertTrue(r.err().startsWith("error: ") && r.err().contains(expected), command + ": " + r.err());
+        assertEquals("", r.out(), command);
+    }
+
+    @Test
+    void everyUsageErrorExitsTwo() throws IOException {
+        String data = dir.toString();
+        Path weights = Files.writeString(dir.resolve("w.pth"), "not read");
+        assertUsageError("--weights", "evaluate", "--data", data);
+        assertUsageError("'resnet50'", "train", "--arch", "resnet50", "--data", data);
+        assertUsageError("'train'", "evaluate", "--weights", weights.toString(), "--data", data, "--split", "train");
+        assertUsageError("'gpu'", "bench", "--device", "gpu");
+        assertUsageError("--steps 0", "bench", "--steps", "0");
+        assertUsageError("epochs 0", "train", "--data", data, "--epochs", "0");
+        assertUsageError("--image-size 16", "predict", "--weights", weights.toString(), "--image-size", "16", "a.png");
+        assertUsageError("--batch-size 0", "predict", "--weights", weights.toString(), "--batch-size", "0", "a.png");
+        assertUsageError("--imagenet needs --arch mobilenet_v2", "predict", "--weights", weights.toString(),
+                "--imagenet", "a.png");
+        assertUsageError("--epochs cannot be given with --resume", "train", "--resume", data, "--epochs", "3");
+        assertUsageError("--per-gallery 0", "analyze", "--run", data, "--per-gallery", "0");
+        assertUsageError("not an http(s) URL", "weights", "download", "--url", "ftp://host/w.pth");
+        assertUsageError("--arch mobilenet_v2", "weights", "download", "--arch", "mobilenet_v2");
+        assertUsageError("Unknown option", "gradcam", "--weights", weights.toString(), "--image", "a.png", "--colour");
+    }
+
+    /** With --device auto, probing CUDA would print a warning first when it is missing: the usage error comes first. */
+    @Test
+    void optionsAreCheckedBeforeTheDeviceIsProbed() {
+        CliRun r = cli("train");
+        assertEquals(2, r.code());
+        assertEquals("error: --data DIR is required (the root of a COVID-CT checkout), unless --resume RUN_DIR "
+                + "continues a run", r.err().strip());
+    }
+
+    @Test
+    void aFailedRunExitsOne() {
+        Path missing = dir.resolve("missing.pth");
+        CliRun r = cli("weights", "convert", missing.toString(), dir.resolve("out.safetensors").toString());
+        assertEquals(1, r.code());
+        assertEquals("error: " + missing + ": no such file", r.err().strip());
+        assertFalse(Files.exists(dir.resolve("out.safetensors")));
+    }
+
+    private static List<CommandLine> commands(CommandLine cli) {
+        List<CommandLine> all = new ArrayList<>(List.of(cli));
+        cli.getSubcommands().values().forEach(sub -> all.addAll(commands(sub)));
+        return all;
+    }
+
+    @Test
+    void everyOptionIsDescribedWithItsDefault() {
+        for (CommandLine cmd : commands(new CommandLine(new Main()))) {
+            CommandSpec spec = cmd.getCommandSpec();
+            for (OptionSpec o : spec.options()) {
+                String where = spec.qualifiedName() + " " + o.longestName();
+                String description = String.join(" ", o.description());
+                assertFalse(description.isBlank(), where + " has no description");
+                if (o.usageHelp() || o.versionHelp() || o.required() || o.arity().max() == 0
+                        || description.contains("; required ")) {
+                    continue; // --help and --version, required options and flags have no default to tell
+                }
+                assertTrue(description.contains("default: "), where + " does not say its default: " + description);
+                if (o.defaultValue() != null) {
+                    assertTrue(description.contains("(default: " + o.defaultValue()), where + ": " + description);
+                }
+            }
+        }
+    }
+
+    @Test
+    void architecturesSplitsAndDevicesAreEnums() {
+        int archOptions = 0;
+        for (CommandLine cmd : commands(new CommandLine(new Main()))) {
+            for (OptionSpec o : cmd.getCommandSpec().options()) {
+                String where = cmd.getCommandSpec().qualifiedName() + " " + o.longestName();
+                switch (o.longestName()) {
+                    case "--arch" -> {
+                        assertEquals(Architecture.class, o.type(), where);
+                        assertTrue(String.join(" ", o.description()).contains("vgg11, vgg11_bn, "), where);
+                        archOptions++;
+                    }
+                    case "--split", "--device" -> assertTrue(o.type().isEnum(), where);
+                    default -> { }
+                }
+            }
+        }
+        assertEquals(6, archOptions, "train, evaluate, predict, gradcam, bench and weights download");
+    }
+}
