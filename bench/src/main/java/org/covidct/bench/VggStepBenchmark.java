@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.covidct.nn.Generator;
+import org.covidct.nn.Sequential;
 import org.covidct.nn.autograd.GradMode;
 import org.covidct.nn.autograd.Variable;
 import org.covidct.nn.models.Vgg;
@@ -51,6 +52,8 @@ public class VggStepBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         model = Vgg.create("vgg19_bn", 2, new Generator(0));
+        // Inference as the application runs it: each batch norm folded into its convolution.
+        Sequential.fuseForInference(model);
         sgd = new Sgd(model.parameters(), 0.01f, 0.9f, 0f);
         images = Bench.randomTensor(new Random(7), batch, 3, imageSize, imageSize);
         labels = new int[batch];
