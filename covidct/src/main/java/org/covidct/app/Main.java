@@ -37,8 +37,8 @@ public final class Main implements Runnable {
 
     /**
      * Runs one command line; returns the exit code: 2 for a usage error (an option missing,
-     * malformed or contradicting the weights file), 1 for a run that failed. Errors are one line on
-     * {@code err}, never a stack trace.
+     * malformed or contradicting the weights file), 1 for a run that failed, running out of memory
+     * included. Errors are one line on {@code err}, never a stack trace.
      */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
@@ -49,17 +49,38 @@ public final class Main implements Runnable {
             return USAGE_ERROR;
         });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof OutOfMemoryError oom) { // one a worker thread ran into, passed on
+                    cmd.getErr().println(outOfMemory(cmd.getCommandName(), oom));
+                    return RUN_FAILED;
+                }
+            }
             cmd.getErr().println("error: " + oneLine(e));
             return RUN_FAILED;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) { // picocli hands only exceptions to the handler above; errors escape it
+            err.println(outOfMemory(commandName(cli), e));
+            return RUN_FAILED;
+        }
+    }
+
+    private static String outOfMemory(String command, OutOfMemoryError e) {
+        return "error: " + command + " ran out of memory (" + e.getMessage() + "); give the JVM more heap with -Xmx "
+                + "(java -Xmx16g -jar covidct.jar ...), or lower --batch-size or --image-size";
+    }
+
+    /** The subcommand that ran, as the user typed it, or the program's name. */
+    private static String commandName(CommandLine cli) {
+        CommandLine.ParseResult parsed = cli.getParseResult();
+        return parsed != null && parsed.hasSubcommand() ? parsed.subcommand().commandSpec().name()
+                : cli.getCommandName();
     }
 
     static String oneLine(Throwable e) {
         String m = e.getMessage();
-        if (e instanceof OutOfMemoryError) {
-            m = "out of memory (" + m + "); give the JVM more heap with -Xmx, or lower --batch-size or --image-size";
-        } else if (m == null || m.isBlank()) {
+        if (m == null || m.isBlank()) {
             m = e.getClass().getSimpleName();
         }
         return m.replaceAll("\\s*\\R\\s*", " ");

@@ -4,13 +4,18 @@ import static org.covidct.app.CliRun.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.covidct.app.model.Architecture;
+import org.covidct.nn.Generator;
+import org.covidct.nn.io.SafeTensors;
+import org.covidct.nn.models.MobileNetV2;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -53,6 +58,37 @@ class CliUsageTest {
         assertUsageError("not an http(s) URL", "weights", "download", "--url", "ftp://host/w.pth");
         assertUsageError("--arch mobilenet_v2", "weights", "download", "--arch", "mobilenet_v2");
         assertUsageError("Unknown option", "gradcam", "--weights", weights.toString(), "--image", "a.png", "--colour");
+        String tooLarge = "--image-size 30000: must be 32 to 4096 pixels";
+        assertUsageError(tooLarge, "bench", "--image-size", "30000");
+        assertUsageError(tooLarge, "train", "--data", data, "--image-size", "30000");
+        assertUsageError(tooLarge, "predict", "--weights", weights.toString(), "--image-size", "30000", "a.png");
+        assertUsageError(tooLarge, "predict", "--arch", "mobilenet_v2", "--weights", weights.toString(),
+                "--imagenet", "--image-size", "30000", "a.png");
+    }
+
+    /** An ImageNet file's head has 1000 classes: only train may replace it; predict refuses it. */
+    @Test
+    void predictRefusesAHeadOfAnotherNumberOfClasses() throws IOException {
+        Path file = dir.resolve("imagenet.safetensors");
+        try (MobileNetV2 imagenet = new MobileNetV2(1000, MobileNetV2.Variant.TORCHVISION, new Generator(1))) {
+            SafeTensors.write(file, imagenet.stateDict(), Map.of());
+        }
+        CliRun r = cli("predict", "--arch", "mobilenet_v2", "--weights", file.toString(), "--device", "cpu", "a.png");
+        assertEquals(1, r.code(), r.err());
+        assertEquals("error: " + file + ": the head classifier.1.weight (file [1000, 1280], model [2, 1280]) has 1000 "
+                + "classes, not the classifier's 2 (only train --weights replaces a head)", r.err().strip());
+        assertEquals("", r.out());
+    }
+
+    /** Needs a heap smaller than the 8 GB of bench's random batch (surefire gives 6 GB). */
+    @Test
+    void runningOutOfMemoryIsOneLine() {
+        assumeTrue(Runtime.getRuntime().maxMemory() < 40L * 3 * 4096 * 4096 * Float.BYTES);
+        CliRun r = cli("bench", "--image-size", "4096", "--batch-size", "40", "--device", "cpu");
+        assertEquals(1, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("error: bench ran out of memory (") && r.err().contains("-Xmx")
+                && r.err().contains("--batch-size") && r.err().contains("--image-size"), r.err());
     }
 
     /** With --device auto, probing CUDA would print a warning first when it is missing: the usage error comes first. */

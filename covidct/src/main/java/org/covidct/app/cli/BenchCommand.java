@@ -56,9 +56,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (steps < 1 || batchSize < 1 || imageSize < ClassifierModels.MIN_IMAGE_SIZE) {
-            throw new ParameterException(spec.commandLine(), "--steps " + steps + ", --batch-size " + batchSize
-                    + " and --image-size " + imageSize + ": need at least 1, 1 and " + ClassifierModels.MIN_IMAGE_SIZE);
+        if (steps < 1 || batchSize < 1) {
+            throw new ParameterException(spec.commandLine(), "--steps " + steps + " and --batch-size " + batchSize
+                    + ": need at least 1");
+        }
+        if (!ClassifierModels.isImageSize(imageSize)) {
+            throw new ParameterException(spec.commandLine(), ClassifierModels.imageSizeError(imageSize));
         }
         Device device = deviceOption.resolve(spec.commandLine().getErr());
         float[] pixels = new float[batchSize * 3 * imageSize * imageSize];

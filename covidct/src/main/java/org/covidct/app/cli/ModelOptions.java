@@ -35,9 +35,8 @@ public final class ModelOptions {
 
     /** The model to run, as --weights records it or else as the flags say; the usage errors first. */
     public ModelMetadata resolve(CommandSpec spec) throws IOException {
-        if (imageSize != null && imageSize < ClassifierModels.MIN_IMAGE_SIZE) {
-            throw new ParameterException(spec.commandLine(), "--image-size " + imageSize + ": must be at least "
-                    + ClassifierModels.MIN_IMAGE_SIZE);
+        if (imageSize != null && !ClassifierModels.isImageSize(imageSize)) {
+            throw new ParameterException(spec.commandLine(), ClassifierModels.imageSizeError(imageSize));
         }
         Optional<ModelMetadata> recorded = ModelMetadata.read(weights);
         if (recorded.isEmpty()) {

@@ -60,6 +60,9 @@ public final class PredictCommand implements Callable<Integer> {
                         + "file, got " + (model.arch == null ? "no --arch" : "--arch " + model.arch));
             }
             int side = model.imageSize != null ? model.imageSize : ClassifierModels.DEFAULT_IMAGE_SIZE;
+            if (!ClassifierModels.isImageSize(side)) {
+                throw new ParameterException(spec.commandLine(), ClassifierModels.imageSizeError(side));
+            }
             Device device = deviceOption.resolve(spec.commandLine().getErr());
             ImageNetPredict.run(model.weights, side, images, batchSize, device, spec.commandLine().getOut());
             return 0;

@@ -123,7 +123,8 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConfig settings = config(architecture());
         Device device = deviceOption.resolve(spec.commandLine().getErr());
         TrainConfig config = settings.withWeights(initialWeights(settings.arch()));
-        Trainer.ModelFactory models = (c, gen) -> ClassifierModels.build(c.arch(), c.weights(), gen);
+        Trainer.ModelFactory models = (c, gen) -> ClassifierModels.buildForFineTuning(c.arch(), c.weights(), gen,
+                spec.commandLine().getErr()::println);
         Trainer trainer = new Trainer(config, models, log).onDevice(device);
         RunAnalysis.afterTraining(trainer.train().runDir(), !noAnalyze, device, log);
         return 0;
@@ -146,6 +147,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The run's settings, checked; the initial weights are still to be chosen. */
     private TrainConfig config(String architecture) {
+        if (!ClassifierModels.isImageSize(imageSize)) {
+            throw new ParameterException(spec.commandLine(), ClassifierModels.imageSizeError(imageSize));
+        }
         Path runDir = out != null ? out : Path.of("runs", architecture + "-" + LocalDateTime.now().format(
                 DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         try {

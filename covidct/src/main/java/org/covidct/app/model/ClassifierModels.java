@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
 import org.covidct.nn.data.image.Normalize;
@@ -41,11 +42,26 @@ public final class ClassifierModels {
     public static final int DEFAULT_IMAGE_SIZE = 224;
     /** Five 2x2 max-pools (VGG) or stride-2 stages (MobileNetV2) need at least this many pixels. */
     public static final int MIN_IMAGE_SIZE = 32;
+    /**
+     * The largest input side: eight times the tutorial's, past any CT slice's resolution, and small
+     * enough that an image's 3 x side x side values and its activations stay countable in an int.
+     */
+    public static final int MAX_IMAGE_SIZE = 4096;
     public static final String MOBILENET_V2 = "mobilenet_v2";
     /** How many mismatched keys an error names before it only counts them. */
     private static final int KEYS_NAMED = 3;
 
     private ClassifierModels() {
+    }
+
+    /** Whether the classifier can take inputs of this side: {@link #MIN_IMAGE_SIZE} to {@link #MAX_IMAGE_SIZE}. */
+    public static boolean isImageSize(int side) {
+        return side >= MIN_IMAGE_SIZE && side <= MAX_IMAGE_SIZE;
+    }
+
+    /** The usage error for a side that {@link #isImageSize} refuses. */
+    public static String imageSizeError(int side) {
+        return "--image-size " + side + ": must be " + MIN_IMAGE_SIZE + " to " + MAX_IMAGE_SIZE + " pixels";
     }
 
     /** The description that this application's checkpoints record for a model trained with these settings. */
@@ -88,10 +104,20 @@ public final class ClassifierModels {
     /**
      * The model for {@code arch} with a two-class head. {@code weights} is null or "none" for a
      * fresh model, else a .pth (zip or legacy), .safetensors or, for mobilenet_v2, .tflite file,
-     * decided by content.
+     * decided by content, whose every tensor must fit: a classifier is never run with a head that
+     * was not trained for its classes.
      */
     public static Module build(String arch, String weights, Generator gen) throws IOException {
-        return build(arch, weights, gen, null);
+        return build(arch, weights, gen, null, null);
+    }
+
+    /**
+     * As {@link #build(String, String, Generator)}, but a head of another number of classes (an
+     * ImageNet file's) is left out and {@code headReplaced} told so: the start of fine-tuning.
+     */
+    public static Module buildForFineTuning(String arch, String weights, Generator gen, Consumer<String> headReplaced)
+            throws IOException {
+        return build(arch, weights, gen, null, headReplaced);
     }
 
     /**
@@ -99,6 +125,12 @@ public final class ClassifierModels {
      * of the state dict in {@code shapedLike} (a checkpoint about to be restored into it), if given.
      */
     public static Module build(String arch, String weights, Generator gen, Path shapedLike) throws IOException {
+        return build(arch, weights, gen, shapedLike, null);
+    }
+
+    /** {@code headReplaced} null: the head must fit. */
+    private static Module build(String arch, String weights, Generator gen, Path shapedLike,
+                                Consumer<String> headReplaced) throws IOException {
         boolean none = weights == null || weights.equals("none");
         if (!arch.equals(MOBILENET_V2)) {
             if (none) {
@@ -112,7 +144,7 @@ public final class ClassifierModels {
                 state.values().forEach(Tensor::close);
                 throw e;
             }
-            return loaded(model, state, Path.of(weights));
+            return loaded(model, state, Path.of(weights), headReplaced);
         }
         if (none) {
             MobileNetV2.Variant variant = MobileNetV2.Variant.TORCHVISION;
@@ -132,7 +164,7 @@ public final class ClassifierModels {
             state.values().forEach(Tensor::close);
             throw e;
         }
-        return loaded(model, state, file);
+        return loaded(model, state, file, headReplaced);
     }
 
     private static MobileNetV2 mobileNet(MobileNetV2.Variant variant, Generator gen) {
@@ -148,9 +180,10 @@ public final class ClassifierModels {
     }
 
     /** {@code model} filled from {@code state} (which this closes), or closed itself when it does not fit. */
-    private static <M extends Module> M loaded(M model, Map<String, Tensor> state, Path file) throws IOException {
+    private static <M extends Module> M loaded(M model, Map<String, Tensor> state, Path file,
+                                               Consumer<String> headReplaced) throws IOException {
         try {
-            loadState(model, state, file);
+            loadState(model, state, file, headReplaced);
             return model;
         } catch (IOException | RuntimeException e) {
             model.close();
@@ -158,24 +191,30 @@ public final class ClassifierModels {
         }
     }
 
-    /** Copies the weights in {@code file} into {@code model}, tolerating only a different head. */
+    /** Copies the weights in {@code file} into {@code model}; every tensor must fit. */
     public static void load(Module model, Path file) throws IOException {
-        loadState(model, readStateDict(file), file);
+        loadState(model, readStateDict(file), file, null);
     }
 
-    /** Copies {@code state} into {@code model} (closing the state), tolerating only a different last layer. */
-    private static void loadState(Module model, Map<String, Tensor> state, Path file) throws IOException {
-        List<String> head = model instanceof MobileNetV2
-                ? List.of("classifier.1.weight", "classifier.1.bias")
-                : List.of("classifier.6.weight", "classifier.6.bias");
+    /**
+     * Copies {@code state} into {@code model} (closing the state). A last layer of another shape is
+     * refused when {@code headReplaced} is null, else left out and reported to it.
+     */
+    private static void loadState(Module model, Map<String, Tensor> state, Path file, Consumer<String> headReplaced)
+            throws IOException {
+        String headLayer = model instanceof MobileNetV2 ? "classifier.1" : "classifier.6";
+        List<String> head = List.of(headLayer + ".weight", headLayer + ".bias");
         try {
             Map<String, Tensor> keyed = TorchWeights.addMissingBatchCounters(TorchWeights.stripPrefix(state, "module."));
             Module.StateDictReport report = model.compareStateDict(keyed);
             List<String> problems = new ArrayList<>();
             report.missing().forEach(key -> problems.add("missing " + key));
             report.unexpected().forEach(key -> problems.add("unexpected " + key));
+            List<String> headMismatches = new ArrayList<>();
             for (String mismatch : report.mismatched()) {
-                if (head.stream().noneMatch(mismatch::startsWith)) {
+                if (head.stream().anyMatch(key -> mismatch.startsWith(key + " "))) {
+                    headMismatches.add(mismatch);
+                } else {
                     problems.add("mis-shaped " + mismatch);
                 }
             }
@@ -183,6 +222,16 @@ public final class ClassifierModels {
                 throw new WeightFileException(file + ": does not fit this architecture: " + problems.size()
                         + " keys differ, such as " + String.join(", ", problems.subList(0, Math.min(KEYS_NAMED,
                         problems.size()))) + " (were the weights trained as another --arch?)");
+            }
+            if (!headMismatches.isEmpty()) {
+                String mismatch = headMismatches.get(0); // "KEY (file SHAPE, model SHAPE)"
+                int fileClasses = keyed.get(mismatch.substring(0, mismatch.indexOf(' '))).dim(0);
+                if (headReplaced == null) {
+                    throw new WeightFileException(file + ": the head " + mismatch + " has " + fileClasses
+                            + " classes, not the classifier's " + CLASSES + " (only train --weights replaces a head)");
+                }
+                headReplaced.accept("replacing the " + fileClasses + "-class head " + headLayer + " of " + file
+                        + " with a new " + CLASSES + "-class one");
             }
             model.loadStateDict(keyed, false);
             for (Map.Entry<String, Tensor> e : keyed.entrySet()) {

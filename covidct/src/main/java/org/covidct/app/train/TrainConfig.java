@@ -1,6 +1,7 @@
 package org.covidct.app.train;
 
 import java.nio.file.Path;
+import org.covidct.app.model.ClassifierModels;
 
 /**
  * The settings of a training run; the defaults are the tutorial's.
@@ -23,9 +24,11 @@ public record TrainConfig(String arch, String weights, Path data, Path out, int 
                           int accumulate, float lr, float momentum, int imageSize, long seed, int workers,
                           int patience) {
     public TrainConfig {
-        if (epochs < 1 || batchSize < 1 || accumulate < 1 || imageSize < 32 || workers < 1 || patience < 0) {
+        if (epochs < 1 || batchSize < 1 || accumulate < 1 || !ClassifierModels.isImageSize(imageSize) || workers < 1
+                || patience < 0) {
             throw new IllegalArgumentException("invalid training settings: epochs " + epochs + ", batch size "
-                    + batchSize + ", accumulate " + accumulate + ", image size " + imageSize + " (at least 32), workers "
+                    + batchSize + ", accumulate " + accumulate + ", image size " + imageSize + " ("
+                    + ClassifierModels.MIN_IMAGE_SIZE + " to " + ClassifierModels.MAX_IMAGE_SIZE + "), workers "
                     + workers + ", patience " + patience);
         }
         if (!(lr > 0) || !(momentum >= 0 && momentum < 1)) {

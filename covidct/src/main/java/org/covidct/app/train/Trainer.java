@@ -14,12 +14,14 @@ import java.util.Map;
 import org.covidct.app.data.CovidCtDataset;
 import org.covidct.app.io.AtomicOutput;
 import org.covidct.app.model.ClassifierModels;
+import org.covidct.app.tensorboard.EventTruncation;
 import org.covidct.app.tensorboard.SummaryWriter;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
 import org.covidct.nn.Sequential;
 import org.covidct.nn.data.Batch;
 import org.covidct.nn.data.DataLoader;
+import org.covidct.nn.data.DatasetException;
 import org.covidct.nn.data.Sample;
 import org.covidct.nn.data.image.ImageTransform;
 import org.covidct.nn.data.image.Normalize;
@@ -89,16 +91,21 @@ public final class Trainer {
 
     /** Trains from the start; the run directory must not hold a run already. */
     public RunResult train() throws IOException {
-        if (Files.exists(run.lastCheckpoint())) {
-            throw new IOException(config.out() + ": already holds a run; use --resume to continue it or choose another --out");
-        }
+        refuseAnotherRun();
         CovidCtDataset dataset = new CovidCtDataset(config.data()); // bad data fails before anything is written
         dataset.split("train");
         dataset.split("val");
         dataset.split("test");
         run.create();
+        refuseAnotherRun(); // again, now that no other process can write the directory
         AtomicOutput.text(run.config(), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson(config)));
         return loop(null);
+    }
+
+    private void refuseAnotherRun() throws IOException {
+        if (Files.exists(run.lastCheckpoint())) {
+            throw new IOException(config.out() + ": already holds a run; use --resume to continue it or choose another --out");
+        }
     }
 
     /** Continues the run in {@code runDir} from its last checkpoint, with the settings it was started with. */
@@ -109,6 +116,8 @@ public final class Trainer {
             throw new IOException(runDir + ": no run to resume (" + dir.lastCheckpoint() + " or " + dir.config()
                     + " is missing)");
         }
+        dir.claim();
+        dir.removeStaleTemporaryFiles();
         Trainer trainer = new Trainer(readConfig(dir.config(), runDir), models, log).onDevice(device);
         try (Checkpoint last = Checkpoint.load(dir.lastCheckpoint())) {
             return trainer.loop(last);
@@ -141,6 +150,7 @@ public final class Trainer {
                 history = (ArrayNode) JSON.valueToTree(extra.get("history"));
                 bestAccuracy = ((Number) extra.get("best_val_accuracy")).doubleValue();
                 startEpoch = resumeFrom.epoch();
+                EventTruncation.truncate(run.tensorboard(), startEpoch);
                 log.println("resuming " + config.out() + " at epoch " + startEpoch);
             }
             for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
@@ -207,7 +217,8 @@ public final class Trainer {
         }
     }
 
-    private EpochStats trainEpoch(TrainingStep training, Module model, DataLoader train, int epoch) {
+    private EpochStats trainEpoch(TrainingStep training, Module model, DataLoader train, int epoch)
+            throws DatasetException {
         model.train();
         int batches = train.numBatches();
         ConsoleProgress bar = new ConsoleProgress().begin(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1,
@@ -241,6 +252,11 @@ public final class Trainer {
                 bar.batchesDone(b + 1, images, lossSum / Math.max(1, images));
             }
             data.skipped().forEach(reason -> log.println("warning: skipped an unreadable image: " + reason));
+            if (images == 0) { // training on nothing would only turn the loss and the weights into NaN
+                throw new DatasetException(String.format(Locale.ROOT, "epoch %d: no training image could be read "
+                        + "(%d unreadable, such as %s); nothing was written for this epoch", epoch + 1,
+                        data.skipped().size(), data.skipped().isEmpty() ? "none" : data.skipped().get(0)));
+            }
             return new EpochStats(lossSum / images, correct / (double) images, images, data.skipped().size());
         }
     }

@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
@@ -16,6 +19,7 @@ import org.covidct.nn.io.SafeTensors;
 import org.covidct.nn.io.WeightFileException;
 import org.covidct.nn.models.MobileNetV2;
 import org.covidct.nn.models.Vgg;
+import org.covidct.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,16 +37,54 @@ class ClassifierModelsTest {
     }
 
     @Test
-    void anImageNetHeadIsReplacedAndEverythingElseLoads() throws IOException {
+    void anImageNetHeadIsRefusedNamingTheTensorAndBothShapes() throws IOException {
         try (Vgg imagenet = new Vgg(CONFIG, true, 16, 1000, new Generator(1));
              Vgg covid = new Vgg(CONFIG, true, 16, ClassifierModels.CLASSES, new Generator(2))) {
-            float[] head = covid.stateDict().get("classifier.6.weight").toArray();
-            ClassifierModels.load(covid, save(imagenet, "imagenet.safetensors"));
-            assertArrayEquals(imagenet.stateDict().get("features.0.weight").toArray(),
-                    covid.stateDict().get("features.0.weight").toArray());
-            assertArrayEquals(imagenet.stateDict().get("classifier.3.weight").toArray(),
-                    covid.stateDict().get("classifier.3.weight").toArray());
-            assertArrayEquals(head, covid.stateDict().get("classifier.6.weight").toArray(), "the new head is kept");
+            float[] before = covid.stateDict().get("features.0.weight").toArray();
+            Path file = save(imagenet, "imagenet.safetensors");
+            WeightFileException e = assertThrows(WeightFileException.class, () -> ClassifierModels.load(covid, file));
+            assertEquals(file + ": the head classifier.6.weight (file [1000, 16], model [2, 16]) has 1000 classes, "
+                    + "not the classifier's 2 (only train --weights replaces a head)", e.getMessage());
+            assertArrayEquals(before, covid.stateDict().get("features.0.weight").toArray(), "nothing was copied");
+        }
+    }
+
+    /** Fine-tuning keeps the new head, loads everything else and says what it replaced. */
+    @Test
+    void fineTuningReplacesAnImageNetHeadAndSaysSo() throws IOException {
+        try (MobileNetV2 imagenet = new MobileNetV2(1000, MobileNetV2.Variant.TORCHVISION, new Generator(1))) {
+            Path file = save(imagenet, "imagenet.safetensors");
+            List<String> notices = new ArrayList<>();
+            try (Module tuned = ClassifierModels.buildForFineTuning("mobilenet_v2", file.toString(), new Generator(2),
+                    notices::add);
+                 Module fresh = ClassifierModels.build("mobilenet_v2", "none", new Generator(2))) {
+                assertEquals(List.of("replacing the 1000-class head classifier.1 of " + file + " with a new 2-class one"),
+                        notices);
+                assertArrayEquals(imagenet.stateDict().get("features.0.0.weight").toArray(),
+                        tuned.stateDict().get("features.0.0.weight").toArray());
+                assertArrayEquals(fresh.stateDict().get("classifier.1.weight").toArray(),
+                        tuned.stateDict().get("classifier.1.weight").toArray(), "the new head is kept");
+            }
+            assertThrows(WeightFileException.class,
+                    () -> ClassifierModels.build("mobilenet_v2", file.toString(), new Generator(2)).close());
+        }
+    }
+
+    @Test
+    void weightsHoldingNaNAreRefusedNamingTheFileAndTensor() throws IOException {
+        try (Vgg trained = new Vgg(CONFIG, true, 16, 2, new Generator(1));
+             Vgg fresh = new Vgg(CONFIG, true, 16, 2, new Generator(2))) {
+            Map<String, Tensor> state = new LinkedHashMap<>(trained.stateDict());
+            float[] values = state.get("classifier.3.weight").toArray();
+            values[5] = Float.POSITIVE_INFINITY;
+            try (Tensor broken = Tensor.of(values, state.get("classifier.3.weight").dims())) {
+                state.put("classifier.3.weight", broken);
+                Path file = dir.resolve("inf.safetensors");
+                SafeTensors.write(file, state, Map.of());
+                WeightFileException e = assertThrows(WeightFileException.class, () -> ClassifierModels.load(fresh, file));
+                assertEquals(file + ": tensor classifier.3.weight [16, 16] holds Infinity at element 5; the weights "
+                        + "are corrupt", e.getMessage());
+            }
         }
     }
 
@@ -77,7 +119,8 @@ class ClassifierModelsTest {
         for (MobileNetV2.Variant v : MobileNetV2.Variant.values()) {
             try (MobileNetV2 imagenet = new MobileNetV2(1000, v, new Generator(1))) {
                 Path file = save(imagenet, v + ".safetensors");
-                try (Module built = ClassifierModels.build("mobilenet_v2", file.toString(), new Generator(2));
+                try (Module built = ClassifierModels.buildForFineTuning("mobilenet_v2", file.toString(),
+                        new Generator(2), notice -> { });
                      Module fresh = ClassifierModels.build("mobilenet_v2", "none", new Generator(2), file)) {
                     MobileNetV2 m = assertInstanceOf(MobileNetV2.class, built);
                     assertEquals(v, m.variant());

@@ -47,6 +47,24 @@ class TrainerBadInputTest {
     }
 
     @Test
+    void anEpochWithoutOneReadableImageStops() throws IOException {
+        Path data = data();
+        for (String folder : new String[] {"CT_COVID", "CT_NonCOVID"}) {
+            try (var files = Files.list(data.resolve("Images-processed").resolve(folder))) {
+                for (Path p : files.filter(p -> p.getFileName().toString().startsWith("train")).toList()) {
+                    Files.write(p, new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 1, 2});
+                }
+            }
+        }
+        Path run = dir.resolve("run");
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> new Trainer(NarrowVgg.config(data, run, 2, 0.01f), NarrowVgg.FACTORY, log).train());
+        assertTrue(e.getMessage().startsWith("epoch 1: no training image could be read (8 unreadable, such as "),
+                e.getMessage());
+        assertTrue(Files.notExists(run.resolve("checkpoints/last.safetensors")), "no checkpoint of an untrained model");
+    }
+
+    @Test
     void anEmptySplitIsRefusedBeforeAnythingIsWritten() throws IOException {
         Path data = data();
         Files.writeString(data.resolve("Data-split/COVID/valCT_COVID.txt"), "\r\n");

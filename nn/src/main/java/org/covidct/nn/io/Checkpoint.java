@@ -184,6 +184,7 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> momentum
             if (!stray.isEmpty()) {
                 throw new WeightFileException(file + ": unexpected tensors in a checkpoint: " + stray);
             }
+            WeightFiles.requireFinite(file, tensors);
             int epoch = parse(file, "epoch", meta, Integer::parseInt);
             float lr = parse(file, "learning_rate", meta, Float::parseFloat);
             Map<String, Object> generator = parse(file, "generator", meta, Checkpoint::jsonObject);

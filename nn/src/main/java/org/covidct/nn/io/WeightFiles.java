@@ -26,12 +26,37 @@ public final class WeightFiles {
         if (!Files.exists(file)) {
             throw new WeightFileException(file + ": no such file");
         }
-        if (!isSafeTensors(file)) {
-            return TorchWeights.read(file);
+        Map<String, Tensor> state;
+        if (isSafeTensors(file)) {
+            SafeTensors.Contents contents = SafeTensors.readContents(file);
+            state = Checkpoint.FORMAT.equals(contents.metadata().get("format"))
+                    ? Checkpoint.modelPart(contents.tensors()) : contents.tensors();
+        } else {
+            state = TorchWeights.read(file);
         }
-        SafeTensors.Contents contents = SafeTensors.readContents(file);
-        return Checkpoint.FORMAT.equals(contents.metadata().get("format"))
-                ? Checkpoint.modelPart(contents.tensors()) : contents.tensors();
+        try {
+            requireFinite(file, state);
+        } catch (WeightFileException e) {
+            state.values().forEach(Tensor::close);
+            throw e;
+        }
+        return state;
+    }
+
+    /**
+     * Refuses weights holding NaN or an infinity, naming the file and the first such tensor: a model
+     * loaded from them would only ever compute NaN. The caller still owns (and closes) the tensors.
+     */
+    public static void requireFinite(Path file, Map<String, Tensor> tensors) throws WeightFileException {
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            float[] values = e.getValue().toArray();
+            for (int i = 0; i < values.length; i++) {
+                if (!Float.isFinite(values[i])) {
+                    throw new WeightFileException(file + ": tensor " + e.getKey() + " " + e.getValue().shape()
+                            + " holds " + values[i] + " at element " + i + "; the weights are corrupt");
+                }
+            }
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
 import org.covidct.nn.ReLU6;
 import org.covidct.nn.io.WeightFileException;
+import org.covidct.nn.io.WeightFiles;
 import org.covidct.nn.models.MobileNetV2;
 import org.covidct.tensor.Tensor;
 
@@ -47,7 +48,14 @@ public final class TfliteMobileNetV2 {
     }
 
     public static Weights read(Path file) throws WeightFileException {
-        return read(TfliteModel.read(file));
+        Weights weights = read(TfliteModel.read(file));
+        try {
+            WeightFiles.requireFinite(file, weights.stateDict());
+        } catch (WeightFileException e) {
+            weights.close();
+            throw e;
+        }
+        return weights;
     }
 
     public static Weights read(TfliteModel model) throws WeightFileException {
