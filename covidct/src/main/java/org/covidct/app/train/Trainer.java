@@ -98,7 +98,7 @@ public final class Trainer {
         dataset.split("test");
         run.create();
         refuseAnotherRun(); // again, now that no other process can write the directory
-        AtomicOutput.text(run.config(), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson(config)));
+        ConfigFile.write(run.config(), config);
         return loop(null);
     }
 
@@ -118,7 +118,9 @@ public final class Trainer {
         }
         dir.claim();
         dir.removeStaleTemporaryFiles();
-        Trainer trainer = new Trainer(readConfig(dir.config(), runDir), models, log).onDevice(device);
+        TrainConfig config = ConfigFile.read(dir.config(), runDir);
+        ConfigFile.requireMatches(config, dir.config(), dir.lastCheckpoint());
+        Trainer trainer = new Trainer(config, models, log).onDevice(device);
         try (Checkpoint last = Checkpoint.load(dir.lastCheckpoint())) {
             return trainer.loop(last);
         }
@@ -279,34 +281,6 @@ public final class Trainer {
         e.put("train_images_skipped", s.skipped());
         e.set("val", v.metrics().toJsonTree());
         return e;
-    }
-
-    static ObjectNode configJson(TrainConfig c) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("arch", c.arch());
-        o.put("weights", c.weights());
-        o.put("data", c.data().toAbsolutePath().toString());
-        o.put("out", c.out().toAbsolutePath().toString());
-        o.put("epochs", c.epochs());
-        o.put("batch_size", c.batchSize());
-        o.put("accumulate", c.accumulate());
-        o.put("lr", c.lr());
-        o.put("momentum", c.momentum());
-        o.put("image_size", c.imageSize());
-        o.put("seed", c.seed());
-        o.put("workers", c.workers());
-        o.put("patience", c.patience());
-        return o;
-    }
-
-    /** The settings saved in a run's config.json; the run lives in {@code runDir}, wherever it was moved. */
-    static TrainConfig readConfig(Path file, Path runDir) throws IOException {
-        var o = JSON.readTree(file.toFile());
-        return new TrainConfig(o.get("arch").asText(), o.get("weights").asText(), Path.of(o.get("data").asText()),
-                runDir, o.get("epochs").asInt(), o.get("batch_size").asInt(),
-                o.get("accumulate").asInt(), (float) o.get("lr").asDouble(), (float) o.get("momentum").asDouble(),
-                o.get("image_size").asInt(), o.get("seed").asLong(), o.get("workers").asInt(),
-                o.get("patience").asInt());
     }
 
     /** A finished run: its directory and the best model's test evaluation. */

@@ -1,0 +1,120 @@
+package org.covidct.app.train;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.covidct.app.io.AtomicOutput;
+import org.covidct.nn.io.ModelMetadata;
+
+/**
+ * A run's {@code config.json}: its settings, written when it starts and read when it resumes. A
+ * file that is not JSON, lacks a field, or no longer matches the run's checkpoint is refused in one
+ * line naming the file and the field.
+ */
+final class ConfigFile {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ConfigFile() {
+    }
+
+    static void write(Path file, TrainConfig c) throws IOException {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("arch", c.arch());
+        o.put("weights", c.weights());
+        o.put("data", c.data().toAbsolutePath().toString());
+        o.put("out", c.out().toAbsolutePath().toString());
+        o.put("epochs", c.epochs());
+        o.put("batch_size", c.batchSize());
+        o.put("accumulate", c.accumulate());
+        o.put("lr", c.lr());
+        o.put("momentum", c.momentum());
+        o.put("image_size", c.imageSize());
+        o.put("seed", c.seed());
+        o.put("workers", c.workers());
+        o.put("patience", c.patience());
+        AtomicOutput.text(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
+    }
+
+    /** The settings in {@code file}; the run lives in {@code runDir}, wherever it was moved. */
+    static TrainConfig read(Path file, Path runDir) throws IOException {
+        JsonNode o;
+        try {
+            o = JSON.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new IOException(file + ": not valid JSON at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr());
+        }
+        if (o == null || !o.isObject()) {
+            throw new IOException(file + ": not a JSON object");
+        }
+        Fields f = new Fields(o, file);
+        try {
+            return new TrainConfig(f.text("arch"), f.text("weights"), Path.of(f.text("data")), runDir,
+                    f.integer("epochs"), f.integer("batch_size"), f.integer("accumulate"), (float) f.number("lr"),
+                    (float) f.number("momentum"), f.integer("image_size"), f.whole("seed"), f.integer("workers"),
+                    f.integer("patience"));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Refuses settings that contradict what {@code checkpoint} records of the model it holds: a
+     * config.json edited after the run started would resume another model than the one saved.
+     */
+    static void requireMatches(TrainConfig config, Path file, Path checkpoint) throws IOException {
+        Optional<ModelMetadata> recorded = ModelMetadata.read(checkpoint);
+        if (recorded.isEmpty()) {
+            return;
+        }
+        ModelMetadata m = recorded.get();
+        if (!m.architecture().equals(config.arch()) || m.imageSize() != config.imageSize()) {
+            throw new IOException(file + " says " + config.arch() + " at " + config.imageSize() + " px, but "
+                    + checkpoint + " holds " + m.architecture() + " at " + m.imageSize()
+                    + " px; put back the settings the run was started with");
+        }
+    }
+
+    /** The fields of one config.json, each refused by name when missing or of the wrong kind. */
+    private record Fields(JsonNode o, Path file) {
+        String text(String name) throws IOException {
+            JsonNode v = o.get(name);
+            if (v == null || !v.isTextual()) {
+                throw missing(name, "a string");
+            }
+            return v.asText();
+        }
+
+        int integer(String name) throws IOException {
+            JsonNode v = o.get(name);
+            if (v == null || !v.canConvertToInt() || !v.isIntegralNumber()) {
+                throw missing(name, "an integer");
+            }
+            return v.asInt();
+        }
+
+        long whole(String name) throws IOException {
+            JsonNode v = o.get(name);
+            if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
+                throw missing(name, "an integer");
+            }
+            return v.asLong();
+        }
+
+        double number(String name) throws IOException {
+            JsonNode v = o.get(name);
+            if (v == null || !v.isNumber()) {
+                throw missing(name, "a number");
+            }
+            return v.asDouble();
+        }
+
+        private IOException missing(String name, String kind) {
+            return new IOException(file + ": field \"" + name + "\" is missing or not " + kind);
+        }
+    }
+}
