@@ -53,7 +53,7 @@ class CliUsageTest {
         assertUsageError("--batch-size 0", "predict", "--weights", weights.toString(), "--batch-size", "0", "a.png");
         assertUsageError("--imagenet needs --arch mobilenet_v2", "predict", "--weights", weights.toString(),
                 "--imagenet", "a.png");
-        assertUsageError("--epochs cannot be given with --resume", "train", "--resume", data, "--epochs", "3");
+        assertUsageError("--lr cannot be given with --resume", "train", "--resume", data, "--lr", "0.1");
         assertUsageError("--per-gallery 0", "analyze", "--run", data, "--per-gallery", "0");
         assertUsageError("not an http(s) URL", "weights", "download", "--url", "ftp://host/w.pth");
         assertUsageError("--arch mobilenet_v2", "weights", "download", "--arch", "mobilenet_v2");

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.covidct.app.analyze.RunAnalysis;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "validation every epoch, the best model tested at the end.")
 public final class TrainCommand implements Callable<Integer> {
     /** The options a resumed run may take; everything else comes from the run's config.json. */
-    private static final Set<String> RESUME_OPTIONS = Set.of("--resume", "--device", "--no-analyze");
+    private static final Set<String> RESUME_OPTIONS = Set.of("--resume", "--epochs", "--device", "--no-analyze");
 
     @Spec
     CommandSpec spec;
@@ -112,7 +113,9 @@ public final class TrainCommand implements Callable<Integer> {
             Path last = new RunDirectory(resume).lastCheckpoint();
             Trainer.ModelFactory resumed = (config, gen) -> ClassifierModels.build(config.arch(), config.weights(), gen,
                     Files.isRegularFile(last) ? last : null);
-            Path runDir = Trainer.resume(resume, resumed, device, log).runDir();
+            OptionalInt moreEpochs = spec.commandLine().getParseResult().hasMatchedOption("--epochs")
+                    ? OptionalInt.of(epochs) : OptionalInt.empty();
+            Path runDir = Trainer.resume(resume, moreEpochs, resumed, device, log).runDir();
             RunAnalysis.afterTraining(runDir, !noAnalyze, device, log);
             return 0;
         }

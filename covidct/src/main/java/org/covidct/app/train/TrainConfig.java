@@ -36,6 +36,12 @@ public record TrainConfig(String arch, String weights, Path data, Path out, int 
         }
     }
 
+    /** The same settings with another number of epochs. */
+    public TrainConfig withEpochs(int other) {
+        return new TrainConfig(arch, weights, data, out, other, batchSize, accumulate, lr, momentum, imageSize, seed,
+                workers, patience);
+    }
+
     /** The same settings with other initial weights. */
     public TrainConfig withWeights(String other) {
         return new TrainConfig(arch, other, data, out, epochs, batchSize, accumulate, lr, momentum, imageSize, seed,

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.covidct.app.data.CovidCtDataset;
 import org.covidct.app.io.AtomicOutput;
 import org.covidct.app.model.ClassifierModels;
@@ -108,9 +109,13 @@ public final class Trainer {
         }
     }
 
-    /** Continues the run in {@code runDir} from its last checkpoint, with the settings it was started with. */
-    public static RunResult resume(Path runDir, ModelFactory models, Device device, PrintStream log)
-            throws IOException {
+    /**
+     * Continues the run in {@code runDir} from its last checkpoint, with the settings it was started
+     * with; {@code epochs}, when given, extends (or shortens, down to the epochs already trained)
+     * the run, and config.json is updated to say so.
+     */
+    public static RunResult resume(Path runDir, OptionalInt epochs, ModelFactory models, Device device,
+                                   PrintStream log) throws IOException {
         RunDirectory dir = new RunDirectory(runDir);
         if (!Files.isRegularFile(dir.lastCheckpoint()) || !Files.isRegularFile(dir.config())) {
             throw new IOException(runDir + ": no run to resume (" + dir.lastCheckpoint() + " or " + dir.config()
@@ -120,9 +125,16 @@ public final class Trainer {
         dir.removeStaleTemporaryFiles();
         TrainConfig config = ConfigFile.read(dir.config(), runDir);
         ConfigFile.requireMatches(config, dir.config(), dir.lastCheckpoint());
-        Trainer trainer = new Trainer(config, models, log).onDevice(device);
         try (Checkpoint last = Checkpoint.load(dir.lastCheckpoint())) {
-            return trainer.loop(last);
+            if (epochs.isPresent() && epochs.getAsInt() != config.epochs()) {
+                if (epochs.getAsInt() < last.epoch()) {
+                    throw new IOException(runDir + ": --epochs " + epochs.getAsInt() + " is fewer than the "
+                            + last.epoch() + " epochs it has trained");
+                }
+                config = config.withEpochs(epochs.getAsInt());
+                ConfigFile.write(dir.config(), config);
+            }
+            return new Trainer(config, models, log).onDevice(device).loop(last);
         }
     }
 

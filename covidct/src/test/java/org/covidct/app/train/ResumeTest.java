@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.covidct.app.TinyCovidCt;
 import org.covidct.nn.io.Checkpoint;
 import org.covidct.tensor.Device;
@@ -46,7 +47,7 @@ class ResumeTest {
             }
         });
         assertThrows(Crash.class, killed::train);
-        Trainer.resume(dir.resolve("killed"), NARROW, Device.CPU, quiet);
+        Trainer.resume(dir.resolve("killed"), OptionalInt.empty(), NARROW, Device.CPU, quiet);
 
         assertEquals(epochsWithoutTimes(dir.resolve("whole")), epochsWithoutTimes(dir.resolve("killed")));
         assertEquals(Files.readAllLines(dir.resolve("whole/test_scores.csv")),
@@ -60,6 +61,23 @@ class ResumeTest {
             assertEquals(a.generatorPosition(), b.generatorPosition());
             assertEquals(a.learningRate(), b.learningRate());
         }
+    }
+
+    @Test
+    void aFinishedRunExtendedWithMoreEpochsMatchesOneThatHadThemFromTheStart() throws IOException {
+        Path data = TinyCovidCt.create(dir.resolve("data"), Map.of("train", 6, "val", 3, "test", 3), 40, 3);
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        new Trainer(config(data, "whole"), NARROW, quiet).train();
+        new Trainer(NarrowVgg.config(data, dir.resolve("extended"), 2, 0.01f), NARROW, quiet).train();
+
+        IOException fewer = assertThrows(IOException.class,
+                () -> Trainer.resume(dir.resolve("extended"), OptionalInt.of(1), NARROW, Device.CPU, quiet));
+        assertEquals(dir.resolve("extended") + ": --epochs 1 is fewer than the 2 epochs it has trained",
+                fewer.getMessage());
+
+        Trainer.resume(dir.resolve("extended"), OptionalInt.of(4), NARROW, Device.CPU, quiet);
+        assertEquals(epochsWithoutTimes(dir.resolve("whole")), epochsWithoutTimes(dir.resolve("extended")));
+        assertEquals(4, ConfigFile.read(dir.resolve("extended/config.json"), dir.resolve("extended")).epochs());
     }
 
     private static JsonNode epochsWithoutTimes(Path run) throws IOException {
