@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import javax.imageio.ImageIO;
 
 /**
@@ -27,7 +28,7 @@ public final class TinyCovidCt {
         for (String cls : List.of("COVID", "NonCOVID")) {
             Path images = Files.createDirectories(root.resolve("Images-processed").resolve("CT_" + cls));
             Path splits = Files.createDirectories(root.resolve("Data-split").resolve(cls));
-            for (Map.Entry<String, Integer> split : perClass.entrySet()) {
+            for (Map.Entry<String, Integer> split : new TreeMap<>(perClass).entrySet()) { // Map.of's order varies by JVM
                 List<String> names = new ArrayList<>();
                 for (int i = 0; i < split.getValue(); i++) {
                     boolean jpeg = i % 3 == 2;

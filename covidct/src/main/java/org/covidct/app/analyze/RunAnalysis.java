@@ -116,7 +116,7 @@ public final class RunAnalysis {
             explained = cams.explain(paths, null);
         }
 
-        Path out = runDir.resolve("analysis");
+        Path out = run.analysis();
         Files.createDirectories(out);
         Map<GalleryKind, List<GradCamImages.Explained>> galleries = new EnumMap<>(GalleryKind.class);
         int next = 0;
@@ -127,7 +127,7 @@ public final class RunAnalysis {
             writeGallery(kind, g, picked.get(kind), kind.members(rows).size(),
                     out.resolve("gradcam_" + kind.fileStem() + ".png"));
         }
-        Path report = runDir.resolve("report.html");
+        Path report = run.report();
         ReportPage page = new ReportPage(run, config, layerName, drawSeed);
         AtomicOutput.text(report, page.html(rows, picked, galleries));
         log.println("analyze: wrote " + report);

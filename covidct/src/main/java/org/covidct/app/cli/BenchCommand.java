@@ -56,13 +56,15 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (steps < 1 || batchSize < 1) {
-            throw new ParameterException(spec.commandLine(), "--steps " + steps + " and --batch-size " + batchSize
-                    + ": need at least 1");
+        if (steps < 1) {
+            throw new ParameterException(spec.commandLine(), "--steps " + steps + ": must be at least 1");
         }
         if (!ClassifierModels.isImageSize(imageSize)) {
             throw new ParameterException(spec.commandLine(), ClassifierModels.imageSizeError(imageSize));
         }
+        ClassifierModels.batchSizeError(batchSize, imageSize).ifPresent(error -> {
+            throw new ParameterException(spec.commandLine(), error);
+        });
         Device device = deviceOption.resolve(spec.commandLine().getErr());
         float[] pixels = new float[batchSize * 3 * imageSize * imageSize];
         SplittableRandom rng = new SplittableRandom(0);

@@ -55,10 +55,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (batchSize < 1) {
-            throw new ParameterException(spec.commandLine(), "--batch-size " + batchSize + ": must be at least 1");
-        }
+        requireBatchFits(ClassifierModels.MIN_IMAGE_SIZE); // before any file is read
         ModelMetadata described = model.resolve(spec);
+        requireBatchFits(described.imageSize());
         Device device = deviceOption.resolve(spec.commandLine().getErr());
         var samples = new CovidCtDataset(data).split(split.name());
         Evaluation result;
@@ -78,5 +77,11 @@ public final class EvaluateCommand implements Callable<Integer> {
             AtomicOutput.text(metricsOut, result.metrics().toJson());
         }
         return 0;
+    }
+
+    private void requireBatchFits(int side) {
+        ClassifierModels.batchSizeError(batchSize, side).ifPresent(error -> {
+            throw new ParameterException(spec.commandLine(), error);
+        });
     }
 }

@@ -51,9 +51,7 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (batchSize < 1) {
-            throw new ParameterException(spec.commandLine(), "--batch-size " + batchSize + ": must be at least 1");
-        }
+        requireBatchFits(ClassifierModels.MIN_IMAGE_SIZE); // before any file is read
         if (imagenet) {
             if (model.arch != Architecture.mobilenet_v2) {
                 throw new ParameterException(spec.commandLine(), "--imagenet needs --arch mobilenet_v2 and a TFLite "
@@ -63,11 +61,13 @@ public final class PredictCommand implements Callable<Integer> {
             if (!ClassifierModels.isImageSize(side)) {
                 throw new ParameterException(spec.commandLine(), ClassifierModels.imageSizeError(side));
             }
+            requireBatchFits(side);
             Device device = deviceOption.resolve(spec.commandLine().getErr());
             ImageNetPredict.run(model.weights, side, images, batchSize, device, spec.commandLine().getOut());
             return 0;
         }
         ModelMetadata described = model.resolve(spec);
+        requireBatchFits(described.imageSize());
         Device device = deviceOption.resolve(spec.commandLine().getErr());
         List<Sample> samples = images.stream().map(p -> new Sample(p, 0)).toList();
         PrintWriter out = spec.commandLine().getOut();
@@ -79,5 +79,11 @@ public final class PredictCommand implements Callable<Integer> {
             PredictionCsv.write(net, loader, described.classNames(), out);
         }
         return 0;
+    }
+
+    private void requireBatchFits(int side) {
+        ClassifierModels.batchSizeError(batchSize, side).ifPresent(error -> {
+            throw new ParameterException(spec.commandLine(), error);
+        });
     }
 }

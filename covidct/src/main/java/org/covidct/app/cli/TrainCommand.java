@@ -7,15 +7,17 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.covidct.app.analyze.RunAnalysis;
 import org.covidct.app.model.Architecture;
 import org.covidct.app.model.ClassifierModels;
+import org.covidct.app.train.ResumeOptions;
 import org.covidct.app.train.RunDirectory;
 import org.covidct.app.train.TrainConfig;
 import org.covidct.app.train.Trainer;
+import org.covidct.nn.Generator;
+import org.covidct.nn.Module;
 import org.covidct.nn.io.ModelMetadata;
 import org.covidct.nn.io.TorchvisionWeights;
 import org.covidct.nn.io.WeightFileException;
@@ -35,7 +37,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "validation every epoch, the best model tested at the end.")
 public final class TrainCommand implements Callable<Integer> {
     /** The options a resumed run may take; everything else comes from the run's config.json. */
-    private static final Set<String> RESUME_OPTIONS = Set.of("--resume", "--epochs", "--device", "--no-analyze");
+    private static final Set<String> RESUME_OPTIONS = Set.of("--resume", "--epochs", "--data", "--device",
+            "--no-analyze");
 
     @Spec
     CommandSpec spec;
@@ -44,7 +47,8 @@ public final class TrainCommand implements Callable<Integer> {
     DeviceOption deviceOption;
 
     @Option(names = "--data", paramLabel = "DIR",
-            description = "root of a COVID-CT checkout (Images-processed/, Data-split/); required unless --resume")
+            description = "root of a COVID-CT checkout (Images-processed/, Data-split/); required unless --resume, "
+                    + "with which it names the new place of the run's data set, checked file by file")
     Path data;
 
     @Option(names = "--arch", paramLabel = "ARCH", description = "${COMPLETION-CANDIDATES} "
@@ -109,13 +113,20 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             }
             Device device = deviceOption.resolve(spec.commandLine().getErr());
-            // A fresh mobilenet_v2 must have the variant (folded or not) of the checkpoint it resumes from.
+            // A fresh mobilenet_v2 must have the variant (folded or not) of the checkpoint it resumes
+            // from; a run stopped before its first checkpoint starts again from its initial weights.
             Path last = new RunDirectory(resume).lastCheckpoint();
-            Trainer.ModelFactory resumed = (config, gen) -> ClassifierModels.build(config.arch(), config.weights(), gen,
-                    Files.isRegularFile(last) ? last : null);
-            OptionalInt moreEpochs = spec.commandLine().getParseResult().hasMatchedOption("--epochs")
-                    ? OptionalInt.of(epochs) : OptionalInt.empty();
-            Path runDir = Trainer.resume(resume, moreEpochs, resumed, device, log).runDir();
+            Trainer.ModelFactory resumed = (config, gen) -> Files.isRegularFile(last)
+                    ? ClassifierModels.build(config.arch(), config.weights(), gen, last)
+                    : fineTuning(config, gen);
+            ResumeOptions options = ResumeOptions.AS_STARTED;
+            if (spec.commandLine().getParseResult().hasMatchedOption("--epochs")) {
+                options = options.withEpochs(epochs);
+            }
+            if (data != null) {
+                options = options.withData(data);
+            }
+            Path runDir = Trainer.resume(resume, options, resumed, device, log).runDir();
             RunAnalysis.afterTraining(runDir, !noAnalyze, device, log);
             return 0;
         }
@@ -126,11 +137,15 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConfig settings = config(architecture());
         Device device = deviceOption.resolve(spec.commandLine().getErr());
         TrainConfig config = settings.withWeights(initialWeights(settings.arch()));
-        Trainer.ModelFactory models = (c, gen) -> ClassifierModels.buildForFineTuning(c.arch(), c.weights(), gen,
-                spec.commandLine().getErr()::println);
-        Trainer trainer = new Trainer(config, models, log).onDevice(device);
+        Trainer trainer = new Trainer(config, this::fineTuning, log).onDevice(device);
         RunAnalysis.afterTraining(trainer.train().runDir(), !noAnalyze, device, log);
         return 0;
+    }
+
+    /** The model a run starts from: its initial weights, with a new classifier head where they need one. */
+    private Module fineTuning(TrainConfig config, Generator gen) throws IOException {
+        return ClassifierModels.buildForFineTuning(config.arch(), config.weights(), gen,
+                spec.commandLine().getErr()::println);
     }
 
     /** --arch, or the architecture that --weights records; the two must agree. */

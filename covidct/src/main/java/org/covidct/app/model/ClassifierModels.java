@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.covidct.nn.Generator;
@@ -48,6 +50,7 @@ public final class ClassifierModels {
      */
     public static final int MAX_IMAGE_SIZE = 4096;
     public static final String MOBILENET_V2 = "mobilenet_v2";
+    private static final int WIDEST_CHANNELS = 64;
     /** How many mismatched keys an error names before it only counts them. */
     private static final int KEYS_NAMED = 3;
 
@@ -62,6 +65,24 @@ public final class ClassifierModels {
     /** The usage error for a side that {@link #isImageSize} refuses. */
     public static String imageSizeError(int side) {
         return "--image-size " + side + ": must be " + MIN_IMAGE_SIZE + " to " + MAX_IMAGE_SIZE + " pixels";
+    }
+
+    /**
+     * The usage error for a batch whose widest activation (the VGGs' 64 channels at full size, the
+     * widest of every architecture here) would hold more values than a tensor can index; empty when
+     * the batch fits.
+     */
+    public static Optional<String> batchSizeError(int batchSize, int side) {
+        if (batchSize < 1) {
+            return Optional.of("--batch-size " + batchSize + ": must be at least 1");
+        }
+        long widest = (long) WIDEST_CHANNELS * side * side;
+        if (batchSize * widest <= Integer.MAX_VALUE) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format(Locale.ROOT, "--batch-size %d at %d px: the first layer's activations would "
+                + "hold %,d values, more than a tensor can (%,d); use --batch-size %d or less", batchSize, side,
+                batchSize * widest, Integer.MAX_VALUE, Integer.MAX_VALUE / widest));
     }
 
     /** The description that this application's checkpoints record for a model trained with these settings. */

@@ -3,6 +3,7 @@ package org.covidct.app.train;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.covidct.nn.io.AtomicFile;
@@ -41,8 +42,51 @@ public record RunDirectory(Path root) {
         }
     }
 
+    /**
+     * Deletes what an attempt that was stopped before its first checkpoint wrote besides
+     * config.json: none of it can be resumed, and a new attempt would mix its logs with them.
+     */
+    public void discardUncheckpointedAttempt() throws IOException {
+        removeStaleTemporaryFiles();
+        deleteTree(tensorboard());
+        Files.deleteIfExists(bestCheckpoint());
+        Files.deleteIfExists(metrics());
+        deleteEndOfRunFiles();
+    }
+
+    /**
+     * Deletes the files a run's end makes from its best checkpoint, which no longer describe a run
+     * that trains on: the scores, the test metrics, the plots, the analysis and report.html.
+     */
+    public void deleteEndOfRunFiles() throws IOException {
+        for (Path file : List.of(valScores(), testScores(), testMetrics(), report())) {
+            Files.deleteIfExists(file);
+        }
+        deleteTree(analysis());
+        deleteTree(plots());
+        Files.createDirectories(plots());
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        List<Path> all;
+        try (Stream<Path> files = Files.walk(dir)) {
+            all = files.sorted(Comparator.reverseOrder()).toList(); // children before their folder
+        }
+        for (Path f : all) {
+            Files.deleteIfExists(f);
+        }
+    }
+
     public Path config() {
         return root.resolve("config.json");
+    }
+
+    /** The SHA-256 of every data file the run reads, which a resume checks the data against. */
+    public Path dataManifest() {
+        return root.resolve("data.sha256");
     }
 
     /** Every epoch's training and validation metrics. */
@@ -82,5 +126,15 @@ public record RunDirectory(Path root) {
 
     public Path plots() {
         return root.resolve("plots");
+    }
+
+    /** The Grad-CAM galleries of analyze. */
+    public Path analysis() {
+        return root.resolve("analysis");
+    }
+
+    /** analyze's page of the whole run. */
+    public Path report() {
+        return root.resolve("report.html");
     }
 }

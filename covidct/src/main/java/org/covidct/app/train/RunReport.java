@@ -39,7 +39,7 @@ final class RunReport {
     }
 
     static Trainer.RunResult finish(TrainConfig config, RunDirectory run, Trainer.ModelFactory models, Device device,
-                                    PrintStream log) throws IOException {
+                                    PrintStream log, Trainer.StepListener steps) throws IOException {
         CovidCtDataset dataset = new CovidCtDataset(config.data());
         Evaluation val;
         Evaluation test;
@@ -51,13 +51,16 @@ final class RunReport {
             val = Evaluation.run(model, valData, null);
             test = Evaluation.run(model, testData, new ConsoleProgress().begin("test", testData.numBatches()));
         }
+        steps.before(RunStep.SCORES, config.epochs());
         ScoresCsv.write(run.valScores(), val.paths(), val.predictions());
         ScoresCsv.write(run.testScores(), test.paths(), test.predictions());
         ObjectNode summary = Trainer.JSON.createObjectNode();
         summary.set("val", val.metrics().toJsonTree());
         summary.set("test", test.metrics().toJsonTree());
+        steps.before(RunStep.TEST_METRICS, config.epochs());
         AtomicOutput.text(run.testMetrics(), Trainer.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
         log.print(test.metrics().formatTable());
+        steps.before(RunStep.PLOTS, config.epochs());
         plots(run, test, dataset);
         return new Trainer.RunResult(run.root(), test);
     }

@@ -31,6 +31,9 @@ public record TrainConfig(String arch, String weights, Path data, Path out, int 
                     + ClassifierModels.MIN_IMAGE_SIZE + " to " + ClassifierModels.MAX_IMAGE_SIZE + "), workers "
                     + workers + ", patience " + patience);
         }
+        ClassifierModels.batchSizeError(batchSize, imageSize).ifPresent(error -> {
+            throw new IllegalArgumentException(error);
+        });
         if (!(lr > 0) || !(momentum >= 0 && momentum < 1)) {
             throw new IllegalArgumentException("invalid training settings: learning rate " + lr + ", momentum " + momentum);
         }
@@ -39,6 +42,12 @@ public record TrainConfig(String arch, String weights, Path data, Path out, int 
     /** The same settings with another number of epochs. */
     public TrainConfig withEpochs(int other) {
         return new TrainConfig(arch, weights, data, out, other, batchSize, accumulate, lr, momentum, imageSize, seed,
+                workers, patience);
+    }
+
+    /** The same settings with the data set at another place. */
+    public TrainConfig withData(Path other) {
+        return new TrainConfig(arch, weights, other, out, epochs, batchSize, accumulate, lr, momentum, imageSize, seed,
                 workers, patience);
     }
 

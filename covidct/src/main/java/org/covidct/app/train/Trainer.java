@@ -11,8 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.covidct.app.data.CovidCtDataset;
+import org.covidct.app.data.DataManifest;
 import org.covidct.app.io.AtomicOutput;
 import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.tensorboard.EventTruncation;
@@ -40,7 +42,8 @@ import org.covidct.tensor.TensorScope;
  * into one update, validation metrics after every epoch, the best model kept by validation
  * accuracy, and its early-stopping rule (stop when both patiences run out, divide the learning rate
  * by ten when only the loss's does). Every epoch ends with an atomic checkpoint, from which
- * {@link #resume} continues a killed run to the same result.
+ * {@link #resume} continues a killed run to the same result; {@link RunStep} gives the order of the
+ * files an epoch writes, which makes a crash at any point harmless.
  *
  * <p>Gradient accumulation steps after every {@code accumulate} batches and after the epoch's last
  * batch, each batch's loss scaled by 1/(batches in its group), so every update averages its group.
@@ -49,10 +52,11 @@ import org.covidct.tensor.TensorScope;
  * scales by 1/8.
  */
 public final class Trainer {
-    /** Called after each epoch's checkpoint is written; tests use it to simulate a crash. */
+    /** Called before each file-system step of the run; tests throw from it to crash the run there. */
     @FunctionalInterface
-    public interface EpochListener {
-        void epochDone(int epoch);
+    public interface StepListener {
+        /** @param epoch the epoch the step belongs to, counted from 0; the run's epoch count at its end */
+        void before(RunStep step, int epoch) throws IOException;
     }
 
     /** Builds the model a run starts from. */
@@ -69,7 +73,7 @@ public final class Trainer {
     private final RunDirectory run;
     private final ModelFactory models;
     private final PrintStream log;
-    private EpochListener listener = epoch -> { };
+    private StepListener steps = (step, epoch) -> { };
     private Device device = Device.CPU;
 
     public Trainer(TrainConfig config, ModelFactory models, PrintStream log) {
@@ -79,8 +83,8 @@ public final class Trainer {
         this.log = log;
     }
 
-    public Trainer onEpochDone(EpochListener l) {
-        this.listener = l;
+    public Trainer onStep(StepListener listener) {
+        this.steps = listener;
         return this;
     }
 
@@ -94,12 +98,12 @@ public final class Trainer {
     public RunResult train() throws IOException {
         refuseAnotherRun();
         CovidCtDataset dataset = new CovidCtDataset(config.data()); // bad data fails before anything is written
-        dataset.split("train");
-        dataset.split("val");
-        dataset.split("test");
+        List<Path> dataFiles = dataset.files();
         run.create();
         refuseAnotherRun(); // again, now that no other process can write the directory
-        ConfigFile.write(run.config(), config);
+        run.discardUncheckpointedAttempt();
+        DataManifest.of(dataset.root(), dataFiles).write(run.dataManifest());
+        ConfigFile.write(run.config(), config); // last: a config.json says the run has all it needs to resume
         return loop(null);
     }
 
@@ -111,31 +115,87 @@ public final class Trainer {
 
     /**
      * Continues the run in {@code runDir} from its last checkpoint, with the settings it was started
-     * with; {@code epochs}, when given, extends (or shortens, down to the epochs already trained)
-     * the run, and config.json is updated to say so.
+     * with, on the same data (checked file by file). The options can extend (or shorten, down to
+     * the epochs already trained) the run, and name the data set's new place; config.json is
+     * updated to say so. A run killed before its first checkpoint starts again from its config.json,
+     * and a finished one has its end-of-run files written again.
      */
-    public static RunResult resume(Path runDir, OptionalInt epochs, ModelFactory models, Device device,
+    public static RunResult resume(Path runDir, ResumeOptions options, ModelFactory models, Device device,
                                    PrintStream log) throws IOException {
+        return resume(runDir, options, models, device, log, (step, epoch) -> { });
+    }
+
+    /** {@link #resume(Path, ResumeOptions, ModelFactory, Device, PrintStream)}, reporting each step to {@code steps}. */
+    public static RunResult resume(Path runDir, ResumeOptions options, ModelFactory models, Device device,
+                                   PrintStream log, StepListener steps) throws IOException {
+        OptionalInt epochs = options.epochs();
         RunDirectory dir = new RunDirectory(runDir);
-        if (!Files.isRegularFile(dir.lastCheckpoint()) || !Files.isRegularFile(dir.config())) {
-            throw new IOException(runDir + ": no run to resume (" + dir.lastCheckpoint() + " or " + dir.config()
-                    + " is missing)");
+        if (!Files.isRegularFile(dir.config())) {
+            throw new IOException(runDir + ": no run to resume (" + dir.config() + " is missing)");
         }
         dir.claim();
         dir.removeStaleTemporaryFiles();
-        TrainConfig config = ConfigFile.read(dir.config(), runDir);
+        TrainConfig config = onSameData(ConfigFile.read(dir.config(), runDir), options.data(), dir);
+        if (!Files.isRegularFile(dir.lastCheckpoint())) {
+            // config.json is written before anything else, so this attempt was killed in its first epoch.
+            config = withEpochs(config, epochs, 0, dir);
+            dir.discardUncheckpointedAttempt();
+            log.println("restarting " + runDir + ": it was stopped before its first epoch ended");
+            return new Trainer(config, models, log).onDevice(device).onStep(steps).loop(null);
+        }
         ConfigFile.requireMatches(config, dir.config(), dir.lastCheckpoint());
         try (Checkpoint last = Checkpoint.load(dir.lastCheckpoint())) {
-            if (epochs.isPresent() && epochs.getAsInt() != config.epochs()) {
-                if (epochs.getAsInt() < last.epoch()) {
-                    throw new IOException(runDir + ": --epochs " + epochs.getAsInt() + " is fewer than the "
-                            + last.epoch() + " epochs it has trained");
-                }
-                config = config.withEpochs(epochs.getAsInt());
-                ConfigFile.write(dir.config(), config);
+            int trained = ((List<?>) last.extra().get("history")).size();
+            if (trained < last.epoch() && epochs.isPresent() && epochs.getAsInt() > config.epochs()) {
+                throw new IOException(runDir + ": stopped early after " + trained + " epochs, so --epochs cannot "
+                        + "extend it; start a new run to train longer");
             }
-            return new Trainer(config, models, log).onDevice(device).loop(last);
+            config = withEpochs(config, epochs, last.epoch(), dir);
+            return new Trainer(config, models, log).onDevice(device).onStep(steps).loop(last);
         }
+    }
+
+    /**
+     * {@code config}, with the data set at {@code moved} when given, after checking that the data
+     * set holds the files the run started with.
+     */
+    private static TrainConfig onSameData(TrainConfig config, Optional<Path> moved, RunDirectory dir)
+            throws IOException {
+        if (!Files.isRegularFile(dir.dataManifest())) {
+            if (moved.isPresent()) {
+                throw new IOException(dir.root() + ": --data cannot be checked against the run's data, as it has no "
+                        + dir.dataManifest().getFileName() + " (it was started by an earlier version)");
+            }
+            return config;
+        }
+        Path data = moved.orElse(config.data());
+        try {
+            DataManifest.read(dir.dataManifest()).requireMatches(data);
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + (moved.isEmpty() ? "; if the data set moved, give --data with its "
+                    + "new place" : ""), e);
+        }
+        if (moved.isEmpty() || moved.get().toAbsolutePath().equals(config.data().toAbsolutePath())) {
+            return config;
+        }
+        TrainConfig changed = config.withData(moved.get());
+        ConfigFile.write(dir.config(), changed);
+        return changed;
+    }
+
+    /** {@code config} with the number of epochs the resume asks for, recorded in config.json. */
+    private static TrainConfig withEpochs(TrainConfig config, OptionalInt epochs, int trained, RunDirectory dir)
+            throws IOException {
+        if (epochs.isEmpty() || epochs.getAsInt() == config.epochs()) {
+            return config;
+        }
+        if (epochs.getAsInt() < Math.max(1, trained)) {
+            throw new IOException(dir.root() + ": --epochs " + epochs.getAsInt() + " is fewer than the " + trained
+                    + " epochs it has trained");
+        }
+        TrainConfig changed = config.withEpochs(epochs.getAsInt());
+        ConfigFile.write(dir.config(), changed);
+        return changed;
     }
 
     private RunResult loop(Checkpoint resumeFrom) throws IOException {
@@ -164,8 +224,13 @@ public final class Trainer {
                 history = (ArrayNode) JSON.valueToTree(extra.get("history"));
                 bestAccuracy = ((Number) extra.get("best_val_accuracy")).doubleValue();
                 startEpoch = resumeFrom.epoch();
+                // A kill after the checkpoint's rename can have left metrics.json an epoch behind it.
+                writeMetrics(history);
                 EventTruncation.truncate(run.tensorboard(), startEpoch);
-                log.println("resuming " + config.out() + " at epoch " + startEpoch);
+                if (startEpoch < config.epochs()) {
+                    run.deleteEndOfRunFiles(); // they describe the run as it was when it last ended
+                    log.println("resuming " + config.out() + " at epoch " + startEpoch);
+                }
             }
             for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
                 long t0 = System.nanoTime();
@@ -174,6 +239,7 @@ public final class Trainer {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 log.println(summaryLine(epoch, stats, v, sgd.learningRate(), seconds));
 
+                steps.before(RunStep.TENSORBOARD, epoch);
                 board.addScalars("Losses", Map.of("Train loss", stats.loss(), "Validation_loss", v.metrics().loss()), epoch);
                 board.addScalars("Accuracies", Map.of("Train Accuracy", 100.0 * stats.accuracy(),
                         "Valid Accuracy", 100.0 * v.metrics().accuracy()), epoch);
@@ -181,6 +247,7 @@ public final class Trainer {
 
                 if (v.metrics().accuracy() > bestAccuracy) {
                     bestAccuracy = v.metrics().accuracy();
+                    steps.before(RunStep.BEST_CHECKPOINT, epoch);
                     writeCheckpoint(run.bestCheckpoint(), model, sgd, gen, epoch + 1, Map.of("val_accuracy", bestAccuracy));
                 }
                 stopper.add(v.metrics().loss(), v.metrics().accuracy());
@@ -196,10 +263,10 @@ public final class Trainer {
                 extra.put("early_stopping", stopper.state());
                 extra.put("history", JSON.convertValue(history, List.class));
                 extra.put("best_val_accuracy", bestAccuracy);
+                steps.before(RunStep.LAST_CHECKPOINT, epoch);
                 writeCheckpoint(run.lastCheckpoint(), model, sgd, gen, next, extra);
-                AtomicOutput.text(run.metrics(), JSON.writerWithDefaultPrettyPrinter()
-                        .writeValueAsString(JSON.createObjectNode().<ObjectNode>set("epochs", history)));
-                listener.epochDone(epoch);
+                steps.before(RunStep.METRICS, epoch);
+                writeMetrics(history);
                 if (stop) {
                     log.println("early stopping: neither validation loss nor accuracy improved for "
                             + (config.patience() + 1) + " epochs");
@@ -207,7 +274,12 @@ public final class Trainer {
                 }
             }
         }
-        return RunReport.finish(config, run, models, device, log);
+        return RunReport.finish(config, run, models, device, log, steps);
+    }
+
+    private void writeMetrics(ArrayNode history) throws IOException {
+        AtomicOutput.text(run.metrics(), JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsString(JSON.createObjectNode().<ObjectNode>set("epochs", history)));
     }
 
     /** Training-time loaders leave unreadable images out, and the epoch summary counts them. */
