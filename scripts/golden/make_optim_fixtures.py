@@ -71,8 +71,8 @@ def adamw():
 
 
 def schedules():
-    """Each case: the learning rate after 0..n steps of scheduler.step() (torch's get_last_lr()),
-    stored as float32 (the optimiser's learning rate is a float in Java)."""
+    """Each case: the learning rate after 0..n steps of scheduler.step() (torch's get_last_lr()), as
+    float32 (what the optimiser's float learning rate must be) and, in lr + lr_mid + lr_lo, the double."""
     gw = GoldWriter()
 
     def record(name, base, make, n, params):
@@ -85,6 +85,13 @@ def schedules():
             lrs.append(sched.get_last_lr()[0])
         gw.scalar(name + ".base_lr", base).add(name + ".params", np.array(params, dtype=np.float64))
         gw.add(name + ".lr", np.array(lrs, dtype=np.float64))
+        # The doubles exactly, as three float32 parts that sum to them (24 + 24 + 5 bits).
+        rest = np.array(lrs, dtype=np.float64) - np.array(lrs, dtype=np.float32).astype(np.float64)
+        mid = rest.astype(np.float32)
+        lo = (rest - mid.astype(np.float64)).astype(np.float32)
+        exact = np.array(lrs, dtype=np.float32).astype(np.float64) + mid.astype(np.float64) + lo.astype(np.float64)
+        assert (exact == np.array(lrs, dtype=np.float64)).all()
+        gw.add(name + ".lr_mid", mid).add(name + ".lr_lo", lo)
 
     lin = torch.optim.lr_scheduler.LinearLR
     cos = torch.optim.lr_scheduler.CosineAnnealingLR
