@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
-import org.covidct.nn.Parameter;
 import org.covidct.nn.optim.EmaState;
 import org.covidct.nn.optim.ModelEma;
 import org.covidct.nn.optim.Optimizer;

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,8 +141,8 @@ class RecipeCheckpointTest {
             }
             continued = snapshot(model, adamw, ema);
         }
-        assertArrayEquals(java.nio.file.Files.readAllBytes(file),
-                java.nio.file.Files.readAllBytes(dir.resolve("captured.safetensors")));
+        assertArrayEquals(Files.readAllBytes(file),
+                Files.readAllBytes(dir.resolve("captured.safetensors")));
 
         // A fresh process: other initial weights, another generator, fresh optimiser and average.
         Generator genB = new Generator(12345);
@@ -170,8 +172,8 @@ class RecipeCheckpointTest {
             for (int i = k; i < k + n; i++) {
                 step(model, training, scheduler, ema, i);
             }
-            assertNotEquals(java.util.Arrays.toString(continued.get("model.5.weight")),
-                    java.util.Arrays.toString(snapshot(model, adamw, ema).get("model.5.weight")));
+            assertNotEquals(Arrays.toString(continued.get("model.5.weight")),
+                    Arrays.toString(snapshot(model, adamw, ema).get("model.5.weight")));
         }
     }
 
@@ -186,8 +188,6 @@ class RecipeCheckpointTest {
         }
         try (Sequential model = tinyModel(gen); Sgd sgd = new Sgd(model.parameters(), 0.1f, 0.9f, 0f);
              AdamW adamw = adamw(model); ModelEma ema = new ModelEma(model, 0.5f); Checkpoint c = Checkpoint.load(file)) {
-            Map<String, Tensor> before = new LinkedHashMap<>();
-            model.stateDict().forEach((name, t) -> before.put(name, t));
             float[] firstWeight = model.stateDict().get("0.weight").toArray();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.restore(model, sgd, ema, gen));
             assertEquals("Sgd.loadState: the state is adamw's, this optimiser is sgd", e.getMessage());
@@ -219,7 +219,7 @@ class RecipeCheckpointTest {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             model.stateDict().forEach((name, t) -> tensors.put("model." + name, t));
             float[] momentum = new float[CLASSES];
-            java.util.Arrays.fill(momentum, 0.25f);
+            Arrays.fill(momentum, 0.25f);
             try (Tensor buf = Tensor.of(momentum, CLASSES)) {
                 tensors.put("optimizer.momentum.5.bias", buf);
                 SafeTensors.write(file, tensors, Map.of("format", Checkpoint.FORMAT, "version", "1", "epoch", "3",

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.covidct.nn.CrossEntropyLoss;
@@ -94,7 +95,7 @@ class FreezeTest {
             adamw.step();
             assertEquals(1, adamw.steps(adamFrozen), "its bias correction starts at its own first step");
             assertNotNull(adamw.expAvg(adamFrozen));
-            assertFalse(java.util.Arrays.equals(before, adamFrozen.data().toArray()));
+            assertFalse(Arrays.equals(before, adamFrozen.data().toArray()));
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import org.covidct.nn.Parameter;
+import org.covidct.tensor.Device;
 import org.covidct.tensor.Tensor;
 import org.covidct.tensor.testing.GoldenFile;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,7 +39,7 @@ class LrScheduleGoldenTest {
         float[] lo = gold.floats(name + ".lr_lo");
         LrSchedule schedule = schedule(name, gold.floats(name + ".params"));
         float base = gold.scalar(name + ".base_lr");
-        try (Sgd sgd = new Sgd(List.of(new Parameter(Tensor.zeros(org.covidct.tensor.Device.CPU, 1))), base, 0f, 0f)) {
+        try (Sgd sgd = new Sgd(List.of(new Parameter(Tensor.zeros(Device.CPU, 1))), base, 0f, 0f)) {
             LrScheduler scheduler = new LrScheduler(sgd, schedule);
             double[] run = new double[expected.length];
             for (int k = 0; k < expected.length; k++) {

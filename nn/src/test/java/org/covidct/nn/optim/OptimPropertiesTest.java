@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -18,6 +19,7 @@ import org.covidct.nn.Sequential;
 import org.covidct.nn.autograd.Functional;
 import org.covidct.nn.autograd.Variable;
 import org.covidct.tensor.Device;
+import org.covidct.tensor.Ops;
 import org.covidct.tensor.Tensor;
 
 /** Properties of AdamW, the schedules and the moving average that follow from their definitions. */
@@ -160,7 +162,7 @@ class OptimPropertiesTest {
             for (int k = 0; k < 3; k++) {
                 model.stateDict().forEach((name, t) -> {
                     try (Tensor v = Tensor.of(gaussian(rng, (int) t.numel(), 1), t.dims())) {
-                        org.covidct.tensor.Ops.copyInto(v, t);
+                        Ops.copyInto(v, t);
                     }
                 });
                 follow.update(model);
@@ -168,7 +170,7 @@ class OptimPropertiesTest {
                 model.stateDict().forEach((name, t) -> assertArrayEquals(t.toArray(),
                         follow.state().averaged().get(name).toArray(), name));
                 if (first == null) {
-                    first = new java.util.LinkedHashMap<>();
+                    first = new LinkedHashMap<>();
                     for (String name : model.namedParameters().keySet()) {
                         first.put(name, model.stateDict().get(name).toArray());
                     }
