@@ -24,9 +24,4 @@ public record OptimizerState(String type, Map<String, Tensor> tensors, Map<Strin
         tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
         steps = Collections.unmodifiableMap(new LinkedHashMap<>(steps));
     }
-
-    /** A state of {@code type} with nothing in it: no parameter has stepped. */
-    public static OptimizerState empty(String type) {
-        return new OptimizerState(type, Map.of(), Map.of());
-    }
 }
