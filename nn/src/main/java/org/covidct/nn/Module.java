@@ -264,6 +264,18 @@ public abstract class Module implements AutoCloseable {
         children.values().forEach(Module::onStateLoaded);
     }
 
+    /**
+     * Freezes ({@code false}) or unfreezes ({@code true}) every parameter of this module and its
+     * descendants, as torch's {@code module.requires_grad_(on)}: frozen parameters get no gradient,
+     * so the optimiser skips them, and backward does not descend into a frozen prefix of the
+     * network at all. Batch-norm running statistics still update in training mode, as in torch.
+     * Returns this module.
+     */
+    public final Module setRequiresGrad(boolean on) {
+        parameters().forEach(p -> p.setRequiresGrad(on));
+        return this;
+    }
+
     /** Drops the accumulated gradient of every parameter. */
     public final void zeroGrad() {
         for (Parameter p : parameters()) {

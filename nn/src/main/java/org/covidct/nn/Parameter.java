@@ -11,6 +11,15 @@ public final class Parameter extends Variable {
         super(TensorScope.detach(data), true);
     }
 
+    /**
+     * Freezes ({@code false}) or unfreezes ({@code true}) the parameter, as torch's
+     * {@code requires_grad_}: a frozen parameter gets no gradient, so optimisers leave it and its
+     * state alone. See {@link org.covidct.nn.Module#setRequiresGrad} for a whole module.
+     */
+    public void setRequiresGrad(boolean on) {
+        setLeafRequiresGrad(on);
+    }
+
     /** Moves the value and gradient to {@code device} in place, for {@link Module#to}. */
     void moveTo(Device device) {
         moveLeafTo(device);

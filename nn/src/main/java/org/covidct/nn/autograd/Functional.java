@@ -190,6 +190,37 @@ public final class Functional {
     }
 
     /**
+     * Mean cross-entropy with label smoothing, as nn.CrossEntropyLoss(label_smoothing=eps): the
+     * target of row i is (1 - eps) on its class plus eps / C on every class, so the loss is
+     * (1 - eps) * CE + eps * mean_i(-mean_c log p_ic). Computed as CE + sum(W * logits) with the
+     * constant W_ic = (eps / N) * ([c == y_i] - 1 / C), which is the same function (the two differ
+     * by eps * mean_i(logit_iy - mean_c logit_ic)); its gradient is (p - smoothed target) / N.
+     * A smoothing of 0 is the plain {@link #crossEntropy(Variable, int[])}.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= labelSmoothing <= 1}
+     */
+    public static Variable crossEntropy(Variable logits, int[] targets, float labelSmoothing) {
+        if (!(labelSmoothing >= 0f && labelSmoothing <= 1f)) {
+            throw new IllegalArgumentException("cross_entropy: label smoothing " + labelSmoothing + " must be in [0, 1]");
+        }
+        Variable ce = crossEntropy(logits, targets);
+        if (labelSmoothing == 0f) {
+            return ce;
+        }
+        int n = targets.length;
+        int classes = logits.shape().dim(1);
+        float[] w = new float[n * classes];
+        double scale = (double) labelSmoothing / n;
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < classes; c++) {
+                w[i * classes + c] = (float) (scale * ((c == targets[i] ? 1.0 : 0.0) - 1.0 / classes));
+            }
+        }
+        Variable weights = Variable.constant(Tensor.of(logits.data().device(), w, n, classes));
+        return add(ce, sum(mul(logits, weights)));
+    }
+
+    /**
      * Mean binary cross-entropy of sigmoid(logits) against target probabilities of the same shape, as
      * nn.BCEWithLogitsLoss without weights. The target's gradient is -logits * dloss / numel.
      */

@@ -15,7 +15,7 @@ import org.covidct.tensor.TensorScope;
  */
 public class Variable {
     private Tensor data;
-    private final boolean requiresGrad;
+    private boolean requiresGrad;
     final Node gradFn;
     private Tensor grad;
     private boolean retainsGrad;
@@ -51,6 +51,19 @@ public class Variable {
 
     public boolean requiresGrad() {
         return requiresGrad;
+    }
+
+    /**
+     * torch's {@code requires_grad_} on a leaf: a leaf that stops requiring a gradient is frozen,
+     * as if constant, so the next forward records nothing that leads to it and backward gives it no
+     * gradient. Its current gradient is left as it is. Change it between steps, not between a
+     * forward pass and its backward.
+     */
+    protected final void setLeafRequiresGrad(boolean on) {
+        if (!isLeaf()) {
+            throw new IllegalStateException("requiresGrad can only change on a leaf, not on the output of " + gradFn.op);
+        }
+        requiresGrad = on;
     }
 
     public boolean isLeaf() {

@@ -13,25 +13,33 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
-import org.covidct.nn.Parameter;
+import org.covidct.nn.optim.EmaState;
+import org.covidct.nn.optim.ModelEma;
+import org.covidct.nn.optim.Optimizer;
+import org.covidct.nn.optim.OptimizerState;
 import org.covidct.nn.optim.Sgd;
 import org.covidct.tensor.Ops;
 import org.covidct.tensor.Tensor;
 import org.covidct.tensor.TensorScope;
 
 /**
- * Everything needed to resume training exactly: the model's state dict, SGD's momentum buffers by
- * parameter name, the epoch, the learning rate, the generator's state (which fixes every later
- * dropout mask and shuffle drawn from it) and the application's own JSON state (early stopping,
- * latest metrics) in {@code extra}, and what the model is ({@link ModelMetadata}), so that a
- * checkpoint can be run without being told. Saved as one safetensors file: tensors named "model.*"
- * and "optimizer.momentum.*", the rest as strings in the header's metadata. The checkpoint owns
- * its tensors; close it to free them.
+ * Everything needed to resume training exactly: the model's state dict, the optimiser's
+ * per-parameter state by parameter name ({@link OptimizerState}: SGD's momentum buffers, AdamW's
+ * moments and step counts), the average of a {@link ModelEma} when the run keeps one, the epoch,
+ * the learning rate, the generator's state (which fixes every later dropout mask and shuffle drawn
+ * from it), the application's own JSON state (early stopping, latest metrics, a schedule's step
+ * count) in {@code extra}, and what the model is ({@link ModelMetadata}), so that a checkpoint can
+ * be run without being told. Saved as one safetensors file: tensors named "model.*",
+ * "optimizer.&lt;slot&gt;.*" and "ema.*", the rest as strings in the header's metadata. Version 1
+ * files (SGD only, no "optimizer" metadata) still load. The checkpoint owns its tensors; close it
+ * to free them.
  *
  * @param model         state dict, by PyTorch's dotted names
- * @param momentum      momentum buffers by parameter name; parameters without one have not stepped
+ * @param optimizer     the optimiser's state; parameters without an entry have not stepped
+ * @param ema           the averaged model, or null in a run without one
  * @param epoch         the application's epoch counter
  * @param learningRate  the optimiser's current learning rate
  * @param generatorSeed generator state: seed
@@ -40,13 +48,14 @@ import org.covidct.tensor.TensorScope;
  *                      Integer, Long or Double and objects as maps, as Jackson reads them
  * @param description   what the model is; null in a checkpoint written without it
  */
-public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> momentum, int epoch, float learningRate,
-                         long generatorSeed, long generatorPosition, Map<String, Object> extra,
+public record Checkpoint(Map<String, Tensor> model, OptimizerState optimizer, EmaState ema, int epoch,
+                         float learningRate, long generatorSeed, long generatorPosition, Map<String, Object> extra,
                          ModelMetadata description) implements AutoCloseable {
     public static final String FORMAT = "covidct-checkpoint";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     static final String MODEL_PREFIX = "model.";
-    static final String MOMENTUM_PREFIX = "optimizer.momentum.";
+    static final String OPTIMIZER_PREFIX = "optimizer.";
+    static final String EMA_PREFIX = "ema.";
 
     /** NaN and infinities stay numbers, so that a diverged loss in the metrics survives a round trip. */
     private static final ObjectMapper JSON = JsonMapper.builder()
@@ -56,79 +65,103 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> momentum
 
     public Checkpoint {
         model = Collections.unmodifiableMap(new LinkedHashMap<>(model));
-        momentum = Collections.unmodifiableMap(new LinkedHashMap<>(momentum));
+        Objects.requireNonNull(optimizer, "optimizer");
         extra = Collections.unmodifiableMap(new LinkedHashMap<>(extra == null ? Map.of() : extra));
     }
 
+    /** {@link #capture(Module, Optimizer, ModelEma, Generator, int, Map, ModelMetadata)} of a run without an average. */
+    public static Checkpoint capture(Module model, Optimizer optimizer, Generator gen, int epoch,
+                                     Map<String, Object> extra, ModelMetadata description) {
+        return capture(model, optimizer, null, gen, epoch, extra, description);
+    }
+
     /**
-     * A snapshot of the training state: copies of the model's tensors and the momentum buffers,
-     * independent of the live ones, so training may go on while it is saved or kept.
+     * A snapshot of the training state: copies of the model's tensors, the optimiser's state and the
+     * average ({@code ema} may be null), independent of the live ones, so training may go on while
+     * it is saved or kept.
      */
-    public static Checkpoint capture(Module model, Sgd sgd, Generator gen, int epoch, Map<String, Object> extra,
-                                     ModelMetadata description) {
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        Map<String, Tensor> buffers = new LinkedHashMap<>();
+    public static Checkpoint capture(Module model, Optimizer optimizer, ModelEma ema, Generator gen, int epoch,
+                                     Map<String, Object> extra, ModelMetadata description) {
+        List<Tensor> copies = new ArrayList<>();
         try {
-            model.stateDict().forEach((name, t) -> state.put(name, TensorScope.detach(Ops.copy(t))));
-            momentumByName(model, sgd).forEach((name, t) -> buffers.put(name, TensorScope.detach(Ops.copy(t))));
+            OptimizerState live = optimizer.state(model.namedParameters());
+            Map<String, Tensor> state = copies(model.stateDict(), copies);
+            OptimizerState opt = new OptimizerState(live.type(), copies(live.tensors(), copies), live.steps());
+            EmaState averaged = ema == null ? null
+                    : new EmaState(copies(ema.state().averaged(), copies), ema.updates());
+            return new Checkpoint(state, opt, averaged, epoch, optimizer.learningRate(), gen.seed(), gen.position(),
+                    extra, description);
         } catch (RuntimeException | Error e) {
-            state.values().forEach(Tensor::close);
-            buffers.values().forEach(Tensor::close);
+            copies.forEach(Tensor::close);
             throw e;
         }
-        return new Checkpoint(state, buffers, epoch, sgd.learningRate(), gen.seed(), gen.position(), extra,
-                description);
+    }
+
+    private static Map<String, Tensor> copies(Map<String, Tensor> live, List<Tensor> made) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        live.forEach((name, t) -> {
+            Tensor copy = TensorScope.detach(Ops.copy(t));
+            made.add(copy);
+            out.put(name, copy);
+        });
+        return out;
+    }
+
+    /** {@link #write(Path, Module, Optimizer, ModelEma, Generator, int, Map, ModelMetadata)} of a run without an average. */
+    public static void write(Path file, Module model, Optimizer optimizer, Generator gen, int epoch,
+                             Map<String, Object> extra, ModelMetadata description) throws IOException {
+        write(file, model, optimizer, null, gen, epoch, extra, description);
     }
 
     /**
      * Writes the live training state to {@code file} without copying its tensors first: what
      * {@code capture(...).save(file)} writes, with no second copy of the model in memory.
      */
-    public static void write(Path file, Module model, Sgd sgd, Generator gen, int epoch, Map<String, Object> extra,
-                             ModelMetadata description) throws IOException {
-        new Checkpoint(model.stateDict(), momentumByName(model, sgd), epoch, sgd.learningRate(), gen.seed(),
-                gen.position(), extra, description).save(file);
+    public static void write(Path file, Module model, Optimizer optimizer, ModelEma ema, Generator gen, int epoch,
+                             Map<String, Object> extra, ModelMetadata description) throws IOException {
+        new Checkpoint(model.stateDict(), optimizer.state(model.namedParameters()), ema == null ? null : ema.state(),
+                epoch, optimizer.learningRate(), gen.seed(), gen.position(), extra, description).save(file);
     }
 
-    private static Map<String, Tensor> momentumByName(Module model, Sgd sgd) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        model.namedParameters().forEach((name, p) -> {
-            Tensor buf = sgd.momentumBuffer(p);
-            if (buf != null) {
-                out.put(name, buf);
-            }
-        });
-        if (out.size() != sgd.momentumBuffers().size()) {
-            throw new IllegalArgumentException("Checkpoint: the optimiser holds momentum for parameters outside the model");
-        }
-        return out;
+    /**
+     * {@link #restore(Module, Optimizer, ModelEma, Generator)} of a run without an average.
+     *
+     * @throws IllegalArgumentException if the checkpoint holds an average
+     */
+    public void restore(Module model, Optimizer optimizer, Generator gen) {
+        restore(model, optimizer, null, gen);
     }
 
     /**
      * Puts the training state back: strict state-dict load into the model, the learning rate and
-     * exactly this checkpoint's momentum buffers into the optimiser (others are dropped), and the
-     * generator's state. The model and optimiser must be built as they were when it was captured.
+     * exactly this checkpoint's per-parameter state into the optimiser (state for parameters the
+     * checkpoint does not mention is dropped), the average into {@code ema}, and the generator's
+     * state. The model, optimiser and average must be built as they were when it was captured; the
+     * model is left as it was when the checkpoint does not fit them.
+     *
+     * @throws IllegalArgumentException if the optimiser's type differs from the checkpoint's, the
+     *                                  state names parameters that the model lacks or the optimiser
+     *                                  does not update, or exactly one of the checkpoint and the
+     *                                  caller has an average
      */
-    public void restore(Module model, Sgd sgd, Generator gen) {
-        Map<String, Parameter> params = model.namedParameters();
-        for (String name : momentum.keySet()) {
-            Parameter p = params.get(name);
-            if (p == null) {
-                throw new IllegalArgumentException("Checkpoint.restore: momentum for '" + name
-                        + "', which is not a parameter of the model");
-            }
-            if (!sgd.parameters().contains(p)) {
-                throw new IllegalArgumentException("Checkpoint.restore: momentum for '" + name
-                        + "', which the optimiser does not update");
-            }
+    public void restore(Module model, Optimizer optimizer, ModelEma ema, Generator gen) {
+        if ((ema == null) != (this.ema == null)) {
+            throw new IllegalArgumentException(this.ema == null
+                    ? "Checkpoint.restore: the checkpoint holds no averaged model to restore into the ModelEma"
+                    : "Checkpoint.restore: the checkpoint holds an averaged model (" + this.ema.updates()
+                            + " updates); restore it into a ModelEma");
+        }
+        Module.StateDictReport report = model.compareStateDict(this.model);
+        if (!report.isClean()) {
+            throw new IllegalArgumentException("Checkpoint.restore: " + report);
+        }
+        // Each load checks all of its entries before it changes anything, and the model loads last.
+        optimizer.loadState(this.optimizer, model.namedParameters());
+        if (ema != null) {
+            ema.load(this.ema);
         }
         model.loadStateDict(this.model, true);
-        sgd.setLearningRate(learningRate);
-        params.forEach((name, p) -> {
-            if (sgd.parameters().contains(p)) {
-                sgd.setMomentumBuffer(p, momentum.get(name));
-            }
-        });
+        optimizer.setLearningRate(learningRate);
         gen.setState(generatorSeed, generatorPosition);
     }
 
@@ -136,7 +169,10 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> momentum
     public void save(Path file) throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         model.forEach((name, t) -> tensors.put(MODEL_PREFIX + name, t));
-        momentum.forEach((name, t) -> tensors.put(MOMENTUM_PREFIX + name, t));
+        optimizer.tensors().forEach((name, t) -> tensors.put(OPTIMIZER_PREFIX + name, t));
+        if (ema != null) {
+            ema.averaged().forEach((name, t) -> tensors.put(EMA_PREFIX + name, t));
+        }
         Map<String, String> meta = new LinkedHashMap<>();
         if (description != null) {
             meta.putAll(description.toMetadata());
@@ -147,6 +183,13 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> momentum
         meta.put("learning_rate", Float.toString(learningRate));
         meta.put("generator", "{\"seed\":" + generatorSeed + ",\"position\":" + generatorPosition + "}");
         try {
+            Map<String, Object> opt = new LinkedHashMap<>();
+            opt.put("type", optimizer.type());
+            opt.put("steps", optimizer.steps());
+            meta.put("optimizer", JSON.writeValueAsString(opt));
+            if (ema != null) {
+                meta.put("ema", JSON.writeValueAsString(Map.of("updates", ema.updates())));
+            }
             meta.put("extra", JSON.writeValueAsString(extra));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("Checkpoint.save: extra state is not JSON-serialisable: "
@@ -165,18 +208,22 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> momentum
                 throw new WeightFileException(file + ": not a checkpoint (metadata format is "
                         + meta.get("format") + ", expected " + FORMAT + ")");
             }
-            if (!Integer.toString(VERSION).equals(meta.get("version"))) {
-                throw new WeightFileException(file + ": checkpoint version " + meta.get("version")
-                        + " is not supported (expected " + VERSION + ")");
+            String version = meta.get("version");
+            if (!"1".equals(version) && !Integer.toString(VERSION).equals(version)) {
+                throw new WeightFileException(file + ": checkpoint version " + version
+                        + " is not supported (expected 1 or " + VERSION + ")");
             }
             Map<String, Tensor> model = new LinkedHashMap<>();
-            Map<String, Tensor> momentum = new LinkedHashMap<>();
+            Map<String, Tensor> optimizerTensors = new LinkedHashMap<>();
+            Map<String, Tensor> emaTensors = new LinkedHashMap<>();
             List<String> stray = new ArrayList<>();
             tensors.forEach((name, t) -> {
                 if (name.startsWith(MODEL_PREFIX)) {
                     model.put(name.substring(MODEL_PREFIX.length()), t);
-                } else if (name.startsWith(MOMENTUM_PREFIX)) {
-                    momentum.put(name.substring(MOMENTUM_PREFIX.length()), t);
+                } else if (name.startsWith(OPTIMIZER_PREFIX)) {
+                    optimizerTensors.put(name.substring(OPTIMIZER_PREFIX.length()), t);
+                } else if (name.startsWith(EMA_PREFIX)) {
+                    emaTensors.put(name.substring(EMA_PREFIX.length()), t);
                 } else {
                     stray.add(name);
                 }
@@ -194,7 +241,11 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> momentum
                 throw new WeightFileException(file + ": checkpoint generator state " + meta.get("generator")
                         + " lacks an integer seed and position");
             }
-            return new Checkpoint(model, momentum, epoch, lr, seed.longValue(), pos.longValue(), extra,
+            // Version 1 had SGD's momentum buffers only, and no "optimizer" entry.
+            OptimizerState optimizer = "1".equals(version) ? new OptimizerState(Sgd.TYPE, optimizerTensors, Map.of())
+                    : optimizerState(file, meta, optimizerTensors);
+            EmaState ema = emaState(file, meta, emaTensors);
+            return new Checkpoint(model, optimizer, ema, epoch, lr, seed.longValue(), pos.longValue(), extra,
                     ModelMetadata.fromMetadata(meta, file).orElse(null));
         } catch (IOException | RuntimeException | Error e) {
             tensors.values().forEach(Tensor::close);
@@ -202,7 +253,41 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> momentum
         }
     }
 
-    /** The model's tensors among a checkpoint file's, by their names in the model; closes the optimiser's. */
+    private static OptimizerState optimizerState(Path file, Map<String, String> meta, Map<String, Tensor> tensors)
+            throws WeightFileException {
+        Map<String, Object> json = parse(file, "optimizer", meta, Checkpoint::jsonObject);
+        if (!(json.get("type") instanceof String type) || !(json.get("steps") instanceof Map<?, ?> steps)) {
+            throw new WeightFileException(file + ": checkpoint optimizer state " + meta.get("optimizer")
+                    + " lacks a type and step counts");
+        }
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : steps.entrySet()) {
+            if (!(e.getValue() instanceof Number n) || !isLong(n) || n.longValue() < 1) {
+                throw new WeightFileException(file + ": checkpoint optimizer step count " + e.getValue() + " for '"
+                        + e.getKey() + "' is not a positive integer");
+            }
+            counts.put((String) e.getKey(), n.longValue());
+        }
+        return new OptimizerState(type, tensors, counts);
+    }
+
+    private static EmaState emaState(Path file, Map<String, String> meta, Map<String, Tensor> tensors)
+            throws WeightFileException {
+        if (!meta.containsKey("ema")) {
+            if (!tensors.isEmpty()) {
+                throw new WeightFileException(file + ": checkpoint has averaged-model tensors but no 'ema' metadata");
+            }
+            return null;
+        }
+        Map<String, Object> json = parse(file, "ema", meta, Checkpoint::jsonObject);
+        if (!(json.get("updates") instanceof Number n) || !isLong(n) || n.longValue() < 0) {
+            throw new WeightFileException(file + ": checkpoint averaged-model state " + meta.get("ema")
+                    + " lacks a non-negative integer update count");
+        }
+        return new EmaState(tensors, n.longValue());
+    }
+
+    /** The model's tensors among a checkpoint file's, by their names in the model; closes the others. */
     static Map<String, Tensor> modelPart(Map<String, Tensor> fileTensors) {
         Map<String, Tensor> model = new LinkedHashMap<>();
         fileTensors.forEach((name, t) -> {
@@ -248,6 +333,9 @@ public record Checkpoint(Map<String, Tensor> model, Map<String, Tensor> momentum
     @Override
     public void close() {
         model.values().forEach(Tensor::close);
-        momentum.values().forEach(Tensor::close);
+        optimizer.tensors().values().forEach(Tensor::close);
+        if (ema != null) {
+            ema.averaged().values().forEach(Tensor::close);
+        }
     }
 }

@@ -17,7 +17,11 @@ import org.covidct.tensor.TensorScope;
  * with a gradient, g = grad + weightDecay * p; the momentum buffer is g at the parameter's first
  * step and momentum * buf + g after; p -= lr * buf.
  */
-public final class Sgd implements AutoCloseable {
+public final class Sgd implements Optimizer {
+    /** The type of its {@link OptimizerState}, whose tensors are the momentum buffers. */
+    public static final String TYPE = "sgd";
+    private static final String MOMENTUM = "momentum";
+
     private final List<Parameter> params;
     private final float momentum;
     private final float weightDecay;
@@ -35,11 +39,13 @@ public final class Sgd implements AutoCloseable {
         this.weightDecay = weightDecay;
     }
 
+    @Override
     public float learningRate() {
         return learningRate;
     }
 
     /** Takes effect at the next step, like editing param_groups[0]["lr"]. */
+    @Override
     public void setLearningRate(float learningRate) {
         if (!(learningRate >= 0f)) {
             throw new IllegalArgumentException("Sgd: invalid learning rate " + learningRate);
@@ -52,6 +58,7 @@ public final class Sgd implements AutoCloseable {
      * updates go to each device's backend as one batch (one fused launch on a GPU), split only
      * where parameters differ in device or in whether this is their first step.
      */
+    @Override
     public void step() {
         Map<Group, Batch> batches = new LinkedHashMap<>();
         for (Parameter p : params) {
@@ -92,6 +99,7 @@ public final class Sgd implements AutoCloseable {
     }
 
     /** Drops every parameter's gradient (PyTorch's set_to_none). */
+    @Override
     public void zeroGrad() {
         params.forEach(Parameter::zeroGrad);
     }
@@ -102,6 +110,7 @@ public final class Sgd implements AutoCloseable {
     }
 
     /** The parameters this optimiser updates, in the order it was given them. */
+    @Override
     public List<Parameter> parameters() {
         return params;
     }
@@ -139,6 +148,29 @@ public final class Sgd implements AutoCloseable {
         if (old != null) {
             old.close();
         }
+    }
+
+    /** The momentum buffers, as {@code momentum.<parameter name>}. */
+    @Override
+    public OptimizerState state(Map<String, Parameter> names) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        new StateEntries("Sgd", TYPE, params).putTensors(MOMENTUM, momentumBuffers, names, tensors);
+        return new OptimizerState(TYPE, tensors, Map.of());
+    }
+
+    /**
+     * Sets the momentum buffer of every parameter of {@code names} that this optimiser updates to a
+     * copy of the state's, or drops it where the state has none ({@link #setMomentumBuffer}).
+     */
+    @Override
+    public void loadState(OptimizerState state, Map<String, Parameter> names) {
+        StateEntries entries = new StateEntries("Sgd", TYPE, params);
+        Map<Parameter, Tensor> buffers = entries.tensorsBySlot(state, List.of(MOMENTUM), names).get(MOMENTUM);
+        if (!state.steps().isEmpty()) {
+            throw new IllegalArgumentException("Sgd.loadState: SGD counts no steps, the state has "
+                    + state.steps().keySet());
+        }
+        entries.updatedAmong(names).values().forEach(p -> setMomentumBuffer(p, buffers.get(p)));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.covidct.nn.optim;
 
+import org.covidct.nn.CrossEntropyLoss;
 import org.covidct.nn.Module;
 import org.covidct.nn.autograd.Functional;
 import org.covidct.nn.autograd.Variable;
@@ -8,13 +9,15 @@ import org.covidct.tensor.TensorScope;
 
 /**
  * The classifier's training step with gradient accumulation: a group of forward and backward
- * passes of mean cross-entropy, one batch each, whose losses are scaled by 1/(passes in the group)
- * so that the gradients add up to the group's mean, then one SGD step. The trainer runs its
- * batches through {@link #accumulate} and {@link #step}; the benchmarks time {@link #run}.
+ * passes of mean cross-entropy (label-smoothed if the loss says so), one batch each, whose losses
+ * are scaled by 1/(passes in the group) so that the gradients add up to the group's mean, then one
+ * optimiser step. The trainer runs its batches through {@link #accumulate} and {@link #step}; the
+ * benchmarks time {@link #run}.
  */
 public final class TrainingStep {
     private final Module model;
-    private final Sgd sgd;
+    private final Optimizer optimizer;
+    private final CrossEntropyLoss loss;
 
     /**
      * What one pass leaves its caller, in the caller's TensorScope: the logits and the unscaled mean
@@ -23,9 +26,15 @@ public final class TrainingStep {
     public record Pass(Tensor logits, Tensor loss) {
     }
 
-    public TrainingStep(Module model, Sgd sgd) {
+    /** Steps with plain mean cross-entropy. */
+    public TrainingStep(Module model, Optimizer optimizer) {
+        this(model, optimizer, new CrossEntropyLoss());
+    }
+
+    public TrainingStep(Module model, Optimizer optimizer, CrossEntropyLoss loss) {
         this.model = model;
-        this.sgd = sgd;
+        this.optimizer = optimizer;
+        this.loss = loss;
     }
 
     /**
@@ -37,24 +46,24 @@ public final class TrainingStep {
             throw new IllegalArgumentException("TrainingStep: group size must be >= 1, got " + groupSize);
         }
         Variable logits = model.forward(Variable.constant(images));
-        Variable loss = Functional.crossEntropy(logits, labels);
+        Variable mean = loss.forward(logits, labels);
         // Scaling by 1 would add a kernel and change nothing.
-        (groupSize == 1 ? loss : Functional.scale(loss, 1f / groupSize)).backward();
-        return new Pass(logits.data(), loss.data());
+        (groupSize == 1 ? mean : Functional.scale(mean, 1f / groupSize)).backward();
+        return new Pass(logits.data(), mean.data());
     }
 
-    /** The SGD step on the accumulated gradients, which are then cleared for the next group. */
+    /** The optimiser's step on the accumulated gradients, which are then cleared for the next group. */
     public void step() {
-        sgd.step();
-        sgd.zeroGrad();
+        optimizer.step();
+        optimizer.zeroGrad();
     }
 
     /** Runs one step of {@code accumulate} passes over the same batch, each in its own TensorScope. */
-    public static void run(Module model, Sgd sgd, Tensor images, int[] labels, int accumulate) {
+    public static void run(Module model, Optimizer optimizer, Tensor images, int[] labels, int accumulate) {
         if (accumulate < 1) {
             throw new IllegalArgumentException("TrainingStep: accumulate must be >= 1, got " + accumulate);
         }
-        TrainingStep training = new TrainingStep(model, sgd);
+        TrainingStep training = new TrainingStep(model, optimizer);
         for (int i = 0; i < accumulate; i++) {
             try (TensorScope pass = TensorScope.open()) {
                 training.accumulate(images, labels, accumulate);

@@ -27,6 +27,7 @@ import org.covidct.nn.Parameter;
 import org.covidct.nn.ReLU;
 import org.covidct.nn.Sequential;
 import org.covidct.nn.autograd.Variable;
+import org.covidct.nn.optim.OptimizerState;
 import org.covidct.nn.optim.Sgd;
 import org.covidct.tensor.Tensor;
 import org.covidct.tensor.TensorScope;
@@ -181,7 +182,7 @@ class CheckpointTest {
             Parameter first = model.parameters().getFirst();
             assertTrue(sgd.momentumBuffer(first) != null);
             try (Checkpoint c = Checkpoint.load(file)) {
-                assertTrue(c.momentum().isEmpty());
+                assertTrue(c.optimizer().tensors().isEmpty());
                 assertTrue(c.extra().isEmpty());
                 assertNull(c.description(), "written without a description, read without one");
                 c.restore(model, sgd, gen);
@@ -204,10 +205,11 @@ class CheckpointTest {
 
             // The last tensor written is closed, so the safetensors writer throws after the header and the model.
             try (Checkpoint c = Checkpoint.capture(model, sgd, gen, 2, Map.of(), null)) {
-                Map<String, Tensor> momentum = new LinkedHashMap<>(c.momentum());
+                Map<String, Tensor> momentum = new LinkedHashMap<>(c.optimizer().tensors());
                 String last = momentum.keySet().stream().reduce((a, b) -> b).orElseThrow();
                 momentum.get(last).close();
-                Checkpoint broken = new Checkpoint(c.model(), momentum, 2, 0.05f, 0, 0, Map.of(), null);
+                Checkpoint broken = new Checkpoint(c.model(), new OptimizerState(Sgd.TYPE, momentum, Map.of()), null, 2,
+                        0.05f, 0, 0, Map.of(), null);
                 assertThrows(IllegalStateException.class, () -> broken.save(file));
             }
             assertArrayEquals(before, Files.readAllBytes(file));
