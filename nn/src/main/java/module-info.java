@@ -13,6 +13,8 @@ module org.covidct.nn {
     exports org.covidct.nn.autograd;
     exports org.covidct.nn.data;
     exports org.covidct.nn.data.image;
+    exports org.covidct.nn.data.layout;
+    exports org.covidct.nn.data.split;
     exports org.covidct.nn.gradcam;
     exports org.covidct.nn.io;
     exports org.covidct.nn.io.tflite;

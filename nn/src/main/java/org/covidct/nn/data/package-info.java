@@ -13,6 +13,11 @@
  *       the number of workers.</li>
  *   <li>{@link org.covidct.nn.data.Batch}: one mini-batch, an image tensor with its labels and
  *       files.</li>
+ *   <li>{@link org.covidct.nn.data.LabelledDataset}: a data set as a layout on disk describes it,
+ *       with class names, {@link org.covidct.nn.data.Split}s, groups and the positive class
+ *       ({@link org.covidct.nn.data.PositiveClass}). {@link org.covidct.nn.data.layout} reads the
+ *       layouts (a folder per class, a CSV manifest), and {@link org.covidct.nn.data.split} completes
+ *       the splits a layout leaves open.</li>
  * </ul>
  *
  * Decoding and transforms live in {@link org.covidct.nn.data.image}, which does not depend on this
