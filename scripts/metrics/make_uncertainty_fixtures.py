@@ -6,7 +6,8 @@ Run from the repository root with Debian's interpreter (it has numpy, scikit-lea
 Writes covidct/src/test/resources/metrics/uncertainty/<case>.json, splitmix64.json and index.json.
 
 Everything here is computed from the published definitions, written out plainly and independently
-of the Java code (no ranks where the Java uses ranks, no bisection where it bisects):
+of the Java code (the pairwise kernel where the Java uses midranks or per-score counts, Newton's
+method where it bisects, fresh counts at every threshold where it sweeps once):
 - SplitMix64 (Steele, Lea and Flood 2014) and its bias-free bounded draw, the bootstrap's stream;
 - the stratified percentile bootstrap, each resample's AUC as the Mann-Whitney count over all
   (positive, negative) pairs;
