@@ -10,14 +10,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 import org.covidct.app.gradcam.GradCamImages;
 import org.covidct.app.metrics.Prediction;
 import org.covidct.app.report.HtmlReport;
 import org.covidct.app.report.Png;
 import org.covidct.app.train.RunDirectory;
 
-/** The layout of a run's report.html: configuration, metrics, plots and the Grad-CAM galleries. */
+/**
+ * The layout of a run's report.html: configuration, metrics, plots, calibration, operating points
+ * and the Grad-CAM galleries.
+ */
 final class ReportPage {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,13 +53,25 @@ final class ReportPage {
         config.fields().forEachRemaining(e -> settings.put(e.getKey(), e.getValue().asText()));
         page.keyValues(settings);
 
+        JsonNode metrics = testMetrics();
+        MetricsSections sections = metrics == null ? null : new MetricsSections(metrics, run.plots());
         page.heading("Metrics of the best checkpoint");
-        metrics(page);
+        if (sections == null) {
+            page.note("No metrics: " + run.testMetrics().getFileName() + " is missing.");
+        } else {
+            sections.metricsTable(page);
+        }
 
         page.heading("ROC curve (test)");
         plot(page, "ROC curve", run.plots().resolve("roc_curve.png"), "was not written: the test set holds one class only");
         page.heading("Confusion matrix (test)");
         plot(page, "Confusion matrix", run.plots().resolve("confusion_matrix.png"), "is missing");
+        if (sections != null) {
+            page.heading("Calibration (test)");
+            sections.calibration(page);
+            page.heading("Operating points (test)");
+            sections.operatingPoints(page);
+        }
         page.heading("Training curves");
         plot(page, "Losses", run.plots().resolve("losses.png"), "is missing");
         plot(page, "Accuracies", run.plots().resolve("accuracies.png"), "is missing");
@@ -89,40 +103,9 @@ final class ReportPage {
         return Integer.toString(picked.values().stream().mapToInt(List::size).max().orElse(0));
     }
 
-    private void metrics(HtmlReport page) throws IOException {
-        if (!Files.isRegularFile(run.testMetrics())) {
-            page.note("No metrics: " + run.testMetrics().getFileName() + " is missing.");
-            return;
-        }
-        JsonNode m = JSON.readTree(run.testMetrics().toFile());
-        List<String> splits = new ArrayList<>();
-        List<String> header = new ArrayList<>(List.of("metric"));
-        for (String split : List.of("val", "test")) {
-            if (m.has(split)) {
-                splits.add(split);
-                header.add(split.equals("val") ? "validation" : "test");
-            }
-        }
-        List<List<String>> table = new ArrayList<>();
-        table.add(row("images", splits, m, s -> Integer.toString(s.path("num_samples").asInt())));
-        table.add(row("accuracy", splits, m, s -> fixed(s.path("accuracy"), 3)));
-        table.add(row("sensitivity", splits, m, s -> fixed(s.path("sensitivity"), 3)));
-        table.add(row("specificity", splits, m, s -> fixed(s.path("specificity"), 3)));
-        table.add(row("ROC AUC", splits, m, s -> s.path("roc_auc").isNumber() ? fixed(s.path("roc_auc"), 3)
-                : "undefined: " + s.path("roc_auc_undefined_reason").asText()));
-        table.add(row("loss", splits, m, s -> fixed(s.path("loss"), 4)));
-        page.table(header, table);
-    }
-
-    private static List<String> row(String name, List<String> splits, JsonNode m,
-                                    Function<JsonNode, String> value) {
-        List<String> r = new ArrayList<>(List.of(name));
-        splits.forEach(s -> r.add(value.apply(m.get(s))));
-        return r;
-    }
-
-    private static String fixed(JsonNode v, int digits) {
-        return v.isNumber() ? String.format(Locale.ROOT, "%." + digits + "f", v.asDouble()) : "n/a";
+    /** The whole test_metrics.json, or null where the run has none. */
+    private JsonNode testMetrics() throws IOException {
+        return Files.isRegularFile(run.testMetrics()) ? JSON.readTree(run.testMetrics().toFile()) : null;
     }
 
     private static void plot(HtmlReport page, String caption, Path png, String whyMissing) throws IOException {

@@ -23,8 +23,9 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * The run's PNG plots: the ROC curve, the confusion matrix, the scores of misclassified images,
- * the training curves and a montage of sample images. Charts use JFreeChart; the two grids are
- * drawn directly, since they are images rather than charts. Every file is written atomically.
+ * the reliability diagram, the training curves and a montage of sample images. Charts use
+ * JFreeChart; the two grids are drawn directly, since they are images rather than charts. Every
+ * file is written atomically.
  */
 public final class Plots {
     private static final int WIDTH = 640;
@@ -55,6 +56,44 @@ public final class Plots {
         plot.getRangeAxis().setRange(0, 1.02);
         plot.getRenderer().setSeriesPaint(1, Color.GRAY);
         plot.getRenderer().setSeriesStroke(1, new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                new float[] {6f, 6f}, 0f));
+        save(chart, out);
+    }
+
+    /**
+     * A reliability diagram: for each series (the raw scores, say, and the temperature-scaled ones),
+     * each non-empty bin's observed frequency of COVID against its mean predicted probability,
+     * beside the diagonal of perfect calibration.
+     */
+    public static void reliabilityDiagram(List<String> names, List<double[]> meanConfidence,
+                                          List<double[]> observedFrequency, Path out) throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (int s = 0; s < names.size(); s++) {
+            XYSeries xy = new XYSeries(names.get(s), false, true);
+            double[] x = meanConfidence.get(s), y = observedFrequency.get(s);
+            if (x.length != y.length) {
+                throw new IllegalArgumentException("reliability diagram " + names.get(s) + ": " + x.length
+                        + " confidences but " + y.length + " frequencies");
+            }
+            for (int i = 0; i < x.length; i++) {
+                xy.add(x[i], y[i]);
+            }
+            data.addSeries(xy);
+        }
+        XYSeries diagonal = new XYSeries("perfectly calibrated", false, true);
+        diagonal.add(0, 0);
+        diagonal.add(1, 1);
+        data.addSeries(diagonal);
+        JFreeChart chart = ChartFactory.createXYLineChart("Reliability diagram", "Mean predicted probability of COVID",
+                "Observed frequency of COVID", data, PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setRenderer(new XYLineAndShapeRenderer(true, true));
+        plot.getDomainAxis().setRange(0, 1);
+        plot.getRangeAxis().setRange(0, 1.02);
+        int last = names.size();
+        plot.getRenderer().setSeriesPaint(last, Color.GRAY);
+        ((XYLineAndShapeRenderer) plot.getRenderer()).setSeriesShapesVisible(last, false);
+        plot.getRenderer().setSeriesStroke(last, new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
                 new float[] {6f, 6f}, 0f));
         save(chart, out);
     }

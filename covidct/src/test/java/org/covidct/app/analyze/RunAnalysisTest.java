@@ -89,8 +89,10 @@ class RunAnalysisTest {
             images++;
         }
         int galleries = result.galleries().values().stream().mapToInt(List::size).sum();
-        assertEquals(4 + galleries + (Files.exists(run.resolve("plots/roc_curve.png")) ? 1 : 0), images,
-                "the confusion matrix, two training curves, the histogram, the ROC curve and every gallery image");
+        assertEquals(4 + galleries + (Files.exists(run.resolve("plots/roc_curve.png")) ? 1 : 0)
+                        + (Files.exists(run.resolve("plots/reliability_diagram.png")) ? 1 : 0), images,
+                "the confusion matrix, two training curves, the histogram, the ROC curve, the reliability diagram "
+                        + "(where test_metrics.json records calibration) and every gallery image");
         assertFalse(html.contains("<script"), "the report needs no script");
     }
 

@@ -1,6 +1,7 @@
 package org.covidct.app.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -44,6 +45,20 @@ class PlotsTest {
         try (var files = Files.list(dir)) {
             assertEquals(3, files.count(), "no temporary files are left behind");
         }
+    }
+
+    @Test
+    void reliabilityDiagramDrawsEachSeriesAndRefusesRaggedOnes() throws IOException {
+        Path out = dir.resolve("reliability.png");
+        Plots.reliabilityDiagram(List.of("test scores", "scaled"), List.of(new double[] {0.05, 0.45, 0.93},
+                new double[] {0.2, 0.5, 0.8}), List.of(new double[] {0.1, 0.3, 0.97}, new double[] {0.18, 0.52, 0.79}), out);
+        BufferedImage img = read(out);
+        assertEquals(640, img.getWidth());
+        assertTrue(colours(img) > 20, "the diagram looks blank");
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Plots.reliabilityDiagram(List.of("raw"), List.of(new double[] {0.1, 0.2}),
+                        List.of(new double[] {0.1}), dir.resolve("ragged.png")));
+        assertEquals("reliability diagram raw: 2 confidences but 1 frequencies", e.getMessage());
     }
 
     /** The curves count epochs from 1, as the training log does. */

@@ -1,0 +1,78 @@
+package org.covidct.app.metrics;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * A decision threshold on the score, chosen on validation by a {@link ThresholdRule}, under which a
+ * sample is predicted COVID when its score is at least the threshold (sklearn's {@code roc_curve}
+ * convention). The tutorial's own rule, argmax of the logits, is score > 0.5 instead.
+ *
+ * <p>The candidates are the thresholds of {@code roc_curve(y, p, drop_intermediate=False)}: every
+ * distinct score, and above them "highest score + 1", which predicts no COVID. Youden's J is
+ * compared exactly, as {@code tp * N - fp * P} in integers (P, N: the COVID and NonCOVID counts), and
+ * of equal J the highest threshold wins, which is what {@code np.argmax(tpr - fpr)} over
+ * roc_curve's descending thresholds picks when no rounding intervenes. A target sensitivity picks
+ * the highest threshold whose {@code tp / P >= target}.
+ *
+ * @param rule how the threshold was chosen
+ * @param threshold predict COVID when {@code score >= threshold}
+ */
+public record OperatingPoint(ThresholdRule rule, double threshold) {
+
+    /** The threshold {@code rule} chooses on {@code predictions}, which must hold both classes. */
+    public static OperatingPoint choose(ThresholdRule rule, List<Prediction> predictions) {
+        int n = predictions.size();
+        long positives = predictions.stream().filter(p -> p.target() == Prediction.COVID).count();
+        long negatives = n - positives;
+        if (positives == 0 || negatives == 0) {
+            throw new IllegalArgumentException("choosing a threshold needs both classes in the validation set, got "
+                    + positives + " CT_COVID and " + negatives + " CT_NonCOVID");
+        }
+        Integer[] order = IntStream.range(0, n).boxed().toArray(Integer[]::new);
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> predictions.get(i).score() + 0.0).reversed());
+
+        double best = predictions.get(order[0]).score() + 1;
+        long bestTp = 0, bestFp = 0;
+        long tp = 0, fp = 0;
+        for (int k = 0; k < n; k++) {
+            Prediction p = predictions.get(order[k]);
+            if (p.target() == Prediction.COVID) {
+                tp++;
+            } else {
+                fp++;
+            }
+            if (k + 1 < n && predictions.get(order[k + 1]).score() == p.score()) {
+                continue; // a tie group is one threshold
+            }
+            switch (rule) {
+                case ThresholdRule.Youden y -> {
+                    if (tp * negatives - fp * positives > bestTp * negatives - bestFp * positives) {
+                        best = p.score();
+                        bestTp = tp;
+                        bestFp = fp;
+                    }
+                }
+                case ThresholdRule.TargetSensitivity t -> {
+                    if ((double) tp / positives >= t.target()) {
+                        return new OperatingPoint(rule, p.score());
+                    }
+                }
+            }
+        }
+        return new OperatingPoint(rule, best);
+    }
+
+    /** The predictions relabelled by this threshold: COVID when {@code score >= threshold}. */
+    public List<Prediction> relabel(List<Prediction> predictions) {
+        return predictions.stream().map(p -> new Prediction(p.target(),
+                p.score() >= threshold ? Prediction.COVID : Prediction.NON_COVID, p.score())).toList();
+    }
+
+    /** The confusion matrix of {@code predictions} under this threshold. */
+    public ConfusionMatrix confusionMatrix(List<Prediction> predictions) {
+        return ConfusionMatrix.of(relabel(predictions));
+    }
+}
