@@ -1,9 +1,16 @@
 package org.covidct.app.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.covidct.app.analyze.TestScores;
 import org.covidct.app.data.CovidCtDataset;
 import org.covidct.app.io.AtomicOutput;
+import org.covidct.app.metrics.Prediction;
+import org.covidct.app.metrics.TestReport;
+import org.covidct.app.metrics.TestReportOptions;
+import org.covidct.app.metrics.ThresholdRule;
 import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.train.Evaluation;
 import org.covidct.app.train.ScoresCsv;
@@ -53,9 +60,29 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--metrics-out", paramLabel = "F.json", description = "write the metrics as JSON (default: not written)")
     Path metricsOut;
 
+    @Option(names = "--val-scores", paramLabel = "F.csv", description = "validation scores (a run's val_scores.csv) "
+            + "to fit the temperature and choose the second threshold on (default: neither)")
+    Path valScores;
+
+    @Option(names = "--target-sensitivity", paramLabel = "S", description = "choose the second threshold as the "
+            + "highest reaching this validation sensitivity, in (0, 1] (default: Youden's J)")
+    Double targetSensitivity;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed of the bootstrap's resamples (default: ${DEFAULT-VALUE})")
+    long seed;
+
     @Override
     public Integer call() throws Exception {
         requireBatchFits(ClassifierModels.MIN_IMAGE_SIZE); // before any file is read
+        ThresholdRule rule;
+        try {
+            rule = targetSensitivity == null ? new ThresholdRule.Youden()
+                    : new ThresholdRule.TargetSensitivity(targetSensitivity);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--target-sensitivity: " + e.getMessage());
+        }
+        List<Prediction> validation = valScores == null ? null
+                : TestScores.read(valScores).stream().map(TestScores.Row::prediction).toList();
         ModelMetadata described = model.resolve(spec);
         requireBatchFits(described.imageSize());
         Device device = deviceOption.resolve(spec.commandLine().getErr());
@@ -68,13 +95,16 @@ public final class EvaluateCommand implements Callable<Integer> {
             net.to(device);
             result = Evaluation.run(net, loader, new ConsoleProgress().begin(split.name(), loader.numBatches()));
         }
-        spec.commandLine().getOut().print(result.metrics().formatTable());
+        TestReport report = TestReport.compute(result.metrics(), result.predictions(), validation,
+                new TestReportOptions(TestReportOptions.MIN_RESAMPLES, seed, rule, true));
+        spec.commandLine().getOut().print(report.formatTable());
         spec.commandLine().getOut().flush();
         if (scoresOut != null) {
             ScoresCsv.write(scoresOut, result.paths(), result.predictions());
         }
         if (metricsOut != null) {
-            AtomicOutput.text(metricsOut, result.metrics().toJson());
+            AtomicOutput.text(metricsOut, new ObjectMapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(report.toJsonTree()));
         }
         return 0;
     }

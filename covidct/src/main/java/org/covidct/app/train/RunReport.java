@@ -13,6 +13,8 @@ import org.covidct.app.io.AtomicOutput;
 import org.covidct.app.metrics.MetricsReport;
 import org.covidct.app.metrics.Prediction;
 import org.covidct.app.metrics.RocAuc;
+import org.covidct.app.metrics.TestReport;
+import org.covidct.app.metrics.TestReportOptions;
 import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.report.Plots;
 import org.covidct.nn.Generator;
@@ -54,12 +56,15 @@ final class RunReport {
         steps.before(RunStep.SCORES, config.epochs());
         ScoresCsv.write(run.valScores(), val.paths(), val.predictions());
         ScoresCsv.write(run.testScores(), test.paths(), test.predictions());
+        // Intervals, calibration and the threshold chosen on validation: for the test entry only.
+        TestReport report = TestReport.compute(test.metrics(), test.predictions(), val.predictions(),
+                TestReportOptions.defaults(config.seed()));
         ObjectNode summary = Trainer.JSON.createObjectNode();
         summary.set("val", val.metrics().toJsonTree());
-        summary.set("test", test.metrics().toJsonTree());
+        summary.set("test", report.toJsonTree());
         steps.before(RunStep.TEST_METRICS, config.epochs());
         AtomicOutput.text(run.testMetrics(), Trainer.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
-        log.print(test.metrics().formatTable());
+        log.print(report.formatTable());
         steps.before(RunStep.PLOTS, config.epochs());
         plots(run, test, dataset);
         return new Trainer.RunResult(run.root(), test);

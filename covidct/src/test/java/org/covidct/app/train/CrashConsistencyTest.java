@@ -139,7 +139,8 @@ class CrashConsistencyTest {
             assertEquals(a.learningRate(), b.learningRate(), actual + " learning rate");
             assertEquals(a.generatorPosition(), b.generatorPosition(), actual + " generator");
             assertSameTensors(a.model(), b.model(), actual);
-            assertSameTensors(a.momentum(), b.momentum(), actual);
+            assertSameTensors(a.optimizer().tensors(), b.optimizer().tensors(), actual);
+            assertEquals(a.optimizer().steps(), b.optimizer().steps(), actual + " optimizer steps");
             JsonNode extraA = Trainer.JSON.valueToTree(a.extra());
             JsonNode extraB = Trainer.JSON.valueToTree(b.extra());
             if (extraA.has("history")) {
