@@ -3,6 +3,7 @@ package org.covidct.app;
 import java.io.PrintWriter;
 import org.covidct.app.analyze.AnalyzeCommand;
 import org.covidct.app.cli.BenchCommand;
+import org.covidct.app.cli.DataCommand;
 import org.covidct.app.cli.EvaluateCommand;
 import org.covidct.app.cli.PredictCommand;
 import org.covidct.app.cli.TrainCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "covidct", mixinStandardHelpOptions = true, version = "covidct 0.1.0",
         description = "Train, evaluate and apply a VGG classifier of COVID-19 CT scans, in pure Java.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, WeightsCommand.class,
-            BenchCommand.class, GradCamCommand.class, AnalyzeCommand.class})
+            BenchCommand.class, GradCamCommand.class, AnalyzeCommand.class, DataCommand.class})
 public final class Main implements Runnable {
     static final int USAGE_ERROR = 2;
     static final int RUN_FAILED = 1;

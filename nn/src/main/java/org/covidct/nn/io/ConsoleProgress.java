@@ -88,7 +88,7 @@ public final class ConsoleProgress implements ProgressListener {
     public void retrying(int attempt, int maxAttempts, IOException cause, Duration wait) {
         endLine();
         out.printf(Locale.ROOT, "attempt %d of %d failed (%s); retrying in %.1f s%n", attempt, maxAttempts,
-                WeightsDownload.why(cause), wait.toMillis() / 1000.0);
+                ResumableDownload.why(cause), wait.toMillis() / 1000.0);
         out.flush();
     }
 

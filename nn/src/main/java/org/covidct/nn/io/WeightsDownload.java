@@ -1,26 +1,9 @@
 package org.covidct.nn.io;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.io.OutputStream;
 import java.net.URI;
-import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,106 +11,48 @@ import java.util.regex.Pattern;
  * Downloads a weight file into a cache directory, as torch.hub does for torchvision's weights:
  * the file is named after the URL, and when that name carries a hash prefix
  * ({@code name-<hex>.pth}) the SHA-256 of the finished file must start with it. The transfer goes
- * to {@code <name>.part}, resumes from there with an HTTP Range request after an interruption
- * (or starts over when the server ignores the range), retries with backoff, and the file is moved
- * into place only once verified. A verified cached file is returned without touching the network.
+ * to {@code <name>.part} and resumes after an interruption (see {@link ResumableDownload}), and the
+ * file is moved into place only once verified. A verified cached file is returned without touching
+ * the network.
  */
 public final class WeightsDownload {
     private static final Pattern HASH_PREFIX = Pattern.compile("-([0-9a-f]{8,64})\\.[^.]+$");
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
-    private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes\\s+\\*/(\\d+)");
-    private static final String PART_SUFFIX = ".part";
-
-    /**
-     * How hard to try: attempts in all, the first wait between them (doubling up to
-     * {@code maxBackoff}), how long to wait for a connection and for response headers, and how long
-     * a body may go without data before the attempt is abandoned.
-     */
-    public record Options(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration connectTimeout,
-                          Duration stallTimeout) {
-        public Options {
-            if (maxAttempts < 1) {
-                throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
-            }
-        }
-
-        public static Options defaults() {
-            return new Options(5, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(30),
-                    Duration.ofSeconds(60));
-        }
-    }
-
-    /** A failure that another attempt cannot fix, such as HTTP 404. */
-    private static final class PermanentFailure extends IOException {
-        PermanentFailure(String message) {
-            super(message);
-        }
-    }
 
     private WeightsDownload() {
     }
 
     /** ~/.cache/covidct/weights, or $XDG_CACHE_HOME/covidct/weights when that is set. */
     public static Path defaultCacheDir() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("covidct").resolve("weights");
+        return ResumableDownload.defaultCacheRoot().resolve("weights");
     }
 
-    /** {@link #download(URI, Path, ProgressListener, Options)} with the default options. */
+    /** {@link #download(URI, Path, ProgressListener, ResumableDownload.Options)} with the default options. */
     public static Path download(URI url, Path cacheDir, ProgressListener listener) throws IOException {
-        return download(url, cacheDir, listener, Options.defaults());
+        return download(url, cacheDir, listener, ResumableDownload.Options.defaults());
     }
 
     /**
      * The verified file for {@code url} in {@code cacheDir}, downloading it if it is not there yet.
      * A file whose hash does not match is deleted and reported as a {@link WeightFileException}.
      */
-    public static Path download(URI url, Path cacheDir, ProgressListener listener, Options options) throws IOException {
+    public static Path download(URI url, Path cacheDir, ProgressListener listener, ResumableDownload.Options options)
+            throws IOException {
         ProgressListener progress = listener == null ? ProgressListener.NONE : listener;
         String name = fileName(url);
         String expected = expectedHashPrefix(name);
         Files.createDirectories(cacheDir);
         Path target = cacheDir.resolve(name);
-        Path part = cacheDir.resolve(name + PART_SUFFIX);
+        Path part = cacheDir.resolve(name + ResumableDownload.PART_SUFFIX);
         if (Files.isRegularFile(target)) {
-            if (expected == null || sha256(target).startsWith(expected)) {
+            if (expected == null || ResumableDownload.sha256(target).startsWith(expected)) {
                 return target;
             }
             Files.delete(target);
         }
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(options.connectTimeout());
-        try (HttpClient client = builder.build()) {
-            Duration wait = options.initialBackoff();
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    transfer(client, url, name, part, progress, options);
-                    break;
-                } catch (PermanentFailure e) {
-                    throw e;
-                } catch (IOException e) {
-                    if (e instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
-                        throw e;
-                    }
-                    if (attempt >= options.maxAttempts()) {
-                        throw new IOException("download of " + url + " failed after " + attempt + " attempts: "
-                                + why(e), e);
-                    }
-                    progress.retrying(attempt, options.maxAttempts(), e, wait);
-                    sleep(wait);
-                    wait = wait.multipliedBy(2);
-                    if (wait.compareTo(options.maxBackoff()) > 0) {
-                        wait = options.maxBackoff();
-                    }
-                }
-            }
-        }
+        ResumableDownload.fetch(url, part, name, progress, options);
         if (expected != null) {
-            String actual = sha256(part);
+            String actual = ResumableDownload.sha256(part);
             if (!actual.startsWith(expected)) {
                 Files.deleteIfExists(part);
                 throw new WeightFileException(target + ": SHA-256 " + actual + " of the download from " + url
@@ -154,157 +79,5 @@ public final class WeightsDownload {
     public static String expectedHashPrefix(String fileName) {
         Matcher m = HASH_PREFIX.matcher(fileName);
         return m.find() ? m.group(1) : null;
-    }
-
-    /** The SHA-256 of a file, in lower-case hex. */
-    public static String sha256(Path file) throws IOException {
-        MessageDigest md = newSha256();
-        byte[] buf = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform provides SHA-256", e);
-        }
-    }
-
-    /** One attempt: continues {@code part} from its current length, or starts it over. */
-    private static void transfer(HttpClient client, URI url, String name, Path part, ProgressListener progress,
-                                 Options options) throws IOException {
-        long have = Files.isRegularFile(part) ? Files.size(part) : 0;
-        HttpRequest.Builder request = HttpRequest.newBuilder(url).GET().timeout(options.stallTimeout());
-        if (have > 0) {
-            request.header("Range", "bytes=" + have + "-");
-        }
-        HttpResponse<InputStream> response;
-        try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("download of " + url + " interrupted");
-        } catch (IOException e) {
-            throw new IOException("no response from " + url.getHost() + ": " + why(e), e);
-        }
-        try (InputStream body = response.body()) {
-            int status = response.statusCode();
-            long start;
-            long total;
-            if (status == 206) {
-                Matcher m = CONTENT_RANGE.matcher(response.headers().firstValue("Content-Range").orElse(""));
-                if (!m.matches() || Long.parseLong(m.group(1)) != have) {
-                    Files.deleteIfExists(part);
-                    throw new IOException("server sent the wrong range for " + url + " ("
-                            + response.headers().firstValue("Content-Range").orElse("no Content-Range") + "); starting over");
-                }
-                start = have;
-                total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
-            } else if (status == 200) {
-                start = 0; // the server ignored the range: the body is the whole file
-                total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-            } else if (status == 416 && have > 0) {
-                Matcher m = UNSATISFIED_RANGE.matcher(response.headers().firstValue("Content-Range").orElse(""));
-                if (m.matches() && Long.parseLong(m.group(1)) == have) {
-                    return; // the earlier attempt had already received every byte
-                }
-                Files.deleteIfExists(part);
-                throw new IOException("server refused to resume " + url + " at byte " + have + "; starting over");
-            } else if (status >= 500 || status == 408 || status == 429) {
-                throw new IOException("HTTP " + status + " from " + url);
-            } else {
-                throw new PermanentFailure("HTTP " + status + " from " + url);
-            }
-            progress.started(name, start, total);
-            long done;
-            try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    start > 0 ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-                done = copy(body, out, start, total, progress, options.stallTimeout());
-            }
-            if (total >= 0 && done != total) {
-                throw new IOException("connection to " + url + " ended after " + done + " of " + total + " bytes");
-            }
-        }
-    }
-
-    /** Copies the body, abandoning it (by closing it) when no data arrives for {@code stall}. */
-    private static long copy(InputStream in, OutputStream out, long start, long total, ProgressListener progress,
-                             Duration stall) throws IOException {
-        AtomicLong lastData = new AtomicLong(System.nanoTime());
-        AtomicBoolean stalled = new AtomicBoolean();
-        long stallNanos = stall.toNanos();
-        long checkMillis = Math.max(10, Math.min(1000, stall.toMillis() / 4));
-        Thread watchdog = Thread.ofVirtual().start(() -> {
-            try {
-                while (!stalled.get()) {
-                    Thread.sleep(checkMillis);
-                    if (System.nanoTime() - lastData.get() > stallNanos) {
-                        stalled.set(true);
-                        in.close();
-                    }
-                }
-            } catch (InterruptedException | IOException e) {
-                // the copy finished, or the stream is already gone
-            }
-        });
-        long done = start;
-        byte[] buf = new byte[1 << 16];
-        try {
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                if (total >= 0 && done + n > total) {
-                    throw new IOException("server sent more than the " + total + " bytes it announced");
-                }
-                out.write(buf, 0, n);
-                done += n;
-                lastData.set(System.nanoTime());
-                progress.progress(done, total);
-            }
-        } catch (IOException e) {
-            if (stalled.get()) {
-                throw new IOException("no data for " + stall.toMillis() + " ms after " + done + " bytes", e);
-            }
-            throw e;
-        } finally {
-            stalled.set(true);
-            watchdog.interrupt();
-        }
-        return done;
-    }
-
-    /** A failure in words; the HTTP client's exceptions often have no message, only a class and a cause. */
-    static String why(Throwable e) {
-        List<String> parts = new ArrayList<>();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
-                parts.add("host name not found (no network?)");
-                break;
-            }
-            String m = t.getMessage();
-            String part = m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
-            if (!parts.contains(part)) {
-                parts.add(part);
-            }
-            if (m != null && !m.isBlank()) {
-                break;
-            }
-        }
-        return String.join(": ", parts);
-    }
-
-    private static void sleep(Duration d) throws InterruptedIOException {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("download interrupted");
-        }
     }
 }

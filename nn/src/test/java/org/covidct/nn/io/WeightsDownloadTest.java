@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Downloads from an HTTP server on 127.0.0.1 that the test runs and misbehaves on purpose. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WeightsDownloadTest {
-    private static final WeightsDownload.Options FAST = new WeightsDownload.Options(4, Duration.ofMillis(10),
+    private static final ResumableDownload.Options FAST = new ResumableDownload.Options(4, Duration.ofMillis(10),
             Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofSeconds(5));
 
     /** How the server answers a request, by its index (0 = first). */
@@ -230,7 +230,7 @@ class WeightsDownloadTest {
         byte[] bytes = randomBytes(200_000, 5);
         String name = serve(bytes);
         script = List.of(Behaviour.STALL_HALFWAY);
-        WeightsDownload.Options impatient = new WeightsDownload.Options(3, Duration.ofMillis(10),
+        ResumableDownload.Options impatient = new ResumableDownload.Options(3, Duration.ofMillis(10),
                 Duration.ofMillis(10), Duration.ofSeconds(5), Duration.ofMillis(400));
         long start = System.nanoTime();
         Path got = WeightsDownload.download(url(name), cache, null, impatient);
