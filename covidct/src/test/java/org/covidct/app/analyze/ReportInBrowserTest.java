@@ -76,7 +76,8 @@ class ReportInBrowserTest {
         BufferedImage img = ImageIO.read(shot.toFile());
         assertEquals(1280, img.getWidth());
         double inked = fraction(img, 0, img.getHeight(), (r, g, b) -> r + g + b < 3 * 235);
-        assertTrue(inked > 0.05, "the screenshot is nearly blank: " + inked + " of its pixels are not white");
+        // A blank page has none; the report's first 4000 px, mostly tables of metrics, about 4%.
+        assertTrue(inked > 0.02, "the screenshot is nearly blank: " + inked + " of its pixels are not white");
         double titleInk = fraction(img, 0, 90, (r, g, b) -> r + g + b < 3 * 100);
         assertTrue(titleInk > 0.002, "no dark title text in the top band: " + titleInk);
         double colour = fraction(img, 0, img.getHeight(), (r, g, b) -> Math.max(r, Math.max(g, b))
