@@ -24,7 +24,7 @@ for cls in COVID NonCOVID; do
     for split in train:4 val:2 test:3; do
         name=${split%%:*} count=${split##*:}
         list=$source/Data-split/$cls/${name}CT_$cls.txt
-        tr -d '\r' < "$list" | grep -v '^$' | head -n "$count" > "$data/Data-split/$cls/${name}CT_$cls.txt"
+        tr -d '\r' < "$list" | grep -v '^$' | sed -n "1,${count}p" > "$data/Data-split/$cls/${name}CT_$cls.txt"
         while read -r image; do
             cp "$source/Images-processed/CT_$cls/$image" "$data/Images-processed/CT_$cls/"
         done < "$data/Data-split/$cls/${name}CT_$cls.txt"

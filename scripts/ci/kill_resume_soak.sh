@@ -27,7 +27,7 @@ for cls in COVID NonCOVID; do
     mkdir -p "$data/Images-processed/CT_$cls" "$data/Data-split/$cls"
     for split in train:8 val:3 test:3; do
         name=${split%%:*} count=${split##*:}
-        tr -d '\r' < "$source/Data-split/$cls/${name}CT_$cls.txt" | grep -v '^$' | head -n "$count" \
+        tr -d '\r' < "$source/Data-split/$cls/${name}CT_$cls.txt" | grep -v '^$' | sed -n "1,${count}p" \
             > "$data/Data-split/$cls/${name}CT_$cls.txt"
         while read -r image; do
             cp "$source/Images-processed/CT_$cls/$image" "$data/Images-processed/CT_$cls/"
