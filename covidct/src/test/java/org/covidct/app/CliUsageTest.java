@@ -45,7 +45,8 @@ class CliUsageTest {
         Path weights = Files.writeString(dir.resolve("w.pth"), "not read");
         assertUsageError("--weights", "evaluate", "--data", data);
         assertUsageError("'resnet50'", "train", "--arch", "resnet50", "--data", data);
-        assertUsageError("'train'", "evaluate", "--weights", weights.toString(), "--data", data, "--split", "train");
+        assertUsageError("'everything'", "evaluate", "--weights", weights.toString(), "--data", data, "--split",
+                "everything");
         assertUsageError("'gpu'", "bench", "--device", "gpu");
         assertUsageError("--steps 0", "bench", "--steps", "0");
         assertUsageError("epochs 0", "train", "--data", data, "--epochs", "0");
@@ -106,8 +107,8 @@ class CliUsageTest {
     void optionsAreCheckedBeforeTheDeviceIsProbed() {
         CliRun r = cli("train");
         assertEquals(2, r.code());
-        assertEquals("error: --data DIR is required (the root of a COVID-CT checkout), unless --resume RUN_DIR "
-                + "continues a run", r.err().strip());
+        assertEquals("error: --data PATH is required: a COVID-CT checkout, an ImageFolder tree or a CSV manifest "
+                + "(`covidct data download` fetches COVID-CT and prints the folder to pass)", r.err().strip());
     }
 
     @Test

@@ -6,17 +6,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.function.Predicate;
+import org.covidct.app.metrics.ClassNames;
 import org.covidct.app.metrics.Prediction;
 
-/** The tutorial's four Grad-CAM galleries and the rule that puts a test image in each. */
+/**
+ * The tutorial's four Grad-CAM galleries and the rule that puts a test image in each; the rules'
+ * texts name the negative class {@code %1$s} and the positive one {@code %2$s}.
+ */
 public enum GalleryKind {
-    TRUE_POSITIVES("True positives", "COVID, predicted COVID with a score above 0.9",
+    TRUE_POSITIVES("True positives", "%2$s, predicted %2$s with a score above 0.9",
             p -> p.target() == Prediction.COVID && p.predicted() == Prediction.COVID && p.score() > 0.9),
-    FALSE_POSITIVES("False positives", "NonCOVID, predicted COVID",
+    FALSE_POSITIVES("False positives", "%1$s, predicted %2$s",
             p -> p.target() == Prediction.NON_COVID && p.predicted() == Prediction.COVID),
-    TRUE_NEGATIVES("True negatives", "NonCOVID, predicted NonCOVID",
+    TRUE_NEGATIVES("True negatives", "%1$s, predicted %1$s",
             p -> p.target() == Prediction.NON_COVID && p.predicted() == Prediction.NON_COVID),
-    FALSE_NEGATIVES("False negatives", "COVID, predicted NonCOVID",
+    FALSE_NEGATIVES("False negatives", "%2$s, predicted %1$s",
             p -> p.target() == Prediction.COVID && p.predicted() == Prediction.NON_COVID);
 
     private final String title;
@@ -33,8 +37,9 @@ public enum GalleryKind {
         return title;
     }
 
-    public String rule() {
-        return rule;
+    /** The rule, naming the classes {@code names}: "COVID, predicted COVID with a score above 0.9". */
+    public String rule(ClassNames names) {
+        return String.format(Locale.ROOT, rule, names.negative(), names.positive());
     }
 
     /** A file-name form of the title: true_positives. */

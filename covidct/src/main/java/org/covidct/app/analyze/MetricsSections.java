@@ -16,18 +16,23 @@ import org.covidct.app.report.Plots;
  * split's 95% intervals, the test set's calibration with its reliability diagram, and both
  * operating points. A run written before intervals, calibration or operating points were recorded
  * lacks those keys; its sections say so and the rest renders as before. Numbers print as the
- * console prints them (Python's rounding).
+ * console prints them (Python's rounding); the positive class is named as the model names it.
  */
 final class MetricsSections {
     static final String RELIABILITY_PNG = "reliability_diagram.png";
 
     private final JsonNode metrics;
     private final Path plots;
+    private final String positive;
 
-    /** {@code metrics} is the whole test_metrics.json; {@code plots} the run's plot folder. */
-    MetricsSections(JsonNode metrics, Path plots) {
+    /**
+     * {@code metrics} is the whole test_metrics.json; {@code plots} the run's plot folder;
+     * {@code positive} the name of the positive class (COVID).
+     */
+    MetricsSections(JsonNode metrics, Path plots, String positive) {
         this.metrics = metrics;
         this.plots = plots;
+        this.positive = positive;
     }
 
     /** The metrics table: one column per split, intervals beside the test values where recorded. */
@@ -45,9 +50,9 @@ final class MetricsSections {
         table.add(row("accuracy", splits, s -> withInterval(s, s.path("accuracy"), "accuracy_ci")));
         table.add(row("sensitivity", splits, s -> withInterval(s, s.path("sensitivity"), "sensitivity_ci")));
         table.add(row("specificity", splits, s -> withInterval(s, s.path("specificity"), "specificity_ci")));
-        table.add(row("precision (COVID)", splits, s -> withInterval(s, covid(s, "precision", "precision"),
+        table.add(row("precision (" + positive + ")", splits, s -> withInterval(s, covid(s, "precision", "precision"),
                 "precision_ci")));
-        table.add(row("F1 (COVID)", splits, s -> withInterval(s, covid(s, "f1", "f1-score"), "f1_ci")));
+        table.add(row("F1 (" + positive + ")", splits, s -> withInterval(s, covid(s, "f1", "f1-score"), "f1_ci")));
         table.add(row("ROC AUC", splits, MetricsSections::rocAuc));
         table.add(row("loss", splits, s -> fixed(s.path("loss"), 4)));
         page.table(header, table);
@@ -67,7 +72,7 @@ final class MetricsSections {
             return;
         }
         page.paragraph("Expected calibration error " + fixed(cal.path("ece"), 3) + " and Brier score "
-                + fixed(cal.path("brier"), 3) + " of the probability of COVID, over " + cal.path("num_bins").asInt()
+                + fixed(cal.path("brier"), 3) + " of the probability of " + positive + ", over " + cal.path("num_bins").asInt()
                 + " equal-width bins.");
         JsonNode ts = metrics.path("test").path("temperature_scaling");
         if (ts.isObject()) {
@@ -89,10 +94,11 @@ final class MetricsSections {
                     Long.toString(b.path("count").asLong()), fixed(b.path("mean_confidence"), 3),
                     fixed(b.path("observed_frequency"), 3)));
         }
-        page.table(List.of("P(COVID) bin", "images", "mean P(COVID)", "observed COVID frequency"), rows);
+        page.table(List.of("P(" + positive + ") bin", "images", "mean P(" + positive + ")",
+                "observed " + positive + " frequency"), rows);
         Path png = plots.resolve(RELIABILITY_PNG);
         if (!Files.isRegularFile(png)) {
-            drawReliabilityDiagram(metrics.path("test"), png);
+            drawReliabilityDiagram(metrics.path("test"), positive, png);
         }
         page.figure("Reliability diagram", Files.readAllBytes(png));
     }
@@ -113,7 +119,7 @@ final class MetricsSections {
                     : "Youden's J on validation";
             rows.add(point(fixed(chosen.path("threshold"), 4), rule, "score >= threshold", chosen.path("test")));
         }
-        page.table(List.of("threshold", "chosen by", "COVID when", "accuracy", "sensitivity", "specificity",
+        page.table(List.of("threshold", "chosen by", positive + " when", "accuracy", "sensitivity", "specificity",
                 "precision", "F1"), rows);
         if (chosen.isObject()) {
             JsonNode val = chosen.path("val");
@@ -134,7 +140,7 @@ final class MetricsSections {
     }
 
     /** The raw scores' bins and, where a temperature was fitted, the scaled scores' bins. */
-    private static void drawReliabilityDiagram(JsonNode test, Path png) throws IOException {
+    private static void drawReliabilityDiagram(JsonNode test, String positive, Path png) throws IOException {
         List<String> names = new ArrayList<>(List.of("test scores"));
         List<JsonNode> bins = new ArrayList<>(List.of(test.path("calibration").path("bins")));
         JsonNode ts = test.path("temperature_scaling");
@@ -155,7 +161,7 @@ final class MetricsSections {
             frequency.add(filled.stream().mapToDouble(b -> b.path("observed_frequency").asDouble()).toArray());
         }
         Files.createDirectories(png.getParent());
-        Plots.reliabilityDiagram(names, confidence, frequency, png);
+        Plots.reliabilityDiagram(names, confidence, frequency, positive, png);
     }
 
     private List<String> row(String name, List<String> splits, Function<JsonNode, String> value) {
@@ -164,7 +170,10 @@ final class MetricsSections {
         return r;
     }
 
-    /** COVID's precision or F1: the split's own key, or for an older run its classification report's. */
+    /**
+     * The positive class's precision or F1: the split's own key, or for an older run (on COVID-CT)
+     * its classification report's.
+     */
     private static JsonNode covid(JsonNode split, String key, String reportKey) {
         return split.has(key) ? split.get(key) : split.path("classification_report").path("CT_COVID").path(reportKey);
     }

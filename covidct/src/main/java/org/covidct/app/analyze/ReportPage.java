@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.covidct.app.gradcam.GradCamImages;
-import org.covidct.app.metrics.Prediction;
+import org.covidct.app.metrics.ClassNames;
+import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.report.HtmlReport;
 import org.covidct.app.report.Png;
 import org.covidct.app.train.RunDirectory;
@@ -25,36 +26,41 @@ final class ReportPage {
 
     private final RunDirectory run;
     private final JsonNode config;
+    private final ClassNames names;
     private final String layer;
     private final long seed;
 
-    ReportPage(RunDirectory run, JsonNode config, String layer, long seed) {
+    /** The page of {@code run}, whose model's classes are {@code names}. */
+    ReportPage(RunDirectory run, JsonNode config, ClassNames names, String layer, long seed) {
         this.run = run;
         this.config = config;
+        this.names = names;
         this.layer = layer;
         this.seed = seed;
     }
 
     /** A gallery tile's caption: file name, true class and score. */
-    static String caption(TestScores.Row r) {
+    static String caption(TestScores.Row r, ClassNames names) {
         return String.format(Locale.ROOT, "%s | %s | score %.3f", r.path().getFileName(),
-                r.prediction().target() == Prediction.COVID ? "COVID" : "NonCOVID", r.prediction().score());
+                names.of(r.prediction().target()), r.prediction().score());
     }
 
     String html(List<TestScores.Row> rows, Map<GalleryKind, List<TestScores.Row>> picked,
                 Map<GalleryKind, List<GradCamImages.Explained>> galleries) throws IOException {
-        HtmlReport page = new HtmlReport("COVID-CT run report");
+        HtmlReport page = new HtmlReport(names.list().equals(ClassifierModels.CLASS_NAMES) ? "COVID-CT run report"
+                : names.positive() + " / " + names.negative() + " run report");
         page.paragraph(String.format(Locale.ROOT, "Run %s: %s at %dx%d, %d test images.",
                 run.root().toAbsolutePath().normalize().getFileName(), config.path("arch").asText(),
                 config.path("image_size").asInt(), config.path("image_size").asInt(), rows.size()));
 
         page.heading("Configuration");
         Map<String, String> settings = new LinkedHashMap<>();
-        config.fields().forEachRemaining(e -> settings.put(e.getKey(), e.getValue().asText()));
+        config.fields().forEachRemaining(e -> settings.put(e.getKey(), e.getValue().isValueNode()
+                ? e.getValue().asText() : e.getValue().toString()));
         page.keyValues(settings);
 
         JsonNode metrics = testMetrics();
-        MetricsSections sections = metrics == null ? null : new MetricsSections(metrics, run.plots());
+        MetricsSections sections = metrics == null ? null : new MetricsSections(metrics, run.plots(), names.positive());
         page.heading("Metrics of the best checkpoint");
         if (sections == null) {
             page.note("No metrics: " + run.testMetrics().getFileName() + " is missing.");
@@ -83,7 +89,7 @@ final class ReportPage {
                 + "per gallery, drawn at random with seed %d.", layer, maxShown(picked), seed));
         for (GalleryKind kind : GalleryKind.values()) {
             List<TestScores.Row> shown = picked.get(kind);
-            page.subheading(String.format(Locale.ROOT, "%s (%s): %d of %d", kind.title(), kind.rule(), shown.size(),
+            page.subheading(String.format(Locale.ROOT, "%s (%s): %d of %d", kind.title(), kind.rule(names), shown.size(),
                     kind.members(rows).size()));
             if (shown.isEmpty()) {
                 page.note("No test image falls in this gallery.");
@@ -92,7 +98,7 @@ final class ReportPage {
             List<HtmlReport.Tile> tiles = new ArrayList<>();
             List<GradCamImages.Explained> images = galleries.get(kind);
             for (int i = 0; i < shown.size(); i++) {
-                tiles.add(new HtmlReport.Tile(caption(shown.get(i)), Png.encode(Png.image(images.get(i).overlay()))));
+                tiles.add(new HtmlReport.Tile(caption(shown.get(i), names), Png.encode(Png.image(images.get(i).overlay()))));
             }
             page.gallery(tiles);
         }

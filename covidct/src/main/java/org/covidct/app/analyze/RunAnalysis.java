@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.covidct.app.gradcam.GradCamImages;
 import org.covidct.app.io.AtomicOutput;
+import org.covidct.app.metrics.ClassNames;
 import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.report.GalleryImage;
 import org.covidct.app.report.Png;
@@ -30,7 +31,7 @@ import org.covidct.tensor.Device;
  * {@code analyze}: the tutorial's error analysis of a finished run, from its test scores and best
  * checkpoint, which records the architecture, input size and normalisation it was trained with
  * (a run from before checkpoints recorded them falls back to its config.json and the tutorial's
- * normalisation). It writes Grad-CAM galleries of up to {@code perGallery} seeded random true
+ * normalisation), and the class names that the galleries and the page use. It writes Grad-CAM galleries of up to {@code perGallery} seeded random true
  * positives (score above 0.9), false positives, true negatives and false negatives under
  * {@code analysis/}, and {@code report.html}, which embeds them with the run's configuration,
  * metrics and plots.
@@ -95,6 +96,7 @@ public final class RunAnalysis {
         }
         JsonNode config = JSON.readTree(run.config().toFile());
         ModelMetadata described = described(run.bestCheckpoint(), config);
+        ClassNames names = ClassNames.of(described.classNames());
         int batchSize = Math.max(1, config.path("batch_size").asInt(8));
         long drawSeed = seed != null ? seed : config.path("seed").asLong(0);
         List<TestScores.Row> rows = TestScores.read(run.testScores());
@@ -124,25 +126,26 @@ public final class RunAnalysis {
             List<GradCamImages.Explained> g = List.copyOf(explained.subList(next, next + picked.get(kind).size()));
             next += g.size();
             galleries.put(kind, g);
-            writeGallery(kind, g, picked.get(kind), kind.members(rows).size(),
+            writeGallery(kind, names, g, picked.get(kind), kind.members(rows).size(),
                     out.resolve("gradcam_" + kind.fileStem() + ".png"));
         }
         Path report = run.report();
-        ReportPage page = new ReportPage(run, config, layerName, drawSeed);
+        ReportPage page = new ReportPage(run, config, names, layerName, drawSeed);
         AtomicOutput.text(report, page.html(rows, picked, galleries));
         log.println("analyze: wrote " + report);
         return new Result(report, layerName, galleries);
     }
 
-    private static void writeGallery(GalleryKind kind, List<GradCamImages.Explained> images, List<TestScores.Row> rows,
-                                     int members, Path file) throws IOException {
+    private static void writeGallery(GalleryKind kind, ClassNames names, List<GradCamImages.Explained> images,
+                                     List<TestScores.Row> rows, int members, Path file) throws IOException {
         List<BufferedImage> tiles = new ArrayList<>();
         List<String> captions = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             tiles.add(Png.image(images.get(i).overlay()));
-            captions.add(ReportPage.caption(rows.get(i)));
+            captions.add(ReportPage.caption(rows.get(i), names));
         }
-        String title = String.format(Locale.ROOT, "%s (%s): %d of %d", kind.title(), kind.rule(), images.size(), members);
+        String title = String.format(Locale.ROOT, "%s (%s): %d of %d", kind.title(), kind.rule(names), images.size(),
+                members);
         AtomicOutput.png(file, GalleryImage.draw(title, tiles, captions));
     }
 

@@ -22,12 +22,13 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code predict}: one CSV line per image with its COVID probability and predicted class, through
- * the val/test transform. Images stream through in batches, each batch's lines printed as soon as
+ * {@code predict}: one CSV line per image with the probability of the positive class (COVID) and the
+ * predicted class, named as the weights record it, through the val/test transform. Images stream through in batches, each batch's lines printed as soon as
  * it is done, so a long list starts answering at once and needs no more memory than a short one.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = "Classify CT images; prints CSV: path,covid_probability,prediction (the class name). With "
+        description = "Classify CT images; prints CSV: path,covid_probability,prediction (the positive class's "
+                + "probability, and the class name the weights record). With "
                 + "--imagenet, the top 5 ImageNet classes of a TFLite mobilenet_v2: path,rank,label,probability.")
 public final class PredictCommand implements Callable<Integer> {
     @Spec

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.covidct.app.analyze.RunAnalysis;
+import org.covidct.app.data.PositiveClassException;
 import org.covidct.app.model.Architecture;
 import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.train.ResumeOptions;
@@ -18,6 +19,7 @@ import org.covidct.app.train.TrainConfig;
 import org.covidct.app.train.Trainer;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
+import org.covidct.nn.data.split.SplitFractions;
 import org.covidct.nn.io.ModelMetadata;
 import org.covidct.nn.io.TorchvisionWeights;
 import org.covidct.nn.io.WeightFileException;
@@ -33,8 +35,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code train}: the tutorial's fine-tuning run, or {@code --resume} of a killed one. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Fine-tune a VGG on COVID-CT: SGD with momentum, gradient accumulation, early stopping, "
-                + "validation every epoch, the best model tested at the end.")
+        description = "Fine-tune a VGG on COVID-CT or another two-class CT collection: SGD with momentum, gradient "
+                + "accumulation, early stopping, validation every epoch, the best model tested at the end.")
 public final class TrainCommand implements Callable<Integer> {
     /** The options a resumed run may take; everything else comes from the run's config.json. */
     private static final Set<String> RESUME_OPTIONS = Set.of("--resume", "--epochs", "--data", "--device",
@@ -46,10 +48,22 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     DeviceOption deviceOption;
 
-    @Option(names = "--data", paramLabel = "DIR",
-            description = "root of a COVID-CT checkout (Images-processed/, Data-split/); required unless --resume, "
-                    + "with which it names the new place of the run's data set, checked file by file")
+    @Option(names = "--data", paramLabel = "PATH",
+            description = "the data set: a COVID-CT checkout (Images-processed/, Data-split/), an ImageFolder tree "
+                    + "(a folder per class, optionally under train/, val/, test/) or a CSV manifest "
+                    + "(path,label[,split][,group]); required unless --resume, with which it names the new place "
+                    + "of the run's data set, checked file by file")
     Path data;
+
+    @Option(names = "--positive-class", paramLabel = "NAME", description = "the class that counts as positive "
+            + "(default: the one the class names make positive, such as CT_COVID, or covid beside non-covid; "
+            + "required where they leave it open)")
+    String positiveClass;
+
+    @Option(names = "--split-fractions", paramLabel = "TRAIN,VAL,TEST", description = "the shares of a split "
+            + "the data set leaves open, made with --seed and keeping a CSV manifest's groups whole "
+            + "(default: COVID-CT's own, 425, 118 and 203 of its 746 images)")
+    String splitFractions;
 
     @Option(names = "--arch", paramLabel = "ARCH", description = "${COMPLETION-CANDIDATES} "
             + "(default: the architecture --weights records, else vgg19_bn)")
@@ -131,14 +145,21 @@ public final class TrainCommand implements Callable<Integer> {
             return 0;
         }
         if (data == null) {
-            throw new ParameterException(spec.commandLine(), "--data DIR is required (the root of a COVID-CT checkout), "
-                    + "unless --resume RUN_DIR continues a run");
+            throw new ParameterException(spec.commandLine(), "--data PATH is required: a COVID-CT checkout, an "
+                    + "ImageFolder tree or a CSV manifest (`covidct data download` fetches COVID-CT and prints the "
+                    + "folder to pass)");
         }
         TrainConfig settings = config(architecture());
         Device device = deviceOption.resolve(spec.commandLine().getErr());
         TrainConfig config = settings.withWeights(initialWeights(settings.arch()));
         Trainer trainer = new Trainer(config, this::fineTuning, log).onDevice(device);
-        RunAnalysis.afterTraining(trainer.train().runDir(), !noAnalyze, device, log);
+        Path runDir;
+        try {
+            runDir = trainer.train().runDir();
+        } catch (PositiveClassException e) { // thrown before the run directory is made
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        RunAnalysis.afterTraining(runDir, !noAnalyze, device, log);
         return 0;
     }
 
@@ -170,10 +191,19 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Path runDir = out != null ? out : Path.of("runs", architecture + "-" + LocalDateTime.now().format(
                 DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        SplitFractions fractions = SplitFractions.COVID_CT;
+        if (splitFractions != null) {
+            try {
+                fractions = SplitFractions.parse(splitFractions);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--split-fractions: " + e.getMessage());
+            }
+        }
         try {
             return new TrainConfig(architecture, "none", data, runDir, epochs, batchSize, accumulate,
                     lr != null ? lr : defaultLearningRate(architecture), momentum, imageSize, seed,
-                    workers != null ? workers : Runtime.getRuntime().availableProcessors(), patience);
+                    workers != null ? workers : Runtime.getRuntime().availableProcessors(), patience, positiveClass,
+                    fractions);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

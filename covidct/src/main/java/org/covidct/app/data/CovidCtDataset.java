@@ -8,9 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import org.covidct.nn.data.DatasetException;
 import org.covidct.nn.data.Sample;
 
@@ -113,17 +111,6 @@ public final class CovidCtDataset {
                     + splitFile(name, COVID) + " list no images");
         }
         return List.copyOf(samples);
-    }
-
-    /** Every file the data set is read from: the six split files and the images they list. */
-    public List<Path> files() throws DatasetException {
-        Set<Path> files = new LinkedHashSet<>();
-        for (String split : SPLITS) {
-            files.add(splitFile(split, NON_COVID));
-            files.add(splitFile(split, COVID));
-            split(split).forEach(s -> files.add(s.path()));
-        }
-        return List.copyOf(files);
     }
 
     /** The non-blank, stripped lines of a split file. */

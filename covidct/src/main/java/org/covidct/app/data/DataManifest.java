@@ -19,6 +19,8 @@ import org.covidct.app.io.AtomicOutput;
  * The SHA-256 of every file a run reads from its data set, by path relative to the data set's root,
  * in {@code sha256sum}'s format (so {@code sha256sum -c} checks it from the root). A resumed run
  * checks its data against it: the same files with the same content, wherever the data set now is.
+ * A file outside the root (an image a CSV manifest names as {@code ../scans/a.png}) is named with
+ * {@code ..}, so it is expected to keep its place relative to the root, as the manifest expects.
  */
 public final class DataManifest {
     private static final int SHOWN_DIFFERENCES = 3;
@@ -30,7 +32,7 @@ public final class DataManifest {
         this.digests = digests;
     }
 
-    /** The manifest of {@code files}, each inside {@code root}. */
+    /** The manifest of {@code files}, named relative to {@code root}. */
     public static DataManifest of(Path root, List<Path> files) throws IOException {
         Map<String, String> digests = new TreeMap<>();
         for (Path file : files) {
@@ -71,7 +73,7 @@ public final class DataManifest {
     public void requireMatches(Path root) throws IOException {
         List<String> differences = new ArrayList<>();
         for (Map.Entry<String, String> e : digests.entrySet()) {
-            Path file = root.resolve(e.getKey());
+            Path file = root.resolve(e.getKey()).normalize(); // names were made lexically, with ".." where needed
             try {
                 if (!sha256(file).equals(e.getValue())) {
                     differences.add(e.getKey() + " changed");
@@ -88,11 +90,14 @@ public final class DataManifest {
         }
     }
 
-    private static String relativeName(Path root, Path file) {
-        Path relative = root.toAbsolutePath().normalize().relativize(file.toAbsolutePath().normalize());
-        if (relative.startsWith("..")) {
-            throw new IllegalArgumentException(file + " is not inside the data set's root " + root);
-        }
+    /**
+     * The name a manifest gives {@code file}: its path relative to {@code root}, with {@code /}; its
+     * absolute path where the two lie under different file-system roots.
+     */
+    public static String relativeName(Path root, Path file) {
+        Path from = root.toAbsolutePath().normalize();
+        Path to = file.toAbsolutePath().normalize();
+        Path relative = from.getRoot() != null && from.getRoot().equals(to.getRoot()) ? from.relativize(to) : to;
         if (relative.toString().contains("\n") || relative.toString().contains("\r")) {
             throw new IllegalArgumentException("a data file's name holds a line break: " + file);
         }

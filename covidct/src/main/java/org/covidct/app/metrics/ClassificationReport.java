@@ -4,65 +4,70 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * sklearn's {@code classification_report(y_true, y_pred, labels=[0, 1],
- * target_names=['CT_NonCOVID', 'CT_COVID'])}, as a value and in both of its output forms.
+ * sklearn's {@code classification_report(y_true, y_pred, labels=[0, 1], target_names=[negative,
+ * positive])}, as a value and in both of its output forms; COVID-CT's target names are
+ * {@code ['CT_NonCOVID', 'CT_COVID']}.
  *
  * <p>sklearn names the micro average "accuracy" unless targets and predictions together hold a
  * single class; then it prints a "micro avg" row instead (the tutorial's call, which passes no
  * labels, raises in that case). {@link #microIsAccuracy()} tells which.
  */
 public record ClassificationReport(
-        ClassMetrics nonCovid,
-        ClassMetrics covid,
+        ClassMetrics negative,
+        ClassMetrics positive,
         double accuracy,
         ClassMetrics microAvg,
         ClassMetrics macroAvg,
         ClassMetrics weightedAvg,
-        boolean microIsAccuracy) {
+        boolean microIsAccuracy,
+        ClassNames names) {
 
-    public static final String NON_COVID_NAME = "CT_NonCOVID";
-    public static final String COVID_NAME = "CT_COVID";
-
+    /** The report of {@code cm} with COVID-CT's class names. */
     public static ClassificationReport of(ConfusionMatrix cm) {
+        return of(cm, ClassNames.COVID_CT);
+    }
+
+    /** The report of {@code cm}, naming the classes {@code names}. */
+    public static ClassificationReport of(ConfusionMatrix cm, ClassNames names) {
         long n = cm.total();
         if (n == 0) {
             throw new IllegalArgumentException("no samples");
         }
-        ClassMetrics nonCovid = ClassMetrics.of(cm.tn(), cm.tn() + cm.fn(), cm.negatives());
-        ClassMetrics covid = ClassMetrics.of(cm.tp(), cm.tp() + cm.fp(), cm.positives());
+        ClassMetrics negative = ClassMetrics.of(cm.tn(), cm.tn() + cm.fn(), cm.negatives());
+        ClassMetrics positive = ClassMetrics.of(cm.tp(), cm.tp() + cm.fp(), cm.positives());
         double accuracy = (double) cm.correct() / (double) n;
         // Micro precision and recall are both correct / n; F1 goes through the same formula.
         ClassMetrics micro = new ClassMetrics(accuracy, accuracy, ClassMetrics.f1(accuracy, accuracy), n);
         ClassMetrics macro = new ClassMetrics(
-                (nonCovid.precision() + covid.precision()) / 2,
-                (nonCovid.recall() + covid.recall()) / 2,
-                (nonCovid.f1() + covid.f1()) / 2,
+                (negative.precision() + positive.precision()) / 2,
+                (negative.recall() + positive.recall()) / 2,
+                (negative.f1() + positive.f1()) / 2,
                 n);
-        double w0 = nonCovid.support(), w1 = covid.support();
+        double w0 = negative.support(), w1 = positive.support();
         ClassMetrics weighted = new ClassMetrics(
-                (nonCovid.precision() * w0 + covid.precision() * w1) / (w0 + w1),
-                (nonCovid.recall() * w0 + covid.recall() * w1) / (w0 + w1),
-                (nonCovid.f1() * w0 + covid.f1() * w1) / (w0 + w1),
+                (negative.precision() * w0 + positive.precision() * w1) / (w0 + w1),
+                (negative.recall() * w0 + positive.recall() * w1) / (w0 + w1),
+                (negative.f1() * w0 + positive.f1() * w1) / (w0 + w1),
                 n);
         boolean bothClassesSeen = (cm.negatives() > 0 || cm.fn() > 0) && (cm.positives() > 0 || cm.fp() > 0);
-        return new ClassificationReport(nonCovid, covid, accuracy, micro, macro, weighted, bothClassesSeen);
+        return new ClassificationReport(negative, positive, accuracy, micro, macro, weighted, bothClassesSeen, names);
     }
 
-    /** Recall of COVID, the tutorial's sensitivity. */
+    /** Recall of the positive class (COVID), the tutorial's sensitivity. */
     public double sensitivity() {
-        return covid.recall();
+        return positive.recall();
     }
 
-    /** Recall of NonCOVID, the tutorial's specificity. */
+    /** Recall of the negative class (NonCOVID), the tutorial's specificity. */
     public double specificity() {
-        return nonCovid.recall();
+        return negative.recall();
     }
 
     /** The {@code output_dict=True} form, keys in sklearn's order. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put(NON_COVID_NAME, row(nonCovid));
-        m.put(COVID_NAME, row(covid));
+        m.put(names.negative(), row(negative));
+        m.put(names.positive(), row(positive));
         if (microIsAccuracy) {
             m.put("accuracy", accuracy);
         } else {
@@ -91,15 +96,16 @@ public record ClassificationReport(
         // sklearn 1.2 counts in floats when no prediction is right (its multilabel_confusion_matrix
         // starts from np.zeros), and then prints the supports as 98.0.
         boolean floatSupport = accuracy == 0.0;
-        int width = Math.max(Math.max(NON_COVID_NAME.length(), "weighted avg".length()), digits);
+        int width = Math.max(Math.max(Math.max(names.negative().length(), names.positive().length()),
+                "weighted avg".length()), digits);
         StringBuilder sb = new StringBuilder();
         sb.append(right("", width)).append(' ');
         for (String h : new String[] {"precision", "recall", "f1-score", "support"}) {
             sb.append(' ').append(right(h, 9));
         }
         sb.append("\n\n");
-        appendRow(sb, NON_COVID_NAME, nonCovid, width, digits, floatSupport);
-        appendRow(sb, COVID_NAME, covid, width, digits, floatSupport);
+        appendRow(sb, names.negative(), negative, width, digits, floatSupport);
+        appendRow(sb, names.positive(), positive, width, digits, floatSupport);
         sb.append('\n');
         if (microIsAccuracy) {
             sb.append(right("accuracy", width)).append(' ')

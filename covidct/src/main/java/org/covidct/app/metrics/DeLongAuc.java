@@ -39,7 +39,7 @@ public record DeLongAuc(double auc, double variance) {
         int n = targets.length - m;
         if (m < 2 || n < 2) {
             throw new IllegalArgumentException("DeLong's variance needs at least two samples of each class, got "
-                    + m + " CT_COVID and " + n + " CT_NonCOVID");
+                    + m + " positive and " + n + " negative");
         }
         double[] x = new double[m];
         double[] y = new double[n];

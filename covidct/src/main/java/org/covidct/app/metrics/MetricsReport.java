@@ -9,9 +9,10 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * What the tutorial's {@code compute_metrics} returns: accuracy, sensitivity (recall of COVID),
- * specificity (recall of NonCOVID), ROC AUC, the confusion matrix, the classification report and
- * the mean loss, which the caller computes (the tutorial averages the per-batch losses).
+ * What the tutorial's {@code compute_metrics} returns: accuracy, sensitivity (recall of the
+ * positive class, COVID), specificity (recall of the negative class, NonCOVID), ROC AUC, the
+ * confusion matrix, the classification report (which names the classes) and the mean loss, which
+ * the caller computes (the tutorial averages the per-batch losses).
  */
 public record MetricsReport(
         double accuracy,
@@ -25,7 +26,13 @@ public record MetricsReport(
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String RULE = "------------------------------------------------------------------------------";
 
+    /** The metrics of {@code predictions}, naming the classes as COVID-CT does. */
     public static MetricsReport compute(List<Prediction> predictions, double meanLoss) {
+        return compute(predictions, meanLoss, ClassNames.COVID_CT);
+    }
+
+    /** The metrics of {@code predictions}, naming the classes {@code names}. */
+    public static MetricsReport compute(List<Prediction> predictions, double meanLoss, ClassNames names) {
         if (predictions.isEmpty()) {
             throw new IllegalArgumentException("no predictions");
         }
@@ -37,7 +44,7 @@ public record MetricsReport(
             scores[i] = predictions.get(i).score();
         }
         ConfusionMatrix cm = ConfusionMatrix.of(predictions);
-        ClassificationReport report = ClassificationReport.of(cm);
+        ClassificationReport report = ClassificationReport.of(cm, names);
         return new MetricsReport(report.accuracy(), report.sensitivity(), report.specificity(),
                 RocAuc.of(targets, scores), cm, report, meanLoss);
     }
@@ -109,9 +116,14 @@ public record MetricsReport(
     public String formatTable() {
         return block("------------------- Test Performance --------------------------------------", "")
                 + "Loss \t " + PythonFormat.repr(loss) + "\n\n"
-                + "Confusion Matrix (rows: true, columns: predicted; CT_NonCOVID, CT_COVID)\n"
+                + confusionMatrixHeading(classificationReport.names()) + "\n"
                 + confusionMatrix.format() + "\n\n"
                 + classificationReport.formatText();
+    }
+
+    /** The line above a printed confusion matrix, naming its rows and columns. */
+    static String confusionMatrixHeading(ClassNames names) {
+        return "Confusion Matrix (rows: true, columns: predicted; " + names.negative() + ", " + names.positive() + ")";
     }
 
     /** The training loop's per-epoch printout of the validation metrics, as the tutorial prints it. */

@@ -29,7 +29,7 @@ public record OperatingPoint(ThresholdRule rule, double threshold) {
         long negatives = n - positives;
         if (positives == 0 || negatives == 0) {
             throw new IllegalArgumentException("choosing a threshold needs both classes in the validation set, got "
-                    + positives + " CT_COVID and " + negatives + " CT_NonCOVID");
+                    + positives + " positive and " + negatives + " negative");
         }
         Integer[] order = IntStream.range(0, n).boxed().toArray(Integer[]::new);
         Arrays.sort(order, Comparator.comparingDouble((Integer i) -> predictions.get(i).score() + 0.0).reversed());

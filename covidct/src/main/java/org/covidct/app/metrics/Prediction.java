@@ -1,11 +1,14 @@
 package org.covidct.app.metrics;
 
 /**
- * One evaluated sample: its target, the predicted class and the score (probability of COVID).
- * Labels follow the tutorial: 0 = CT_NonCOVID, 1 = CT_COVID.
+ * One evaluated sample: its target, the predicted class and the score (probability of the positive
+ * class). Labels follow the tutorial: 0 = the negative class (CT_NonCOVID), 1 = the positive class
+ * (CT_COVID); a data set with other classes is relabelled so.
  */
 public record Prediction(int target, int predicted, double score) {
+    /** The negative class's label. */
     public static final int NON_COVID = 0;
+    /** The positive class's label. */
     public static final int COVID = 1;
 
     public Prediction {
@@ -59,7 +62,7 @@ public record Prediction(int target, int predicted, double score) {
 
     private static void checkLabel(int label, String what) {
         if (label != NON_COVID && label != COVID) {
-            throw new IllegalArgumentException(what + " must be 0 (CT_NonCOVID) or 1 (CT_COVID), got " + label);
+            throw new IllegalArgumentException(what + " must be 0 (the negative class) or 1 (the positive class), got " + label);
         }
     }
 }

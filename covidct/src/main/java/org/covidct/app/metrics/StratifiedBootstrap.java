@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Percentile 95% confidence intervals by the stratified bootstrap: each resample draws, with
- * replacement, as many COVID samples from the COVID samples as there are, and as many NonCOVID
- * samples from the NonCOVID ones, so every resample keeps both class sizes.
+ * replacement, as many COVID (positive) samples from the COVID samples as there are, and as many
+ * NonCOVID (negative) samples from the NonCOVID ones, so every resample keeps both class sizes.
  *
  * <p>The draws come from {@link SplitMix64} seeded with the seed: for each resample, first the
  * positives' draws ({@code nextInt(P)} P times, indexing the COVID samples in input order), then
@@ -26,8 +26,6 @@ import java.util.List;
  * (numpy's default "linear" method; the min keeps a rounding from stepping past {@code v[i + 1]}).
  */
 public final class StratifiedBootstrap {
-    public static final String NO_COVID = "undefined: no CT_COVID sample";
-    public static final String NO_NON_COVID = "undefined: no CT_NonCOVID sample";
 
     private final int resamples;
     private final long seed;
@@ -49,8 +47,21 @@ public final class StratifiedBootstrap {
         return seed;
     }
 
-    /** The intervals of the predictions' metrics, each prediction's class as it was predicted. */
+    /** Why a metric of class {@code name} has no interval: the data hold no sample of it. */
+    public static String noSample(String name) {
+        return "undefined: no " + name + " sample";
+    }
+
+    /** {@link #intervals(List, ClassNames)} with COVID-CT's class names. */
     public MetricIntervals intervals(List<Prediction> predictions) {
+        return intervals(predictions, ClassNames.COVID_CT);
+    }
+
+    /**
+     * The intervals of the predictions' metrics, each prediction's class as it was predicted; an
+     * undefined interval names the class {@code names} that has no sample.
+     */
+    public MetricIntervals intervals(List<Prediction> predictions, ClassNames names) {
         int n = predictions.size();
         if (n == 0) {
             throw new IllegalArgumentException("bootstrap: no predictions");
@@ -86,14 +97,14 @@ public final class StratifiedBootstrap {
             values[0][b] = r.accuracy();
             values[1][b] = r.sensitivity();
             values[2][b] = r.specificity();
-            values[3][b] = r.covid().precision();
-            values[4][b] = r.covid().f1();
+            values[3][b] = r.positive().precision();
+            values[4][b] = r.positive().f1();
             values[5][b] = p > 0 && q > 0 ? ScoreGroups.auc(posPerGroup, negPerGroup) : Double.NaN;
         }
         return new MetricIntervals(
                 interval(values[0]),
-                p > 0 ? interval(values[1]) : new ConfidenceInterval.Undefined(NO_COVID),
-                q > 0 ? interval(values[2]) : new ConfidenceInterval.Undefined(NO_NON_COVID),
+                p > 0 ? interval(values[1]) : new ConfidenceInterval.Undefined(noSample(names.positive())),
+                q > 0 ? interval(values[2]) : new ConfidenceInterval.Undefined(noSample(names.negative())),
                 interval(values[3]),
                 interval(values[4]),
                 p > 0 && q > 0 ? interval(values[5]) : new ConfidenceInterval.Undefined(RocAuc.ONE_CLASS));

@@ -63,7 +63,8 @@ public final class TestReport {
         int[] targets = test.stream().mapToInt(Prediction::target).toArray();
         double[] scores = test.stream().mapToDouble(Prediction::score).toArray();
         StratifiedBootstrap bootstrap = new StratifiedBootstrap(options.resamples(), options.seed());
-        MetricIntervals intervals = bootstrap.intervals(test);
+        ClassNames names = metrics.classificationReport().names();
+        MetricIntervals intervals = bootstrap.intervals(test, names);
         ConfidenceInterval rocAucDeLong = DeLongAuc.interval(targets, scores);
         DeLongAuc deLong = rocAucDeLong instanceof ConfidenceInterval.Defined ? DeLongAuc.of(targets, scores) : null;
         Calibration calibration = Calibration.of(targets, scores);
@@ -91,7 +92,7 @@ public final class TestReport {
                 OperatingPoint point = OperatingPoint.choose(options.rule(), validation);
                 List<Prediction> relabelled = point.relabel(test);
                 chosen = new ChosenPoint(point, point.confusionMatrix(validation), ConfusionMatrix.of(relabelled),
-                        bootstrap.intervals(relabelled));
+                        bootstrap.intervals(relabelled, names));
             }
         }
         return new TestReport(metrics, options, intervals, rocAucDeLong, deLong, calibration, temperature, scaled,

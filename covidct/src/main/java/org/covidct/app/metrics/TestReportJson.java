@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * A {@link TestReport} as the test split's entry of test_metrics.json: the {@link MetricsReport}
  * keys, then
  * <ul>
- * <li>{@code precision}, {@code f1}: COVID's, the point values the intervals go with;
+ * <li>{@code precision}, {@code f1}: the positive class's (COVID's), the point values the intervals go with;
  * <li>{@code accuracy_ci}, {@code sensitivity_ci}, {@code specificity_ci}, {@code precision_ci},
  *     {@code f1_ci}, {@code roc_auc_ci_bootstrap}, {@code roc_auc_ci_delong}: {@code [lower, upper]},
  *     or null with {@code <key>_undefined_reason}; {@code roc_auc_delong_se};
@@ -34,8 +34,8 @@ final class TestReportJson {
     static ObjectNode tree(TestReport r) {
         ObjectNode root = r.metrics().toJsonTree();
         ClassificationReport cr = r.metrics().classificationReport();
-        root.put("precision", cr.covid().precision());
-        root.put("f1", cr.covid().f1());
+        root.put("precision", cr.positive().precision());
+        root.put("f1", cr.positive().f1());
         MetricIntervals ci = r.intervals();
         putIntervals(root, ci);
         putInterval(root, "roc_auc_ci_bootstrap", ci.rocAuc());
@@ -126,8 +126,8 @@ final class TestReportJson {
         node.put("accuracy", r.accuracy());
         node.put("sensitivity", r.sensitivity());
         node.put("specificity", r.specificity());
-        node.put("precision", r.covid().precision());
-        node.put("f1", r.covid().f1());
+        node.put("precision", r.positive().precision());
+        node.put("f1", r.positive().f1());
         ArrayNode rows = node.putArray("confusion_matrix");
         for (long[] row : cm.toArray()) {
             ArrayNode a = rows.addArray();

@@ -21,8 +21,8 @@ final class TestReportTable {
         sb.append("Accuracy \t ").append(withInterval(m.accuracy(), ci.accuracy())).append('\n');
         sb.append("Sensitivity \t ").append(withInterval(m.sensitivity(), ci.sensitivity())).append('\n');
         sb.append("Specificity \t ").append(withInterval(m.specificity(), ci.specificity())).append('\n');
-        sb.append("Precision \t ").append(withInterval(cr.covid().precision(), ci.precision())).append('\n');
-        sb.append("F1 \t ").append(withInterval(cr.covid().f1(), ci.f1())).append('\n');
+        sb.append("Precision \t ").append(withInterval(cr.positive().precision(), ci.precision())).append('\n');
+        sb.append("F1 \t ").append(withInterval(cr.positive().f1(), ci.f1())).append('\n');
         sb.append("Area Under ROC \t ").append(m.rocAuc().format(3));
         if (ci.rocAuc() instanceof ConfidenceInterval.Defined) {
             sb.append(" (95% CI ").append(ci.rocAuc().format(3)).append(" bootstrap, ")
@@ -33,11 +33,11 @@ final class TestReportTable {
         sb.append("95% CI: stratified bootstrap, ").append(r.options().resamples()).append(" resamples, seed ")
                 .append(r.options().seed()).append("; DeLong's for the AUC as well\n");
         sb.append("Loss \t ").append(PythonFormat.repr(m.loss())).append("\n\n");
-        sb.append("Confusion Matrix (rows: true, columns: predicted; CT_NonCOVID, CT_COVID)\n")
+        sb.append(MetricsReport.confusionMatrixHeading(cr.names())).append('\n')
                 .append(m.confusionMatrix().format()).append("\n\n");
         sb.append(cr.formatText()).append('\n');
 
-        sb.append("Calibration (P(COVID), ").append(Calibration.BINS).append(" equal-width bins): ")
+        sb.append("Calibration (P(").append(cr.names().positive()).append("), ").append(Calibration.BINS).append(" equal-width bins): ")
                 .append(calibration(r.calibration())).append('\n');
         if (r.temperature().isPresent()) {
             TemperatureScaling t = r.temperature().get();
@@ -77,8 +77,8 @@ final class TestReportTable {
         return "accuracy " + brief(r.accuracy(), ci.accuracy())
                 + ", sensitivity " + brief(r.sensitivity(), ci.sensitivity())
                 + ", specificity " + brief(r.specificity(), ci.specificity())
-                + ", precision " + brief(r.covid().precision(), ci.precision())
-                + ", F1 " + brief(r.covid().f1(), ci.f1());
+                + ", precision " + brief(r.positive().precision(), ci.precision())
+                + ", F1 " + brief(r.positive().f1(), ci.f1());
     }
 
     private static String brief(double value, ConfidenceInterval ci) {

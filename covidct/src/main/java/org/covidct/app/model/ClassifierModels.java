@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.covidct.app.metrics.ClassNames;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
 import org.covidct.nn.data.image.Normalize;
@@ -35,11 +36,13 @@ import org.covidct.tensor.Tensor;
  * from.
  */
 public final class ClassifierModels {
-    /** The output classes in order: index 0 NonCOVID, 1 COVID, as the data set labels them. */
+    /**
+     * The output classes of a model trained on COVID-CT, in order: index 0 NonCOVID, 1 COVID, as the
+     * data set labels them; the names a checkpoint records when it records none (see
+     * {@link #classNames}).
+     */
     public static final List<String> CLASS_NAMES = List.of("NonCOVID", "COVID");
     public static final int CLASSES = CLASS_NAMES.size();
-    /** The class whose probability is the score. */
-    public static final String POSITIVE_CLASS = "COVID";
     /** The tutorial's input side, for weights that do not record theirs. */
     public static final int DEFAULT_IMAGE_SIZE = 224;
     /** Five 2x2 max-pools (VGG) or stride-2 stages (MobileNetV2) need at least this many pixels. */
@@ -85,9 +88,26 @@ public final class ClassifierModels {
                 batchSize * widest, Integer.MAX_VALUE, Integer.MAX_VALUE / widest));
     }
 
-    /** The description that this application's checkpoints record for a model trained with these settings. */
+    /** The description of a model of COVID-CT's classes trained with these settings. */
     public static ModelMetadata describe(String arch, int imageSize, Normalize normalize) {
-        return ModelMetadata.of(arch, imageSize, normalize.mean(), normalize.std(), CLASS_NAMES, POSITIVE_CLASS);
+        return describe(arch, imageSize, normalize, CLASS_NAMES);
+    }
+
+    /**
+     * The description that this application's checkpoints record for a model trained with these
+     * settings on classes {@code classNames}, the second one positive.
+     */
+    public static ModelMetadata describe(String arch, int imageSize, Normalize normalize, List<String> classNames) {
+        return ModelMetadata.of(arch, imageSize, normalize.mean(), normalize.std(), classNames, classNames.get(1));
+    }
+
+    /**
+     * The class names a model trained on a data set of classes {@code data} records: the data set's,
+     * except that COVID-CT's folder names CT_NonCOVID and CT_COVID stay NonCOVID and COVID, the names
+     * its checkpoints have always recorded (and predict prints).
+     */
+    public static List<String> classNames(ClassNames data) {
+        return data.equals(ClassNames.COVID_CT) ? CLASS_NAMES : data.list();
     }
 
     /** The input normalisation a description records. */

@@ -62,11 +62,12 @@ public final class Plots {
 
     /**
      * A reliability diagram: for each series (the raw scores, say, and the temperature-scaled ones),
-     * each non-empty bin's observed frequency of COVID against its mean predicted probability,
-     * beside the diagonal of perfect calibration.
+     * each non-empty bin's observed frequency of the positive class {@code positive} (COVID) against
+     * its mean predicted probability, beside the diagonal of perfect calibration.
      */
     public static void reliabilityDiagram(List<String> names, List<double[]> meanConfidence,
-                                          List<double[]> observedFrequency, Path out) throws IOException {
+                                          List<double[]> observedFrequency, String positive, Path out)
+            throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         for (int s = 0; s < names.size(); s++) {
             XYSeries xy = new XYSeries(names.get(s), false, true);
@@ -84,8 +85,8 @@ public final class Plots {
         diagonal.add(0, 0);
         diagonal.add(1, 1);
         data.addSeries(diagonal);
-        JFreeChart chart = ChartFactory.createXYLineChart("Reliability diagram", "Mean predicted probability of COVID",
-                "Observed frequency of COVID", data, PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createXYLineChart("Reliability diagram",
+                "Mean predicted probability of " + positive, "Observed frequency of " + positive, data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.setRenderer(new XYLineAndShapeRenderer(true, true));
         plot.getDomainAxis().setRange(0, 1);
@@ -122,9 +123,12 @@ public final class Plots {
         return data;
     }
 
-    /** A histogram of the COVID probabilities of misclassified images, with the 0.5 boundary in mind. */
-    public static void misclassifiedHistogram(double[] falsePositiveScores, double[] falseNegativeScores, Path out)
-            throws IOException {
+    /**
+     * A histogram of the probabilities of the positive class {@code positive} (COVID) of misclassified
+     * images, with the 0.5 boundary in mind.
+     */
+    public static void misclassifiedHistogram(double[] falsePositiveScores, double[] falseNegativeScores,
+                                              String positive, Path out) throws IOException {
         HistogramDataset data = new HistogramDataset();
         if (falsePositiveScores.length > 0) {
             data.addSeries("false positives (" + falsePositiveScores.length + ")", falsePositiveScores, 20, 0, 1);
@@ -132,7 +136,7 @@ public final class Plots {
         if (falseNegativeScores.length > 0) {
             data.addSeries("false negatives (" + falseNegativeScores.length + ")", falseNegativeScores, 20, 0, 1);
         }
-        JFreeChart chart = ChartFactory.createHistogram("Scores of misclassified images", "COVID probability",
+        JFreeChart chart = ChartFactory.createHistogram("Scores of misclassified images", positive + " probability",
                 "Images", data, PlotOrientation.VERTICAL, true, false, false);
         chart.getXYPlot().getDomainAxis().setRange(0, 1);
         save(chart, out);

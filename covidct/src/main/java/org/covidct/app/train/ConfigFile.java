@@ -6,14 +6,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import org.covidct.app.data.DataLayout;
 import org.covidct.app.io.AtomicOutput;
+import org.covidct.app.metrics.ClassNames;
+import org.covidct.nn.data.split.SplitFractions;
 import org.covidct.nn.io.ModelMetadata;
 
 /**
- * A run's {@code config.json}: its settings, written when it starts and read when it resumes. A
- * file that is not JSON, lacks a field, or no longer matches the run's checkpoint is refused in one
- * line naming the file and the field.
+ * A run's {@code config.json}: its settings and what it recorded of its data set
+ * ({@link RecordedData}), written when it starts and read when it resumes. A file that is not JSON,
+ * lacks a field, or no longer matches the run's checkpoint is refused in one line naming the file
+ * and the field. A file written before the data set's layout, classes and split were recorded
+ * lacks them, and describes a run on COVID-CT's own split files.
  */
 final class ConfigFile {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -21,11 +27,26 @@ final class ConfigFile {
     private ConfigFile() {
     }
 
-    static void write(Path file, TrainConfig c) throws IOException {
+    /**
+     * Writes the settings and what the run recorded of its data set; null for a run started before
+     * that was recorded, whose file stays as it was.
+     */
+    static void write(Path file, TrainConfig c, RecordedData data) throws IOException {
         ObjectNode o = JSON.createObjectNode();
         o.put("arch", c.arch());
         o.put("weights", c.weights());
         o.put("data", c.data().toAbsolutePath().toString());
+        if (data != null) {
+            o.put("data_layout", data.layout().id());
+            o.putArray("classes").add(data.classes().negative()).add(data.classes().positive());
+        }
+        if (c.positiveClass() != null) {
+            o.put("positive_class", c.positiveClass());
+        }
+        o.put("split_fractions", c.splitFractions().toString());
+        if (data != null) {
+            o.put("split_sha256", data.splitSha256());
+        }
         o.put("out", c.out().toAbsolutePath().toString());
         o.put("epochs", c.epochs());
         o.put("batch_size", c.batchSize());
@@ -41,6 +62,55 @@ final class ConfigFile {
 
     /** The settings in {@code file}; the run lives in {@code runDir}, wherever it was moved. */
     static TrainConfig read(Path file, Path runDir) throws IOException {
+        JsonNode o = tree(file);
+        Fields f = new Fields(o, file);
+        try {
+            return new TrainConfig(f.text("arch"), f.text("weights"), Path.of(f.text("data")), runDir,
+                    f.integer("epochs"), f.integer("batch_size"), f.integer("accumulate"), (float) f.number("lr"),
+                    (float) f.number("momentum"), f.integer("image_size"), f.whole("seed"), f.integer("workers"),
+                    f.integer("patience"), o.has("positive_class") ? f.text("positive_class") : null,
+                    o.has("split_fractions") ? SplitFractions.parse(f.text("split_fractions")) : SplitFractions.COVID_CT);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * What {@code file} records of the run's data set; empty for a run started before it was recorded,
+     * which trains on COVID-CT's split files.
+     */
+    static Optional<RecordedData> readData(Path file) throws IOException {
+        JsonNode o = tree(file);
+        if (!o.has("data_layout")) {
+            return Optional.empty();
+        }
+        Fields f = new Fields(o, file);
+        DataLayout layout = DataLayout.byId(f.text("data_layout"));
+        if (layout == null) {
+            throw new IOException(file + ": field \"data_layout\" is none of covid-ct, image-folder, csv-manifest");
+        }
+        JsonNode classes = o.get("classes");
+        if (classes == null || !classes.isArray() || classes.size() != 2 || !classes.get(0).isTextual()
+                || !classes.get(1).isTextual()) {
+            throw f.missing("classes", "two class names");
+        }
+        ClassNames names;
+        try {
+            names = ClassNames.of(List.of(classes.get(0).asText(), classes.get(1).asText()));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": field \"classes\": " + e.getMessage());
+        }
+        if (!names.positive().equals(f.text("positive_class"))) {
+            throw new IOException(file + ": field \"positive_class\" is not the second of \"classes\"");
+        }
+        String digest = f.text("split_sha256");
+        if (!digest.matches("[0-9a-f]{64}")) {
+            throw f.missing("split_sha256", "a SHA-256 in hex");
+        }
+        return Optional.of(new RecordedData(layout, names, digest));
+    }
+
+    private static JsonNode tree(Path file) throws IOException {
         JsonNode o;
         try {
             o = JSON.readTree(file.toFile());
@@ -51,15 +121,7 @@ final class ConfigFile {
         if (o == null || !o.isObject()) {
             throw new IOException(file + ": not a JSON object");
         }
-        Fields f = new Fields(o, file);
-        try {
-            return new TrainConfig(f.text("arch"), f.text("weights"), Path.of(f.text("data")), runDir,
-                    f.integer("epochs"), f.integer("batch_size"), f.integer("accumulate"), (float) f.number("lr"),
-                    (float) f.number("momentum"), f.integer("image_size"), f.whole("seed"), f.integer("workers"),
-                    f.integer("patience"));
-        } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage());
-        }
+        return o;
     }
 
     /**
@@ -113,7 +175,7 @@ final class ConfigFile {
             return v.asDouble();
         }
 
-        private IOException missing(String name, String kind) {
+        IOException missing(String name, String kind) {
             return new IOException(file + ": field \"" + name + "\" is missing or not " + kind);
         }
     }

@@ -3,6 +3,7 @@ package org.covidct.app.train;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.covidct.app.metrics.ClassNames;
 import org.covidct.app.metrics.MetricsReport;
 import org.covidct.app.metrics.Prediction;
 import org.covidct.nn.Module;
@@ -16,14 +17,17 @@ import org.covidct.tensor.TensorScope;
 
 /**
  * One pass of a model over a data set in eval mode and without a graph: the per-image predictions
- * (argmax of the two logits, ties to NonCOVID, and the softmax probability of COVID), the paths,
- * and the metrics. The loss is the mean over images (the tutorial averages batch means instead,
- * which weighs a short last batch more).
+ * (argmax of the two logits, ties to the negative class, and the softmax probability of the
+ * positive class), the paths, and the metrics, which name the classes. The loss is the mean over
+ * images (the tutorial averages batch means instead, which weighs a short last batch more).
  */
 public record Evaluation(List<Path> paths, List<Prediction> predictions, MetricsReport metrics) {
 
-    /** Evaluates {@code model}, reporting each batch to {@code progress} when it is not null. */
-    public static Evaluation run(Module model, DataLoader loader, ConsoleProgress progress) {
+    /**
+     * Evaluates {@code model}, reporting each batch to {@code progress} when it is not null; the
+     * metrics name the classes {@code names}.
+     */
+    public static Evaluation run(Module model, DataLoader loader, ConsoleProgress progress, ClassNames names) {
         model.eval();
         List<Path> paths = new ArrayList<>();
         List<Prediction> predictions = new ArrayList<>();
@@ -45,7 +49,7 @@ public record Evaluation(List<Path> paths, List<Prediction> predictions, Metrics
             epoch.skipped().forEach(reason -> System.err.println("warning: skipped an unreadable image: " + reason));
         }
         double meanLoss = predictions.isEmpty() ? Double.NaN : lossSum / predictions.size();
-        return new Evaluation(paths, predictions, MetricsReport.compute(predictions, meanLoss));
+        return new Evaluation(paths, predictions, MetricsReport.compute(predictions, meanLoss, names));
     }
 
     /** Adds the batch's predictions; returns its summed loss. */

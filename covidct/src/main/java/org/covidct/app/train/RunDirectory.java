@@ -27,14 +27,17 @@ public record RunDirectory(Path root) {
 
     /**
      * Deletes what writers killed mid-file left behind ({@link AtomicFile}'s temporary files, which
-     * for a checkpoint can be a gigabyte); only the directory's claimant may, as no one else writes.
+     * for a checkpoint can be a gigabyte, and split.csv's); only the directory's claimant may, as no
+     * one else writes.
      */
     public void removeStaleTemporaryFiles() throws IOException {
+        String splitTemp = split().getFileName().toString();
         List<Path> stale;
         try (Stream<Path> files = Files.walk(root)) {
             stale = files.filter(f -> {
                 String name = f.getFileName().toString();
-                return name.startsWith(".") && name.endsWith(AtomicFile.TEMP_SUFFIX) && Files.isRegularFile(f);
+                return (name.startsWith(".") || name.startsWith(splitTemp)) && !name.equals(splitTemp)
+                        && name.endsWith(AtomicFile.TEMP_SUFFIX) && Files.isRegularFile(f);
             }).toList();
         }
         for (Path f : stale) {
@@ -82,6 +85,15 @@ public record RunDirectory(Path root) {
 
     public Path config() {
         return root.resolve("config.json");
+    }
+
+    /**
+     * The run's data set with every image's split, as a CSV manifest ({@code path,label,split[,group]},
+     * paths relative to this directory): what the run trains, validates and tests on, and a
+     * {@code --data} that repeats it.
+     */
+    public Path split() {
+        return root.resolve("split.csv");
     }
 
     /** The SHA-256 of every data file the run reads, which a resume checks the data against. */

@@ -8,20 +8,19 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import org.covidct.app.data.CovidCtDataset;
 import org.covidct.app.io.AtomicOutput;
 import org.covidct.app.metrics.MetricsReport;
 import org.covidct.app.metrics.Prediction;
 import org.covidct.app.metrics.RocAuc;
 import org.covidct.app.metrics.TestReport;
 import org.covidct.app.metrics.TestReportOptions;
-import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.report.Plots;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
 import org.covidct.nn.Sequential;
 import org.covidct.nn.data.DataLoader;
 import org.covidct.nn.data.Sample;
+import org.covidct.nn.data.Split;
 import org.covidct.nn.data.image.ImageDecodeException;
 import org.covidct.nn.data.image.ImageDecoder;
 import org.covidct.nn.data.image.RgbImage;
@@ -40,18 +39,18 @@ final class RunReport {
     private RunReport() {
     }
 
-    static Trainer.RunResult finish(TrainConfig config, RunDirectory run, Trainer.ModelFactory models, Device device,
-                                    PrintStream log, Trainer.StepListener steps) throws IOException {
-        CovidCtDataset dataset = new CovidCtDataset(config.data());
+    static Trainer.RunResult finish(TrainConfig config, RunDirectory run, RunData data, Trainer.ModelFactory models,
+                                    Device device, PrintStream log, Trainer.StepListener steps) throws IOException {
         Evaluation val;
         Evaluation test;
         TrainConfig best = config.withWeights(run.bestCheckpoint().toString());
         try (Module model = Sequential.fuseForInference(models.create(best, new Generator(config.seed())));
-             DataLoader valData = evalLoader(config, dataset.split("val"), device);
-             DataLoader testData = evalLoader(config, dataset.split("test"), device)) {
+             DataLoader valData = evalLoader(config, data.samples(Split.VAL), device);
+             DataLoader testData = evalLoader(config, data.samples(Split.TEST), device)) {
             model.to(device);
-            val = Evaluation.run(model, valData, null);
-            test = Evaluation.run(model, testData, new ConsoleProgress().begin("test", testData.numBatches()));
+            val = Evaluation.run(model, valData, null, data.classes());
+            test = Evaluation.run(model, testData, new ConsoleProgress().begin("test", testData.numBatches()),
+                    data.classes());
         }
         steps.before(RunStep.SCORES, config.epochs());
         ScoresCsv.write(run.valScores(), val.paths(), val.predictions());
@@ -66,7 +65,7 @@ final class RunReport {
         AtomicOutput.text(run.testMetrics(), Trainer.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
         log.print(report.formatTable());
         steps.before(RunStep.PLOTS, config.epochs());
-        plots(run, test, dataset);
+        plots(run, test, data);
         return new Trainer.RunResult(run.root(), test);
     }
 
@@ -77,13 +76,14 @@ final class RunReport {
                 .build();
     }
 
-    private static void plots(RunDirectory run, Evaluation test, CovidCtDataset dataset) throws IOException {
+    private static void plots(RunDirectory run, Evaluation test, RunData data) throws IOException {
+        List<String> classNames = data.modelClassNames();
         MetricsReport m = test.metrics();
         if (m.rocAuc() instanceof RocAuc.Defined d) {
             Plots.rocCurve(d.roc().fpr(), d.roc().tpr(), m.rocAuc().format(3), run.plots().resolve("roc_curve.png"));
         }
         var cm = m.confusionMatrix();
-        Plots.confusionMatrix(new long[][] {{cm.tn(), cm.fp()}, {cm.fn(), cm.tp()}}, ClassifierModels.CLASS_NAMES,
+        Plots.confusionMatrix(new long[][] {{cm.tn(), cm.fp()}, {cm.fn(), cm.tp()}}, classNames,
                 run.plots().resolve("confusion_matrix.png"));
         List<Double> fp = new ArrayList<>();
         List<Double> fn = new ArrayList<>();
@@ -92,7 +92,8 @@ final class RunReport {
                 (p.target() == Prediction.COVID ? fn : fp).add(p.score());
             }
         }
-        Plots.misclassifiedHistogram(toArray(fp), toArray(fn), run.plots().resolve("misclassified_scores.png"));
+        Plots.misclassifiedHistogram(toArray(fp), toArray(fn), classNames.get(Prediction.COVID),
+                run.plots().resolve("misclassified_scores.png"));
 
         JsonNode epochs = Trainer.JSON.readTree(Files.readString(run.metrics())).get("epochs");
         int n = epochs.size();
@@ -110,9 +111,9 @@ final class RunReport {
                 List.of(trainAcc, valAcc), run.plots().resolve("accuracies.png"));
 
         List<List<BufferedImage>> rows = new ArrayList<>();
-        for (int label : List.of(CovidCtDataset.NON_COVID, CovidCtDataset.COVID)) {
+        for (int label : List.of(Prediction.NON_COVID, Prediction.COVID)) {
             List<BufferedImage> row = new ArrayList<>();
-            for (Sample s : dataset.split("train")) {
+            for (Sample s : data.samples(Split.TRAIN)) {
                 if (s.label() == label && row.size() < MONTAGE_PER_CLASS) {
                     try {
                         row.add(toBufferedImage(ImageDecoder.decodeRgb(s.path())));
@@ -123,7 +124,7 @@ final class RunReport {
             }
             rows.add(row);
         }
-        Plots.montage(ClassifierModels.CLASS_NAMES, rows, 128, run.plots().resolve("samples.png"));
+        Plots.montage(classNames, rows, 128, run.plots().resolve("samples.png"));
     }
 
     private static double[] toArray(List<Double> values) {

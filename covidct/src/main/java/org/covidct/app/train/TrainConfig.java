@@ -2,13 +2,14 @@ package org.covidct.app.train;
 
 import java.nio.file.Path;
 import org.covidct.app.model.ClassifierModels;
+import org.covidct.nn.data.split.SplitFractions;
 
 /**
  * The settings of a training run; the defaults are the tutorial's.
  *
  * @param arch        a VGG name such as vgg19_bn
  * @param weights     initial weights: "none", a torchvision .pth or a .safetensors file
- * @param data        root of a COVID-CT checkout
+ * @param data        a COVID-CT checkout, an ImageFolder tree or a CSV manifest
  * @param out         the run directory
  * @param epochs      at most this many epochs
  * @param batchSize   images per forward pass
@@ -19,11 +20,25 @@ import org.covidct.app.model.ClassifierModels;
  * @param seed        seeds initialisation, shuffling, augmentation and dropout
  * @param workers     data-loading threads
  * @param patience    the early-stopping patience
+ * @param positiveClass the data set's class that is positive, or null for the one its class names
+ *                    make positive
+ * @param splitFractions the shares of train, val and test where the data set leaves its split open;
+ *                    the split is seeded with {@code seed}
  */
 public record TrainConfig(String arch, String weights, Path data, Path out, int epochs, int batchSize,
                           int accumulate, float lr, float momentum, int imageSize, long seed, int workers,
-                          int patience) {
+                          int patience, String positiveClass, SplitFractions splitFractions) {
+    /** Settings for a data set whose class names say which is positive, split in COVID-CT's proportions where open. */
+    public TrainConfig(String arch, String weights, Path data, Path out, int epochs, int batchSize, int accumulate,
+                       float lr, float momentum, int imageSize, long seed, int workers, int patience) {
+        this(arch, weights, data, out, epochs, batchSize, accumulate, lr, momentum, imageSize, seed, workers, patience,
+                null, SplitFractions.COVID_CT);
+    }
+
     public TrainConfig {
+        if (splitFractions == null) {
+            throw new IllegalArgumentException("invalid training settings: no split fractions");
+        }
         if (epochs < 1 || batchSize < 1 || accumulate < 1 || !ClassifierModels.isImageSize(imageSize) || workers < 1
                 || patience < 0) {
             throw new IllegalArgumentException("invalid training settings: epochs " + epochs + ", batch size "
@@ -42,18 +57,24 @@ public record TrainConfig(String arch, String weights, Path data, Path out, int 
     /** The same settings with another number of epochs. */
     public TrainConfig withEpochs(int other) {
         return new TrainConfig(arch, weights, data, out, other, batchSize, accumulate, lr, momentum, imageSize, seed,
-                workers, patience);
+                workers, patience, positiveClass, splitFractions);
     }
 
     /** The same settings with the data set at another place. */
     public TrainConfig withData(Path other) {
         return new TrainConfig(arch, weights, other, out, epochs, batchSize, accumulate, lr, momentum, imageSize, seed,
-                workers, patience);
+                workers, patience, positiveClass, splitFractions);
     }
 
     /** The same settings with other initial weights. */
     public TrainConfig withWeights(String other) {
         return new TrainConfig(arch, other, data, out, epochs, batchSize, accumulate, lr, momentum, imageSize, seed,
-                workers, patience);
+                workers, patience, positiveClass, splitFractions);
+    }
+
+    /** The same settings with the positive class named. */
+    public TrainConfig withPositiveClass(String name) {
+        return new TrainConfig(arch, weights, data, out, epochs, batchSize, accumulate, lr, momentum, imageSize, seed,
+                workers, patience, name, splitFractions);
     }
 }

@@ -13,7 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import org.covidct.app.data.CovidCtDataset;
+import org.covidct.app.data.DataLayout;
 import org.covidct.app.data.DataManifest;
 import org.covidct.app.io.AtomicOutput;
 import org.covidct.app.model.ClassifierModels;
@@ -26,6 +26,7 @@ import org.covidct.nn.data.Batch;
 import org.covidct.nn.data.DataLoader;
 import org.covidct.nn.data.DatasetException;
 import org.covidct.nn.data.Sample;
+import org.covidct.nn.data.Split;
 import org.covidct.nn.data.image.ImageTransform;
 import org.covidct.nn.data.image.Normalize;
 import org.covidct.nn.data.image.Transforms;
@@ -94,17 +95,23 @@ public final class Trainer {
         return this;
     }
 
-    /** Trains from the start; the run directory must not hold a run already. */
+    /**
+     * Trains from the start; the run directory must not hold a run already. The data set is split
+     * where its layout leaves it open, and the split written as the run's split.csv.
+     *
+     * @throws org.covidct.app.data.PositiveClassException before anything is written, when the
+     *     positive class is open or named wrongly
+     */
     public RunResult train() throws IOException {
         refuseAnotherRun();
-        CovidCtDataset dataset = new CovidCtDataset(config.data()); // bad data fails before anything is written
-        List<Path> dataFiles = dataset.files();
+        RunData data = RunData.start(config); // bad data fails before anything is written
         run.create();
         refuseAnotherRun(); // again, now that no other process can write the directory
         run.discardUncheckpointedAttempt();
-        DataManifest.of(dataset.root(), dataFiles).write(run.dataManifest());
-        ConfigFile.write(run.config(), config); // last: a config.json says the run has all it needs to resume
-        return loop(null);
+        data.write(run);
+        // last: a config.json says the run has all it needs to resume
+        ConfigFile.write(run.config(), config.withPositiveClass(data.classes().positive()), data.record());
+        return loop(null, data);
     }
 
     private void refuseAnotherRun() throws IOException {
@@ -135,13 +142,19 @@ public final class Trainer {
         }
         dir.claim();
         dir.removeStaleTemporaryFiles();
-        TrainConfig config = onSameData(ConfigFile.read(dir.config(), runDir), options.data(), dir);
+        Optional<RecordedData> recorded = ConfigFile.readData(dir.config());
+        TrainConfig started = ConfigFile.read(dir.config(), runDir);
+        TrainConfig config = onSameData(started, recorded, options.data(), dir);
+        RunData data = RunData.resume(config, recorded, dir);
+        if (config != started) { // the data set moved, and the run has found its images there
+            ConfigFile.write(dir.config(), config, recorded.orElse(null));
+        }
         if (!Files.isRegularFile(dir.lastCheckpoint())) {
-            // config.json is written before anything else, so this attempt was killed in its first epoch.
-            config = withEpochs(config, epochs, 0, dir);
+            // config.json completes a start, so this attempt was killed in its first epoch.
+            config = withEpochs(config, recorded, epochs, 0, dir);
             dir.discardUncheckpointedAttempt();
             log.println("restarting " + runDir + ": it was stopped before its first epoch ended");
-            return new Trainer(config, models, log).onDevice(device).onStep(steps).loop(null);
+            return new Trainer(config, models, log).onDevice(device).onStep(steps).loop(null, data);
         }
         ConfigFile.requireMatches(config, dir.config(), dir.lastCheckpoint());
         try (Checkpoint last = Checkpoint.load(dir.lastCheckpoint())) {
@@ -150,17 +163,17 @@ public final class Trainer {
                 throw new IOException(runDir + ": stopped early after " + trained + " epochs, so --epochs cannot "
                         + "extend it; start a new run to train longer");
             }
-            config = withEpochs(config, epochs, last.epoch(), dir);
-            return new Trainer(config, models, log).onDevice(device).onStep(steps).loop(last);
+            config = withEpochs(config, recorded, epochs, last.epoch(), dir);
+            return new Trainer(config, models, log).onDevice(device).onStep(steps).loop(last, data);
         }
     }
 
     /**
-     * {@code config}, with the data set at {@code moved} when given, after checking that the data
-     * set holds the files the run started with.
+     * {@code config}, with the data set at {@code moved} when given and not where it was, after
+     * checking that the data set holds the files the run started with, named relative to its root.
      */
-    private static TrainConfig onSameData(TrainConfig config, Optional<Path> moved, RunDirectory dir)
-            throws IOException {
+    private static TrainConfig onSameData(TrainConfig config, Optional<RecordedData> recorded, Optional<Path> moved,
+                                          RunDirectory dir) throws IOException {
         if (!Files.isRegularFile(dir.dataManifest())) {
             if (moved.isPresent()) {
                 throw new IOException(dir.root() + ": --data cannot be checked against the run's data, as it has no "
@@ -170,7 +183,8 @@ public final class Trainer {
         }
         Path data = moved.orElse(config.data());
         try {
-            DataManifest.read(dir.dataManifest()).requireMatches(data);
+            DataManifest.read(dir.dataManifest()).requireMatches(recorded.map(RecordedData::layout)
+                    .orElse(DataLayout.COVID_CT).root(data));
         } catch (IOException e) {
             throw new IOException(e.getMessage() + (moved.isEmpty() ? "; if the data set moved, give --data with its "
                     + "new place" : ""), e);
@@ -178,14 +192,12 @@ public final class Trainer {
         if (moved.isEmpty() || moved.get().toAbsolutePath().equals(config.data().toAbsolutePath())) {
             return config;
         }
-        TrainConfig changed = config.withData(moved.get());
-        ConfigFile.write(dir.config(), changed);
-        return changed;
+        return config.withData(moved.get());
     }
 
     /** {@code config} with the number of epochs the resume asks for, recorded in config.json. */
-    private static TrainConfig withEpochs(TrainConfig config, OptionalInt epochs, int trained, RunDirectory dir)
-            throws IOException {
+    private static TrainConfig withEpochs(TrainConfig config, Optional<RecordedData> recorded, OptionalInt epochs,
+                                          int trained, RunDirectory dir) throws IOException {
         if (epochs.isEmpty() || epochs.getAsInt() == config.epochs()) {
             return config;
         }
@@ -194,20 +206,19 @@ public final class Trainer {
                     + " epochs it has trained");
         }
         TrainConfig changed = config.withEpochs(epochs.getAsInt());
-        ConfigFile.write(dir.config(), changed);
+        ConfigFile.write(dir.config(), changed, recorded.orElse(null));
         return changed;
     }
 
-    private RunResult loop(Checkpoint resumeFrom) throws IOException {
-        CovidCtDataset dataset = new CovidCtDataset(config.data());
-        List<Sample> trainSamples = dataset.split("train");
+    private RunResult loop(Checkpoint resumeFrom, RunData data) throws IOException {
+        List<Sample> trainSamples = data.samples(Split.TRAIN);
         Generator gen = new Generator(config.seed());
         // A resumed model gets its weights from the checkpoint, not from the initial weights file.
         try (Module model = Sequential.fuseForInference(models.create(resumeFrom == null ? config
                 : config.withWeights("none"), gen));
              Sgd sgd = new Sgd(model.parameters(), config.lr(), config.momentum(), 0f);
              DataLoader train = loader(trainSamples, true, Transforms.train(config.imageSize(), NORMALIZE));
-             DataLoader val = loader(dataset.split("val"), false, Transforms.eval(config.imageSize(), NORMALIZE));
+             DataLoader val = loader(data.samples(Split.VAL), false, Transforms.eval(config.imageSize(), NORMALIZE));
              SummaryWriter board = new SummaryWriter(run.tensorboard())) {
             model.to(device); // before restore, which puts the momentum buffers on the parameters' device
             TrainingStep training = new TrainingStep(model, sgd);
@@ -235,7 +246,7 @@ public final class Trainer {
             for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
                 long t0 = System.nanoTime();
                 EpochStats stats = trainEpoch(training, model, train, epoch);
-                Evaluation v = Evaluation.run(model, val, null);
+                Evaluation v = Evaluation.run(model, val, null, data.classes());
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 log.println(summaryLine(epoch, stats, v, sgd.learningRate(), seconds));
 
@@ -248,7 +259,8 @@ public final class Trainer {
                 if (v.metrics().accuracy() > bestAccuracy) {
                     bestAccuracy = v.metrics().accuracy();
                     steps.before(RunStep.BEST_CHECKPOINT, epoch);
-                    writeCheckpoint(run.bestCheckpoint(), model, sgd, gen, epoch + 1, Map.of("val_accuracy", bestAccuracy));
+                    writeCheckpoint(run.bestCheckpoint(), model, sgd, gen, epoch + 1, Map.of("val_accuracy", bestAccuracy),
+                            data);
                 }
                 stopper.add(v.metrics().loss(), v.metrics().accuracy());
                 EarlyStopping.Decision decision = stopper.decision();
@@ -264,7 +276,7 @@ public final class Trainer {
                 extra.put("history", JSON.convertValue(history, List.class));
                 extra.put("best_val_accuracy", bestAccuracy);
                 steps.before(RunStep.LAST_CHECKPOINT, epoch);
-                writeCheckpoint(run.lastCheckpoint(), model, sgd, gen, next, extra);
+                writeCheckpoint(run.lastCheckpoint(), model, sgd, gen, next, extra, data);
                 steps.before(RunStep.METRICS, epoch);
                 writeMetrics(history);
                 if (stop) {
@@ -274,7 +286,7 @@ public final class Trainer {
                 }
             }
         }
-        return RunReport.finish(config, run, models, device, log, steps);
+        return RunReport.finish(config, run, data, models, device, log, steps);
     }
 
     private void writeMetrics(ArrayNode history) throws IOException {
@@ -294,10 +306,10 @@ public final class Trainer {
 
     /** Writes a checkpoint, naming it in the error when it cannot (a full disk, say); the old file stays. */
     private void writeCheckpoint(Path file, Module model, Sgd sgd, Generator gen, int epoch,
-                                 Map<String, Object> extra) throws IOException {
+                                 Map<String, Object> extra, RunData data) throws IOException {
         try {
             Checkpoint.write(file, model, sgd, gen, epoch, extra, ClassifierModels.describe(config.arch(),
-                    config.imageSize(), NORMALIZE));
+                    config.imageSize(), NORMALIZE, data.modelClassNames()));
         } catch (IOException e) {
             throw new IOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
         }

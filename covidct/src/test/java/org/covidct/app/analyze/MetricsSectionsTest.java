@@ -56,7 +56,7 @@ class MetricsSectionsTest {
 
     private String render(JsonNode metrics) throws IOException {
         HtmlReport page = new HtmlReport("t");
-        MetricsSections s = new MetricsSections(JSON.readTree(JSON.writeValueAsString(metrics)), dir.resolve("plots"));
+        MetricsSections s = new MetricsSections(JSON.readTree(JSON.writeValueAsString(metrics)), dir.resolve("plots"), "COVID");
         s.metricsTable(page);
         s.calibration(page);
         s.operatingPoints(page);
@@ -79,8 +79,8 @@ class MetricsSectionsTest {
 
         assertTrue(html.contains("<td>accuracy</td><td>" + PythonFormat.fixed(vm.accuracy(), 3) + "</td><td>"
                 + PythonFormat.fixed(tm.accuracy(), 3) + " (95% CI " + ci(r.intervals().accuracy()) + ")</td>"), html);
-        assertTrue(html.contains("<td>F1 (COVID)</td><td>" + PythonFormat.fixed(vm.classificationReport().covid().f1(), 3)
-                + "</td><td>" + PythonFormat.fixed(tm.classificationReport().covid().f1(), 3) + " (95% CI "
+        assertTrue(html.contains("<td>F1 (COVID)</td><td>" + PythonFormat.fixed(vm.classificationReport().positive().f1(), 3)
+                + "</td><td>" + PythonFormat.fixed(tm.classificationReport().positive().f1(), 3) + " (95% CI "
                 + ci(r.intervals().f1()) + ")</td>"), html);
         assertTrue(html.contains(tm.rocAuc().format(3) + " (95% CI " + ci(r.intervals().rocAuc()) + " bootstrap; "
                 + ci(r.rocAucDeLong()) + " DeLong)"), html);
@@ -115,7 +115,7 @@ class MetricsSectionsTest {
         assertTrue(html.contains("<td>accuracy</td><td>" + PythonFormat.fixed(vm.accuracy(), 3) + "</td><td>"
                 + PythonFormat.fixed(tm.accuracy(), 3) + "</td>"), html);
         assertTrue(html.contains("<td>precision (COVID)</td><td>"
-                + PythonFormat.fixed(vm.classificationReport().covid().precision(), 3) + "</td>"), html);
+                + PythonFormat.fixed(vm.classificationReport().positive().precision(), 3) + "</td>"), html);
         assertFalse(html.contains("95% CI"), html);
         assertTrue(html.contains("Not recorded: this run&#39;s test_metrics.json has no calibration."), html);
         assertTrue(html.contains("Not recorded: this run&#39;s test_metrics.json has no operating points."), html);

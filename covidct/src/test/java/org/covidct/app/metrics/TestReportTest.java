@@ -91,7 +91,7 @@ class TestReportTest {
     void whatIsUndefinedIsNullWithItsReason() throws IOException {
         JsonNode j = report("one_class_positive").toJsonTree();
         assertTrue(j.get("specificity_ci").isNull());
-        assertEquals(StratifiedBootstrap.NO_NON_COVID, j.get("specificity_ci_undefined_reason").asText());
+        assertEquals("undefined: no CT_NonCOVID sample", j.get("specificity_ci_undefined_reason").asText());
         assertTrue(j.get("roc_auc_ci_bootstrap").isNull());
         assertEquals(RocAuc.ONE_CLASS, j.get("roc_auc_ci_bootstrap_undefined_reason").asText());
         assertTrue(j.get("roc_auc_ci_delong").isNull());
@@ -138,7 +138,7 @@ class TestReportTest {
         assertTrue(table.contains("95% CI: stratified bootstrap, 1000 resamples, seed 7"), table);
         assertTrue(table.contains(r.metrics().confusionMatrix().format()), table);
         assertTrue(table.contains(r.metrics().classificationReport().formatText()), table);
-        assertTrue(table.contains("Calibration (P(COVID), 10 equal-width bins): ECE "
+        assertTrue(table.contains("Calibration (P(CT_COVID), 10 equal-width bins): ECE "
                 + PythonFormat.fixed(r.calibration().expectedCalibrationError(), 3)), table);
         assertTrue(table.contains("Temperature " + PythonFormat.fixed(r.temperature().orElseThrow().temperature(), 3)
                 + " fitted on validation"), table);
@@ -147,7 +147,7 @@ class TestReportTest {
                 + " (Youden's J on validation, score >= threshold): accuracy "), table);
 
         String undefined = report("one_class_positive").formatTable();
-        assertTrue(undefined.contains("Specificity \t 0.000 (95% CI " + StratifiedBootstrap.NO_NON_COVID + ")\n"),
+        assertTrue(undefined.contains("Specificity \t 0.000 (95% CI " + "undefined: no CT_NonCOVID sample" + ")\n"),
                 undefined);
         assertTrue(undefined.contains("Area Under ROC \t " + RocAuc.ONE_CLASS + "\n"), undefined);
         assertTrue(undefined.contains("no threshold chosen on validation (the validation set holds one class only)"),
@@ -165,9 +165,9 @@ class TestReportTest {
         refuses("bootstrap resamples must be at least 2, got 1", () -> new StratifiedBootstrap(1, 0));
         refuses("bootstrap: no predictions", () -> new StratifiedBootstrap(1000, 0).intervals(List.of()));
         refuses("target sensitivity must be in (0, 1], got 1.5", () -> new ThresholdRule.TargetSensitivity(1.5));
-        refuses("choosing a threshold needs both classes in the validation set, got 1 CT_COVID and 0 CT_NonCOVID",
+        refuses("choosing a threshold needs both classes in the validation set, got 1 positive and 0 negative",
                 () -> OperatingPoint.choose(new ThresholdRule.Youden(), two.subList(0, 1)));
-        refuses("DeLong's variance needs at least two samples of each class, got 1 CT_COVID and 1 CT_NonCOVID",
+        refuses("DeLong's variance needs at least two samples of each class, got 1 positive and 1 negative",
                 () -> DeLongAuc.of(new int[] {1, 0}, new double[] {0.8, 0.3}));
         refuses("calibration: score 0 must be a probability in [0, 1], got 1.2",
                 () -> Calibration.of(new int[] {1}, new double[] {1.2}));

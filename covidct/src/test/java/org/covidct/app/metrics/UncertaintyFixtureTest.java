@@ -112,8 +112,8 @@ class UncertaintyFixtureTest {
         JsonNode point = expected.get("point");
         ClassificationReport cr = r.metrics().classificationReport();
         assertEquals(point.get("accuracy").asDouble(), cr.accuracy(), TOL);
-        assertEquals(point.get("precision").asDouble(), cr.covid().precision(), TOL);
-        assertEquals(point.get("f1").asDouble(), cr.covid().f1(), TOL);
+        assertEquals(point.get("precision").asDouble(), cr.positive().precision(), TOL);
+        assertEquals(point.get("f1").asDouble(), cr.positive().f1(), TOL);
 
         compareIntervals(expected.get("intervals"), r.intervals(), "bootstrap");
 
@@ -203,7 +203,7 @@ class UncertaintyFixtureTest {
         assertEquals(expected.get("accuracy").asDouble(), r.accuracy(), TOL, what + " accuracy");
         assertEquals(expected.get("sensitivity").asDouble(), r.sensitivity(), TOL, what + " sensitivity");
         assertEquals(expected.get("specificity").asDouble(), r.specificity(), TOL, what + " specificity");
-        assertEquals(expected.get("precision").asDouble(), r.covid().precision(), TOL, what + " precision");
-        assertEquals(expected.get("f1").asDouble(), r.covid().f1(), TOL, what + " f1");
+        assertEquals(expected.get("precision").asDouble(), r.positive().precision(), TOL, what + " precision");
+        assertEquals(expected.get("f1").asDouble(), r.positive().f1(), TOL, what + " f1");
     }
 }

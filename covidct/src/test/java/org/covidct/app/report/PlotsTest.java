@@ -36,7 +36,7 @@ class PlotsTest {
         Plots.curves("Losses", "Loss", List.of("Train loss", "Validation_loss"),
                 List.of(new double[] {0.7, 0.5, 0.4}, new double[] {0.69, 0.6, 0.55}), dir.resolve("loss.png"));
         Plots.misclassifiedHistogram(new double[] {0.55, 0.7, 0.95}, new double[] {0.1, 0.45},
-                dir.resolve("hist.png"));
+                "COVID", dir.resolve("hist.png"));
         for (String name : List.of("roc.png", "loss.png", "hist.png")) {
             BufferedImage img = read(dir.resolve(name));
             assertEquals(640, img.getWidth());
@@ -51,13 +51,13 @@ class PlotsTest {
     void reliabilityDiagramDrawsEachSeriesAndRefusesRaggedOnes() throws IOException {
         Path out = dir.resolve("reliability.png");
         Plots.reliabilityDiagram(List.of("test scores", "scaled"), List.of(new double[] {0.05, 0.45, 0.93},
-                new double[] {0.2, 0.5, 0.8}), List.of(new double[] {0.1, 0.3, 0.97}, new double[] {0.18, 0.52, 0.79}), out);
+                new double[] {0.2, 0.5, 0.8}), List.of(new double[] {0.1, 0.3, 0.97}, new double[] {0.18, 0.52, 0.79}), "COVID", out);
         BufferedImage img = read(out);
         assertEquals(640, img.getWidth());
         assertTrue(colours(img) > 20, "the diagram looks blank");
         var e = assertThrows(IllegalArgumentException.class,
                 () -> Plots.reliabilityDiagram(List.of("raw"), List.of(new double[] {0.1, 0.2}),
-                        List.of(new double[] {0.1}), dir.resolve("ragged.png")));
+                        List.of(new double[] {0.1}), "COVID", dir.resolve("ragged.png")));
         assertEquals("reliability diagram raw: 2 confidences but 1 frequencies", e.getMessage());
     }
 

@@ -9,6 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.covidct.app.data.DataLayout;
+import org.covidct.app.metrics.ClassNames;
+import org.covidct.nn.data.split.SplitFractions;
 import org.covidct.nn.io.ModelMetadata;
 import org.covidct.nn.io.SafeTensors;
 import org.covidct.tensor.Tensor;
@@ -23,18 +27,54 @@ class ConfigFileTest {
     private final TrainConfig config = new TrainConfig("vgg11_bn", "none", Path.of("/data/covid-ct"),
             Path.of("/runs/a"), 3, 4, 2, 0.01f, 0.9f, 32, 7, 2, 5);
 
+    private final RecordedData recorded = new RecordedData(DataLayout.CSV_MANIFEST, new ClassNames("normal",
+            "pneumonia"), "0123456789abcdef".repeat(4));
+
+    private final TrainConfig named = new TrainConfig("vgg11_bn", "none", Path.of("/data/x.csv"), Path.of("/runs/a"), 3,
+            4, 2, 0.01f, 0.9f, 32, 7, 2, 5, "pneumonia", new SplitFractions(0.7, 0.2, 0.1));
+
     @Test
     void whatIsWrittenIsReadBack() throws IOException {
         Path file = dir.resolve("config.json");
-        ConfigFile.write(file, config);
+        ConfigFile.write(file, named, recorded);
+        assertEquals(named, ConfigFile.read(file, Path.of("/runs/a")));
+        assertEquals(Optional.of(recorded), ConfigFile.readData(file));
+    }
+
+    /** A config.json from before the data set was recorded: COVID-CT, its class names deciding, COVID-CT's shares. */
+    @Test
+    void aFileWithoutTheDataSetsRecordIsARunOnCovidCt() throws IOException {
+        Path file = dir.resolve("config.json");
+        ConfigFile.write(file, config, recorded);
+        String json = Files.readString(file);
+        for (String field : List.of("data_layout", "classes", "positive_class", "split_fractions", "split_sha256")) {
+            json = json.replaceAll("(?m)^  \"" + field + "\" : .*\\R", "");
+        }
+        Files.writeString(file, json);
         assertEquals(config, ConfigFile.read(file, Path.of("/runs/a")));
+        assertEquals(null, config.positiveClass());
+        assertEquals(SplitFractions.COVID_CT, config.splitFractions());
+        assertEquals(Optional.empty(), ConfigFile.readData(file));
     }
 
     @Test
     void damagedFilesAreRefusedNamingTheFileAndTheField() throws IOException {
         Path file = dir.resolve("config.json");
-        ConfigFile.write(file, config);
+        ConfigFile.write(file, named, recorded);
         String json = Files.readString(file);
+
+        Files.writeString(file, json.replace("\"csv-manifest\"", "\"csv\""));
+        assertEquals(file + ": field \"data_layout\" is none of covid-ct, image-folder, csv-manifest",
+                assertThrows(IOException.class, () -> ConfigFile.readData(file)).getMessage());
+        Files.writeString(file, json.replace("\"positive_class\" : \"pneumonia\"", "\"positive_class\" : \"normal\""));
+        assertEquals(file + ": field \"positive_class\" is not the second of \"classes\"",
+                assertThrows(IOException.class, () -> ConfigFile.readData(file)).getMessage());
+        Files.writeString(file, json.replace("\"0123456789abcdef", "\"x123456789abcdef"));
+        assertEquals(file + ": field \"split_sha256\" is missing or not a SHA-256 in hex",
+                assertThrows(IOException.class, () -> ConfigFile.readData(file)).getMessage());
+        Files.writeString(file, json.replaceAll("\"split_fractions\" : \"[^\"]*\"", "\"split_fractions\" : \"0.5,0.5\""));
+        assertEquals(file + ": split fractions '0.5,0.5': expected three numbers train,val,test such as 0.7,0.15,0.15",
+                refusal(file));
 
         Files.writeString(file, json.replace("\"epochs\" : 3", "\"epochs\" : \"three\""));
         assertEquals(file + ": field \"epochs\" is missing or not an integer", refusal(file));

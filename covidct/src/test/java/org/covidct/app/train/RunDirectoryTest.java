@@ -22,11 +22,13 @@ class RunDirectoryTest {
         Files.writeString(dir.resolve(".metrics.json.0123456789abcdef.tmp"), "{\"epochs\": [");
         Files.writeString(run.lastCheckpoint(), "checkpoint");
         Files.writeString(dir.resolve("notes.tmp"), "a user's file");
+        Files.writeString(dir.resolve("split.csv8123974501.tmp"), "path,label,split\n"); // CsvManifest.write's
+        Files.writeString(run.split(), "path,label,split\n");
 
         run.removeStaleTemporaryFiles();
 
         try (Stream<Path> files = Files.walk(dir)) {
-            assertEquals(List.of(".lock", "checkpoints/last.safetensors", "notes.tmp"),
+            assertEquals(List.of(".lock", "checkpoints/last.safetensors", "notes.tmp", "split.csv"),
                     files.filter(Files::isRegularFile).map(f -> dir.relativize(f).toString()).sorted().toList());
         }
     }
