@@ -1,0 +1,37 @@
+package org.covidct.bench;
+
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+
+/**
+ * Runs an op until the JIT has compiled it, for a benchmark's set-up. Until C2 has compiled the
+ * Vector API kernels they run many times slower, and on a busy machine compiling takes longer than
+ * a fixed warm-up: after two one-second JMH warm-up iterations, a convolution's timed iterations
+ * still went from 80 to 13 to 5 ms a call.
+ */
+final class JitWarmUp {
+    /** Passes in a row that must compile nothing new; the count moves when a compile ends. */
+    private static final int QUIET_PASSES = 3;
+    /** A pass runs the op at least this long. */
+    private static final long PASS_NANOS = 300_000_000L;
+    /** Gives up waiting for the JIT after this long. */
+    private static final long MAX_NANOS = 60_000_000_000L;
+
+    private JitWarmUp() {
+    }
+
+    /** Runs {@code op} in passes until {@value #QUIET_PASSES} passes in a row compile nothing. */
+    static void untilQuiet(Runnable op) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean measurable = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long start = System.nanoTime();
+        for (int quiet = 0; quiet < QUIET_PASSES && System.nanoTime() - start < MAX_NANOS; ) {
+            long compiled = measurable ? jit.getTotalCompilationTime() : 0;
+            long passStart = System.nanoTime();
+            do {
+                op.run();
+            } while (System.nanoTime() - passStart < PASS_NANOS);
+            quiet = !measurable || jit.getTotalCompilationTime() == compiled ? quiet + 1 : 0;
+        }
+    }
+}
