@@ -25,7 +25,7 @@ public record SweepPoint(int index, LinkedHashMap<String, String> settings) impl
 
     /**
      * The run directory's name: the number, then each setting (a weight file by its file name),
-     * with anything but letters, digits, '.', '+' and '-' made '-': {@code p01-seed-1_lr-0.01}.
+     * with anything but letters, digits, '.', '_', '+' and '-' made '-': {@code p01-seed-1_lr-0.01}.
      */
     public String name() {
         return String.format(Locale.ROOT, "p%02d-", index) + settings.entrySet().stream()
