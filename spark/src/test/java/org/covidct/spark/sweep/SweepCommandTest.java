@@ -61,7 +61,7 @@ class SweepCommandTest {
         assertEquals(5, points.size(), String.join("\n", points));
         List<String> header = List.of(points.get(0).split(","));
         assertEquals(List.of("point", "seed", "weights", "status", "error", "run_dir", "seconds"), header.subList(0, 7));
-        Map<String, Double> accuracy = new HashMap<>();
+        Map<String, JsonNode> finished = new HashMap<>();
         for (String line : points.subList(1, 5)) {
             String[] f = fields(line);
             Path runDir = Path.of(f[5]);
@@ -79,7 +79,7 @@ class SweepCommandTest {
                 assertEquals(metrics.get("test").get("accuracy_ci").get(1).doubleValue(),
                         Double.parseDouble(f[header.indexOf("test.accuracy_ci.high")]));
                 assertTrue(Files.isRegularFile(runDir.resolve("checkpoints/best.safetensors")));
-                accuracy.put(f[1], metrics.get("test").get("accuracy").doubleValue());
+                finished.put(f[1], metrics.get("test"));
             } else {
                 assertEquals("failed", f[3], line);
                 assertTrue(f[4].startsWith(bad + ": not a PyTorch weight file"), "the error names the file: " + f[4]);
@@ -87,7 +87,7 @@ class SweepCommandTest {
             }
             assertTrue(Files.size(out.resolve("logs").resolve(runDir.getFileName() + ".log")) > 0);
         }
-        assertEquals(2, accuracy.size(), "seeds 0 and 1 trained");
+        assertEquals(2, finished.size(), "seeds 0 and 1 trained");
 
         List<String> bySetting = Files.readAllLines(out.resolve("summary_by_setting.csv"));
         assertEquals(3, bySetting.size());
@@ -96,10 +96,13 @@ class SweepCommandTest {
                 columns.subList(0, 5));
         String[] none = fields(bySetting.get(1));
         assertEquals(List.of("none", "2", "0"), List.of(none).subList(0, 3));
-        double a = accuracy.get("0"), b = accuracy.get("1");
-        assertEquals((a + b) / 2, Double.parseDouble(none[columns.indexOf("test.accuracy.mean")]), 1e-15);
-        assertEquals(Math.abs(a - b) / Math.sqrt(2), Double.parseDouble(none[columns.indexOf("test.accuracy.std")]),
-                1e-15);
+        for (String metric : List.of("accuracy", "loss")) { // the losses differ from seed to seed
+            double a = finished.get("0").get(metric).doubleValue(), b = finished.get("1").get(metric).doubleValue();
+            assertEquals((a + b) / 2, Double.parseDouble(none[columns.indexOf("test." + metric + ".mean")]), 1e-15);
+            assertEquals(Math.abs(a - b) / Math.sqrt(2),
+                    Double.parseDouble(none[columns.indexOf("test." + metric + ".std")]), 1e-15, metric);
+        }
+        assertTrue(Double.parseDouble(none[columns.indexOf("test.loss.std")]) > 0, "the seeds' losses differ");
         String[] broken = fields(bySetting.get(2));
         assertEquals(List.of(bad.toString(), "2", "2", ""), List.of(broken).subList(0, 4));
         assertTrue(run.out().contains("weights=none: 2 runs, 0 failed; test.accuracy "), run.out());
