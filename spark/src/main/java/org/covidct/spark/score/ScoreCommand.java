@@ -72,9 +72,10 @@ public final class ScoreCommand implements Callable<Integer> {
                 images = images.repartition(partitions, images.col("path"));
             }
             format.write(CovidCtScoring.score(images, weights, options), output);
-            Dataset<Row> written = format.read(session.spark(), output);
-            long rows = written.count();
-            long errors = written.filter(functions.col("error").isNotNull()).count();
+            Row counts = format.read(session.spark(), output)
+                    .agg(functions.count(functions.lit(1)), functions.count(functions.col("error"))).first();
+            long rows = counts.getLong(0);
+            long errors = counts.getLong(1);
             PrintWriter out = spec.commandLine().getOut();
             out.println("scored " + (rows - errors) + " images into " + output
                     + (errors == 0 ? "" : "; " + errors + " could not be read (their rows say why, in column error)"));

@@ -91,7 +91,7 @@ public final class SweepCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SweepGrid points;
         try {
-            points = SweepGrid.parse(grid);
+            points = SweepGrid.parse(grid).withAbsoluteWeights();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

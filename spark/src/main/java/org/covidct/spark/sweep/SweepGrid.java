@@ -1,5 +1,6 @@
 package org.covidct.spark.sweep;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,17 @@ public record SweepGrid(LinkedHashMap<String, List<String>> values) {
             throw new IllegalArgumentException("--grid: give at least one KEY=V1,V2,...");
         }
         return new SweepGrid(values);
+    }
+
+    /**
+     * The same grid with each weight file named by its absolute path, as the driver resolves it:
+     * an executor's working directory is another one.
+     */
+    public SweepGrid withAbsoluteWeights() {
+        LinkedHashMap<String, List<String>> absolute = new LinkedHashMap<>(values);
+        absolute.computeIfPresent("weights", (key, files) -> files.stream()
+                .map(f -> f.equals("none") ? f : Path.of(f).toAbsolutePath().toString()).toList());
+        return new SweepGrid(absolute);
     }
 
     /** The grid's keys, in order. */

@@ -29,9 +29,6 @@ final class SweepTraining {
             throw new IllegalArgumentException("--grid arch=" + arch + ": not one of " + ClassifierModels.architectures());
         }
         String weights = grid.getOrDefault("weights", base.weights());
-        if (!weights.equals("none")) {
-            weights = Path.of(weights).toAbsolutePath().toString();
-        }
         float lr = grid.containsKey("lr") ? number(grid, "lr") : base.lr() != null ? base.lr() : defaultLr(arch);
         float momentum = grid.containsKey("momentum") ? number(grid, "momentum") : base.momentum();
         return new TrainConfig(arch, weights, Path.of(base.data()), runDir,

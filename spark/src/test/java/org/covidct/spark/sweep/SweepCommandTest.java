@@ -1,6 +1,7 @@
 package org.covidct.spark.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.covidct.app.TinyCovidCt;
+import org.covidct.app.cli.DeviceOption;
 import org.covidct.spark.LocalSpark;
 import org.covidct.spark.SparkMain;
 import org.junit.jupiter.api.Test;
@@ -106,6 +108,15 @@ class SweepCommandTest {
         String[] broken = fields(bySetting.get(2));
         assertEquals(List.of(bad.toString(), "2", "2", ""), List.of(broken).subList(0, 4));
         assertTrue(run.out().contains("weights=none: 2 runs, 0 failed; test.accuracy "), run.out());
+
+        // A task that Spark runs again (its executor lost) finds its run directory, and resumes it.
+        SweepSettings settings = new SweepSettings("mobilenet_v2", "none", dir.resolve("COVID-CT").toString(),
+                out.toString(), 1, 4, 1, null, 0.9f, 32, 0, 1, 5, DeviceOption.Choice.cpu);
+        SweepPoint seed0 = SweepGrid.parse(List.of("seeds=0,1", "weights=none," + bad)).points().get(0);
+        SweepResult again = new SweepTask(settings).call(seed0);
+        assertNull(again.error());
+        assertEquals(finished.get("0").get("loss").doubleValue(), again.metrics().get("test.loss"));
+        assertTrue(Files.readString(SweepTask.logFile(settings, seed0)).contains("resuming "));
     }
 
     /** A CSV line's fields; a quoted field (the errors hold commas) may hold commas and doubled quotes. */

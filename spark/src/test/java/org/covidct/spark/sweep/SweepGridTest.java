@@ -3,6 +3,7 @@ package org.covidct.spark.sweep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,15 @@ class SweepGridTest {
     void namesAWeightFileByItsFileName() {
         SweepPoint p = SweepGrid.parse(List.of("weights=none,/shared/w/vgg11 bn.pth", "arch=vgg11_bn")).points().get(1);
         assertEquals("p01-weights-vgg11-bn.pth_arch-vgg11_bn", p.name());
+    }
+
+    /** The executors resolve paths elsewhere: the driver makes the weight files absolute. */
+    @Test
+    void namesWeightFilesByAbsolutePaths() {
+        SweepGrid grid = SweepGrid.parse(List.of("weights=none,w.pth", "lr=0.1")).withAbsoluteWeights();
+        assertEquals(List.of("none", Path.of("w.pth").toAbsolutePath().toString()), grid.values().get("weights"));
+        assertEquals(List.of("0.1"), grid.values().get("lr"));
+        assertEquals(List.of("weights", "lr"), grid.keys());
     }
 
     @Test
