@@ -71,9 +71,9 @@ class RetriedTaskTest {
         Path weights = ScoringFixture.weights(dir, 1);
         SparkSession spark = LocalSpark.session();
         ScoreOptions options = ScoreOptions.defaults().withDevice(DeviceOption.Choice.cpu).withBatchSize(3);
-        Dataset<Row> files = spark.read().format("binaryFile").load(dir.resolve("data/Images-processed/*").toString())
-                .select("path");
-        Dataset<Row> byPath = files.repartition(4, files.col("path"));
+        // Two partitions of 10 paths each (the default parallelism of local[2,2]), whatever the paths.
+        Dataset<Row> byPath = CovidCtScoring.listImages(spark, dir.resolve("data/Images-processed").toString());
+        assertEquals(2, byPath.rdd().getNumPartitions());
         Map<Path, Row> clean = ScoringTest.byFile(CovidCtScoring.score(byPath, weights, options));
         assertEquals(images.size(), clean.size());
 
