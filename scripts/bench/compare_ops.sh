@@ -87,8 +87,11 @@ for size in ${STEP_SIZES//,/ }; do
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
+# Sections that other scripts write at the end of the file, from a line "<!-- kept: ... -->" on, stay.
+kept=$(sed -n '/^<!-- kept: /,$p' "$OUT" 2>/dev/null || true)
 # Files in item order (rounds in order), which the report pairs round by round.
 "$TORCH_PYTHON" scripts/bench/bench_report.py --jmh $(ls "$work"/jmh-*.json | sort -V) \
     --torch $(ls "$work"/torch-*.json | sort -V) \
     --command "$command_line" --threads "$THREADS" --load "$load_before" "$load_after" > "$OUT"
+[ -z "$kept" ] || printf '\n%s\n' "$kept" >> "$OUT"
 echo "== wrote $OUT" >&2

@@ -16,6 +16,11 @@ public final class DeviceOption {
             + "when it is usable, else the CPU (default: ${DEFAULT-VALUE})")
     Choice device;
 
+    /** What --device says, for a caller that resolves it elsewhere (on another machine). */
+    public Choice choice() {
+        return device;
+    }
+
     /** The device to run on, warning on {@code err} once when auto falls back to the CPU. */
     public Device resolve(PrintWriter err) {
         if (device == Choice.cpu) {

@@ -3,6 +3,7 @@ package org.covidct.app.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Function;
 import org.covidct.app.model.Architecture;
 import org.covidct.app.model.ClassifierModels;
 import org.covidct.nn.Generator;
@@ -33,10 +34,25 @@ public final class ModelOptions {
             description = "network input side (default: what --weights records, else 224)")
     Integer imageSize;
 
+    /** The file --weights names. */
+    public Path weights() {
+        return weights;
+    }
+
     /** The model to run, as --weights records it or else as the flags say; the usage errors first. */
     public ModelMetadata resolve(CommandSpec spec) throws IOException {
+        return resolve(weights, arch, imageSize, message -> new ParameterException(spec.commandLine(), message));
+    }
+
+    /**
+     * The model that {@code weights} records, or for a file that records none the one that
+     * {@code arch} and {@code imageSize} (either null for its default) describe; a setting that is
+     * out of range or contradicts the file is thrown as {@code usageError} makes it.
+     */
+    public static ModelMetadata resolve(Path weights, Architecture arch, Integer imageSize,
+                                        Function<String, RuntimeException> usageError) throws IOException {
         if (imageSize != null && !ClassifierModels.isImageSize(imageSize)) {
-            throw new ParameterException(spec.commandLine(), ClassifierModels.imageSizeError(imageSize));
+            throw usageError.apply(ClassifierModels.imageSizeError(imageSize));
         }
         Optional<ModelMetadata> recorded = ModelMetadata.read(weights);
         if (recorded.isEmpty()) {
@@ -46,12 +62,11 @@ public final class ModelOptions {
         ModelMetadata m = recorded.get();
         ClassifierModels.checkRunnable(m, weights);
         if (arch != null && !arch.name().equals(m.architecture())) {
-            throw new ParameterException(spec.commandLine(), "--arch " + arch + " contradicts " + weights
-                    + ", trained as " + m.architecture());
+            throw usageError.apply("--arch " + arch + " contradicts " + weights + ", trained as " + m.architecture());
         }
         if (imageSize != null && imageSize != m.imageSize()) {
-            throw new ParameterException(spec.commandLine(), "--image-size " + imageSize + " contradicts " + weights
-                    + ", trained at " + m.imageSize());
+            throw usageError.apply("--image-size " + imageSize + " contradicts " + weights + ", trained at "
+                    + m.imageSize());
         }
         return m;
     }
