@@ -6,7 +6,7 @@ import java.util.random.RandomGenerator;
  * An image pipeline from a decoded RGB image to a normalised {@code [3, S, S]} float tensor, split
  * in two: {@link #prepare}, the deterministic leading steps (a loader may cache its result), and
  * {@link #apply}, the rest, drawing any randomness from the generator it is given. {@link Compose}
- * builds one from {@link ImageStep}s; {@link Transforms} has two ready-made ones.
+ * builds one from {@link ImageStep}s; {@link Transforms} has ready-made ones.
  */
 public interface ImageTransform {
     /** The side {@code S} of the square output. */

@@ -8,32 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.DoubleFunction;
-import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 /** {@link RandomHorizontalFlip} and {@link RandomVerticalFlip} against naive mirrors and torchvision's draw rule. */
 class RandomFlipTest {
     private static final RgbImage IMAGE = TestImages.random(7, 5, 3);
-
-    /** A generator that returns the given doubles in turn and counts the draws. */
-    private static final class Scripted implements RandomGenerator {
-        private final double[] values;
-        int draws;
-
-        Scripted(double... values) {
-            this.values = values;
-        }
-
-        @Override
-        public double nextDouble() {
-            return values[draws++];
-        }
-
-        @Override
-        public long nextLong() {
-            throw new UnsupportedOperationException("a flip draws nextDouble only");
-        }
-    }
 
     /** Pixel (x, y) of the result is pixel (W - 1 - x, y) of the input. */
     private static RgbImage naiveHorizontal(RgbImage in) {
@@ -89,7 +68,7 @@ class RandomFlipTest {
      * when the draw is strictly below p, so p = 0 never flips and p = 1 always does.
      */
     private static void assertDrawRule(DoubleFunction<ImageStep> flip, RgbImage flipped) {
-        Scripted rng = new Scripted(0.0, 0.4999999, 0.5, 0.75, 0.0, 0.9999999);
+        ScriptedRandom rng = new ScriptedRandom(0.0, 0.4999999, 0.5, 0.75, 0.0, 0.9999999);
         ImageStep half = flip.apply(0.5);
         assertEquals(flipped, half.apply(IMAGE, rng));
         assertEquals(flipped, half.apply(IMAGE, rng));

@@ -72,6 +72,38 @@ class TransformsTest {
         }
     }
 
+    /**
+     * The stronger training pipeline: the same prepare stage, then crop, flip, rotation and colour
+     * jitter, each drawing from the one generator in that order.
+     */
+    @Test
+    void trainStrongIsResizeCropFlipRotateJitterToTensor() {
+        Normalize normalize = new Normalize(new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.2f, 0.25f, 0.3f});
+        Compose strong = (Compose) Transforms.trainStrong(32, normalize);
+        assertEquals(32, strong.outputSize());
+        assertEquals(normalize, strong.normalize());
+        RandomResizedCrop crop = new RandomResizedCrop(32, 0.35, 1.0, 3.0 / 4.0, 4.0 / 3.0);
+        assertEquals(List.of(crop, new RandomHorizontalFlip(0.5), new RandomRotation(10), new ColorJitter(0.2, 0.2)),
+                strong.augment());
+        RgbImage image = TestImages.random(70, 45, 6);
+        RgbImage prepared = strong.prepare(image);
+        assertEquals(Resize.resizeShorterSide(image, 37), prepared);
+        for (long seed = 0; seed < 20; seed++) {
+            SplittableRandom rng = new SplittableRandom(seed);
+            RgbImage step = crop.apply(prepared, rng);
+            step = rng.nextDouble() < 0.5 ? step.flipHorizontal() : step;
+            step = RandomRotation.rotate(step, (float) (-10 + 20 * rng.nextDouble()));
+            boolean brightnessFirst = rng.nextDouble() < 0.5;
+            double b = (float) (0.8 + (1.2 - 0.8) * rng.nextDouble());
+            double c = (float) (0.8 + (1.2 - 0.8) * rng.nextDouble());
+            step = brightnessFirst ? ColorJitter.adjustContrast(ColorJitter.adjustBrightness(step, b), c)
+                    : ColorJitter.adjustBrightness(ColorJitter.adjustContrast(step, c), b);
+            float[] expected = new float[3 * 32 * 32];
+            normalize.toTensor(step, expected, 0);
+            assertArrayEquals(expected, strong.transform(image, new SplittableRandom(seed)), "seed " + seed);
+        }
+    }
+
     @Property(tries = 30)
     void trainIsDeterministicPerSeed(@ForAll long seed) {
         RgbImage image = TestImages.random(40, 33, 9);
