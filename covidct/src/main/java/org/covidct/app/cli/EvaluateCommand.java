@@ -92,6 +92,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "seed of the bootstrap's resamples (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--tta", description = "average each image's logits with its mirror image's, as a run of the "
+            + "transfer recipe evaluates (default: off)")
+    boolean testTimeFlip;
+
     @Override
     public Integer call() throws Exception {
         requireBatchFits(ClassifierModels.MIN_IMAGE_SIZE); // before any file is read
@@ -116,7 +120,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                      .workers(Runtime.getRuntime().availableProcessors()).device(device).build()) {
             net.to(device);
             result = Evaluation.run(net, loader, new ConsoleProgress().begin(split.name(), loader.numBatches()),
-                    BinaryLabels.names(labelled));
+                    BinaryLabels.names(labelled), testTimeFlip);
         }
         TestReport report = TestReport.compute(result.metrics(), result.predictions(), validation,
                 new TestReportOptions(TestReportOptions.MIN_RESAMPLES, seed, rule, true));

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -17,6 +19,7 @@ import org.covidct.app.train.ResumeOptions;
 import org.covidct.app.train.RunDirectory;
 import org.covidct.app.train.TrainConfig;
 import org.covidct.app.train.Trainer;
+import org.covidct.app.train.TrainingRecipe;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
 import org.covidct.nn.data.split.SplitFractions;
@@ -35,8 +38,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code train}: the tutorial's fine-tuning run, or {@code --resume} of a killed one. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Fine-tune a VGG on COVID-CT or another two-class CT collection: SGD with momentum, gradient "
-                + "accumulation, early stopping, validation every epoch, the best model tested at the end.")
+        description = "Fine-tune a VGG or MobileNetV2 on COVID-CT or another two-class CT collection: the tutorial's "
+                + "SGD with momentum, gradient accumulation and early stopping, or --recipe transfer; validation every "
+                + "epoch, the best model tested at the end.")
 public final class TrainCommand implements Callable<Integer> {
     /** The options a resumed run may take; everything else comes from the run's config.json. */
     private static final Set<String> RESUME_OPTIONS = Set.of("--resume", "--epochs", "--data", "--device",
@@ -81,21 +85,66 @@ public final class TrainCommand implements Callable<Integer> {
             + "the settings it was started with (default: start a new run)")
     Path resume;
 
-    @Option(names = "--epochs", defaultValue = "60", description = "at most this many epochs (default: ${DEFAULT-VALUE})")
-    int epochs;
+    @Option(names = "--recipe", paramLabel = "NAME", defaultValue = "tutorial", description = "tutorial: the "
+            + "tutorial's SGD, plateau rule and early stopping; transfer: AdamW (weight decay 0.05), one warm-up epoch "
+            + "then cosine, label smoothing 0.1, stronger augmentation, the backbone frozen for 2 epochs, an average "
+            + "of the weights (decay 0.99) and mirror-image test-time augmentation. The options below change one "
+            + "setting each (default: ${DEFAULT-VALUE})")
+    String recipe;
+
+    @Option(names = "--optimizer", paramLabel = "sgd|adamw", description = "the optimiser (default: the recipe's)")
+    String optimizer;
+
+    @Option(names = "--weight-decay", paramLabel = "DECAY", description = "SGD's L2 penalty, AdamW's decoupled decay "
+            + "(default: the recipe's)")
+    Float weightDecay;
+
+    @Option(names = "--schedule", paramLabel = "plateau|cosine", description = "plateau: the learning rate divided "
+            + "by ten when validation loss stalls, early stopping; cosine: warm-up then cosine annealing over every "
+            + "epoch (default: the recipe's)")
+    String schedule;
+
+    @Option(names = "--warmup-epochs", paramLabel = "N", description = "linear warm-up epochs before the cosine "
+            + "(default: the recipe's)")
+    Integer warmupEpochs;
+
+    @Option(names = "--label-smoothing", paramLabel = "EPS", description = "cross-entropy label smoothing, 0 to "
+            + "below 1 (default: the recipe's)")
+    Float labelSmoothing;
+
+    @Option(names = "--augmentation", paramLabel = "tutorial|strong", description = "tutorial: random crop and "
+            + "flip; strong: also rotation up to 10 degrees, brightness and contrast (default: the recipe's)")
+    String augmentation;
+
+    @Option(names = "--freeze-epochs", paramLabel = "N", description = "first epochs in which only the new "
+            + "classifier head trains (default: the recipe's)")
+    Integer freezeEpochs;
+
+    @Option(names = "--ema-decay", paramLabel = "DECAY", description = "per-step decay of the average of the "
+            + "weights that validation and test use; 0 for none (default: the recipe's)")
+    Float emaDecay;
+
+    @Option(names = "--tta", negatable = true, description = "validation and test average each image's logits with "
+            + "its mirror image's (default: the recipe's)")
+    Boolean testTimeFlip;
+
+    @Option(names = "--epochs", description = "at most this many epochs (default: 60 with the tutorial's recipe, 30 "
+            + "with transfer)")
+    Integer epochs;
 
     @Option(names = "--batch-size", defaultValue = "8", description = "images per batch (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--accumulate", defaultValue = "8",
-            description = "batches per SGD step: 8 x 8 = 64 images per update (default: ${DEFAULT-VALUE})")
-    int accumulate;
+    @Option(names = "--accumulate", description = "batches per optimiser step (default: 8 with the tutorial's "
+            + "recipe, 8 x 8 = 64 images per update; 2 with transfer)")
+    Integer accumulate;
 
-    @Option(names = "--lr", description = "initial learning rate (default: 0.01, the tutorial's, for the VGGs; "
-            + "0.001 for mobilenet_v2, whose batch-norm-free TFLite network collapses at 0.01)")
+    @Option(names = "--lr", description = "initial learning rate (default: with SGD 0.01, the tutorial's, for the "
+            + "VGGs and 0.001 for mobilenet_v2, whose batch-norm-free TFLite network collapses at 0.01; 0.0003 with "
+            + "AdamW)")
     Float lr;
 
-    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE})")
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD's momentum (default: ${DEFAULT-VALUE})")
     float momentum;
 
     @Option(names = "--image-size", defaultValue = "" + ClassifierModels.DEFAULT_IMAGE_SIZE, paramLabel = "PIXELS",
@@ -134,7 +183,7 @@ public final class TrainCommand implements Callable<Integer> {
                     ? ClassifierModels.build(config.arch(), config.weights(), gen, last)
                     : fineTuning(config, gen);
             ResumeOptions options = ResumeOptions.AS_STARTED;
-            if (spec.commandLine().getParseResult().hasMatchedOption("--epochs")) {
+            if (epochs != null) {
                 options = options.withEpochs(epochs);
             }
             if (data != null) {
@@ -200,22 +249,38 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         try {
-            return new TrainConfig(architecture, "none", data, runDir, epochs, batchSize, accumulate,
-                    lr != null ? lr : defaultLearningRate(architecture), momentum, imageSize, seed,
+            TrainingRecipe settings = recipe();
+            return new TrainConfig(architecture, "none", data, runDir,
+                    epochs != null ? epochs : settings.defaultEpochs(), batchSize,
+                    accumulate != null ? accumulate : settings.defaultAccumulate(),
+                    lr != null ? lr : settings.defaultLearningRate(architecture), momentum, imageSize, seed,
                     workers != null ? workers : Runtime.getRuntime().availableProcessors(), patience, positiveClass,
-                    fractions);
+                    fractions, settings);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 
-    /**
-     * The tutorial's 0.01 for the VGGs. MobileNetV2 gets 0.001: fine-tuned from a TFLite file it has
-     * no batch norm (folded into the convolutions), and at 0.01 with momentum 0.9 it collapses within
-     * an epoch to predicting one class; from scratch it trains at either rate.
-     */
-    static float defaultLearningRate(String arch) {
-        return arch.equals(ClassifierModels.MOBILENET_V2) ? 0.001f : 0.01f;
+    /** --recipe's preset with the settings given one by one. */
+    private TrainingRecipe recipe() {
+        return TrainingRecipe.preset(recipe).with(
+                choice("--optimizer", optimizer, TrainingRecipe.OptimizerKind.class), weightDecay,
+                choice("--schedule", schedule, TrainingRecipe.Schedule.class), warmupEpochs, labelSmoothing,
+                choice("--augmentation", augmentation, TrainingRecipe.Augmentation.class), freezeEpochs, emaDecay,
+                testTimeFlip);
+    }
+
+    private static <E extends Enum<E>> E choice(String option, String given, Class<E> type) {
+        if (given == null) {
+            return null;
+        }
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equalsIgnoreCase(given)) {
+                return constant;
+            }
+        }
+        throw new IllegalArgumentException(option + " " + given + ": expected one of "
+                + Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
     }
 
     private String initialWeights(String architecture) throws WeightFileException {

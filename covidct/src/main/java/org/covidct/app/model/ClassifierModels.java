@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import org.covidct.app.metrics.ClassNames;
 import org.covidct.nn.Generator;
 import org.covidct.nn.Module;
+import org.covidct.nn.Sequential;
 import org.covidct.nn.data.image.Normalize;
 import org.covidct.nn.io.ModelMetadata;
 import org.covidct.nn.io.TorchWeights;
@@ -235,6 +236,20 @@ public final class ClassifierModels {
     /** Copies the weights in {@code file} into {@code model}; every tensor must fit. */
     public static void load(Module model, Path file) throws IOException {
         loadState(model, readStateDict(file), file, null);
+    }
+
+    /**
+     * The classifier's last layer, the one fine-tuning replaces: the last layer of the model's
+     * {@code classifier} (VGG's classifier[6], MobileNetV2's classifier[1]).
+     *
+     * @throws IllegalArgumentException if the model has no {@code classifier} sequence
+     */
+    public static Module head(Module model) {
+        if (!(model.children().get("classifier") instanceof Sequential classifier)) {
+            throw new IllegalArgumentException(model.getClass().getSimpleName() + " has no classifier sequence whose "
+                    + "last layer is its head");
+        }
+        return classifier.get(-1);
     }
 
     /**

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.covidct.app.data.DataLayout;
 import org.covidct.app.io.AtomicOutput;
@@ -57,6 +59,7 @@ final class ConfigFile {
         o.put("seed", c.seed());
         o.put("workers", c.workers());
         o.put("patience", c.patience());
+        writeRecipe(o.putObject("recipe"), c.recipe());
         AtomicOutput.text(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
     }
 
@@ -69,10 +72,41 @@ final class ConfigFile {
                     f.integer("epochs"), f.integer("batch_size"), f.integer("accumulate"), (float) f.number("lr"),
                     (float) f.number("momentum"), f.integer("image_size"), f.whole("seed"), f.integer("workers"),
                     f.integer("patience"), o.has("positive_class") ? f.text("positive_class") : null,
-                    o.has("split_fractions") ? SplitFractions.parse(f.text("split_fractions")) : SplitFractions.COVID_CT);
+                    o.has("split_fractions") ? SplitFractions.parse(f.text("split_fractions")) : SplitFractions.COVID_CT,
+                    o.has("recipe") ? readRecipe(new Fields(o.get("recipe"), file, "recipe.")) : TrainingRecipe.TUTORIAL);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage());
         }
+    }
+
+    private static void writeRecipe(ObjectNode r, TrainingRecipe recipe) {
+        r.put("name", recipe.name());
+        r.put("optimizer", lowerCase(recipe.optimizer()));
+        r.put("weight_decay", recipe.weightDecay());
+        r.put("schedule", lowerCase(recipe.schedule()));
+        r.put("warmup_epochs", recipe.warmupEpochs());
+        r.put("label_smoothing", recipe.labelSmoothing());
+        r.put("augmentation", lowerCase(recipe.augmentation()));
+        r.put("freeze_epochs", recipe.freezeEpochs());
+        r.put("ema_decay", recipe.emaDecay());
+        r.put("test_time_flip", recipe.testTimeFlip());
+    }
+
+    /** A recipe object; a config.json without one describes a run of the tutorial's recipe. */
+    private static TrainingRecipe readRecipe(Fields r) throws IOException {
+        if (!r.o().isObject()) {
+            throw new IOException(r.file() + ": field \"recipe\" is not an object");
+        }
+        return new TrainingRecipe(r.text("name"), r.choice("optimizer", TrainingRecipe.OptimizerKind.class),
+                (float) r.number("weight_decay"), r.choice("schedule", TrainingRecipe.Schedule.class),
+                r.integer("warmup_epochs"), (float) r.number("label_smoothing"),
+                r.choice("augmentation", TrainingRecipe.Augmentation.class), r.integer("freeze_epochs"),
+                (float) r.number("ema_decay"), r.bool("test_time_flip"));
+    }
+
+    /** How config.json and the command line name an enum constant: ADAMW as adamw. */
+    static String lowerCase(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -142,7 +176,11 @@ final class ConfigFile {
     }
 
     /** The fields of one config.json, each refused by name when missing or of the wrong kind. */
-    private record Fields(JsonNode o, Path file) {
+    private record Fields(JsonNode o, Path file, String prefix) {
+        Fields(JsonNode o, Path file) {
+            this(o, file, "");
+        }
+
         String text(String name) throws IOException {
             JsonNode v = o.get(name);
             if (v == null || !v.isTextual()) {
@@ -167,6 +205,25 @@ final class ConfigFile {
             return v.asLong();
         }
 
+        boolean bool(String name) throws IOException {
+            JsonNode v = o.get(name);
+            if (v == null || !v.isBoolean()) {
+                throw missing(name, "true or false");
+            }
+            return v.asBoolean();
+        }
+
+        <E extends Enum<E>> E choice(String name, Class<E> type) throws IOException {
+            String v = text(name);
+            for (E constant : type.getEnumConstants()) {
+                if (lowerCase(constant).equals(v)) {
+                    return constant;
+                }
+            }
+            throw missing(name, "one of " + Arrays.stream(type.getEnumConstants()).map(ConfigFile::lowerCase)
+                    .toList());
+        }
+
         double number(String name) throws IOException {
             JsonNode v = o.get(name);
             if (v == null || !v.isNumber()) {
@@ -176,7 +233,7 @@ final class ConfigFile {
         }
 
         IOException missing(String name, String kind) {
-            return new IOException(file + ": field \"" + name + "\" is missing or not " + kind);
+            return new IOException(file + ": field \"" + prefix + name + "\" is missing or not " + kind);
         }
     }
 }

@@ -13,6 +13,7 @@ import org.covidct.nn.autograd.Variable;
 import org.covidct.nn.data.Batch;
 import org.covidct.nn.data.DataLoader;
 import org.covidct.nn.io.ConsoleProgress;
+import org.covidct.tensor.Ops;
 import org.covidct.tensor.TensorScope;
 
 /**
@@ -20,6 +21,9 @@ import org.covidct.tensor.TensorScope;
  * (argmax of the two logits, ties to the negative class, and the softmax probability of the
  * positive class), the paths, and the metrics, which name the classes. The loss is the mean over
  * images (the tutorial averages batch means instead, which weighs a short last batch more).
+ *
+ * <p>With test-time flipping each image's logits are the mean of its own and its mirror image's
+ * (left to right), and loss, prediction and score come from that mean.
  */
 public record Evaluation(List<Path> paths, List<Prediction> predictions, MetricsReport metrics) {
 
@@ -28,6 +32,15 @@ public record Evaluation(List<Path> paths, List<Prediction> predictions, Metrics
      * metrics name the classes {@code names}.
      */
     public static Evaluation run(Module model, DataLoader loader, ConsoleProgress progress, ClassNames names) {
+        return run(model, loader, progress, names, false);
+    }
+
+    /**
+     * {@link #run(Module, DataLoader, ConsoleProgress, ClassNames)}, averaging each image's logits with
+     * its mirror image's when {@code testTimeFlip} is set.
+     */
+    public static Evaluation run(Module model, DataLoader loader, ConsoleProgress progress, ClassNames names,
+                                 boolean testTimeFlip) {
         model.eval();
         List<Path> paths = new ArrayList<>();
         List<Prediction> predictions = new ArrayList<>();
@@ -38,7 +51,7 @@ public record Evaluation(List<Path> paths, List<Prediction> predictions, Metrics
                 try (Batch batch = epoch.next(); TensorScope scope = TensorScope.open()) {
                     done++;
                     if (batch.size() > 0) {
-                        lossSum += evaluate(model, batch, predictions);
+                        lossSum += evaluate(model, batch, predictions, testTimeFlip);
                         paths.addAll(batch.paths());
                     }
                     if (progress != null) {
@@ -53,8 +66,12 @@ public record Evaluation(List<Path> paths, List<Prediction> predictions, Metrics
     }
 
     /** Adds the batch's predictions; returns its summed loss. */
-    private static double evaluate(Module model, Batch batch, List<Prediction> predictions) {
+    private static double evaluate(Module model, Batch batch, List<Prediction> predictions, boolean testTimeFlip) {
         Variable logits = model.forward(Variable.constant(batch.images()));
+        if (testTimeFlip) {
+            Variable mirrored = model.forward(Variable.constant(MirrorImages.leftToRight(batch.images())));
+            logits = Variable.constant(Ops.scale(Ops.add(logits.data(), mirrored.data()), 0.5f));
+        }
         float loss = Functional.crossEntropy(logits, batch.labels()).item();
         if (!Float.isFinite(loss)) {
             throw new ArithmeticException("evaluation: the model's loss is " + loss + " on the batch starting "

@@ -48,9 +48,10 @@ final class RunReport {
              DataLoader valData = evalLoader(config, data.samples(Split.VAL), device);
              DataLoader testData = evalLoader(config, data.samples(Split.TEST), device)) {
             model.to(device);
-            val = Evaluation.run(model, valData, null, data.classes());
+            boolean flip = config.recipe().testTimeFlip();
+            val = Evaluation.run(model, valData, null, data.classes(), flip);
             test = Evaluation.run(model, testData, new ConsoleProgress().begin("test", testData.numBatches()),
-                    data.classes());
+                    data.classes(), flip);
         }
         steps.before(RunStep.SCORES, config.epochs());
         ScoresCsv.write(run.valScores(), val.paths(), val.predictions());

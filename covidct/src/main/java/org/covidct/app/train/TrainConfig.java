@@ -24,20 +24,22 @@ import org.covidct.nn.data.split.SplitFractions;
  *                    make positive
  * @param splitFractions the shares of train, val and test where the data set leaves its split open;
  *                    the split is seeded with {@code seed}
+ * @param recipe      the optimiser, schedule, augmentation and the rest ({@link TrainingRecipe#TUTORIAL}
+ *                    by default)
  */
 public record TrainConfig(String arch, String weights, Path data, Path out, int epochs, int batchSize,
                           int accumulate, float lr, float momentum, int imageSize, long seed, int workers,
-                          int patience, String positiveClass, SplitFractions splitFractions) {
+                          int patience, String positiveClass, SplitFractions splitFractions, TrainingRecipe recipe) {
     /** Settings for a data set whose class names say which is positive, split in COVID-CT's proportions where open. */
     public TrainConfig(String arch, String weights, Path data, Path out, int epochs, int batchSize, int accumulate,
                        float lr, float momentum, int imageSize, long seed, int workers, int patience) {
         this(arch, weights, data, out, epochs, batchSize, accumulate, lr, momentum, imageSize, seed, workers, patience,
-                null, SplitFractions.COVID_CT);
+                null, SplitFractions.COVID_CT, TrainingRecipe.TUTORIAL);
     }
 
     public TrainConfig {
-        if (splitFractions == null) {
-            throw new IllegalArgumentException("invalid training settings: no split fractions");
+        if (splitFractions == null || recipe == null) {
+            throw new IllegalArgumentException("invalid training settings: no split fractions or no recipe");
         }
         if (epochs < 1 || batchSize < 1 || accumulate < 1 || !ClassifierModels.isImageSize(imageSize) || workers < 1
                 || patience < 0) {
@@ -54,27 +56,39 @@ public record TrainConfig(String arch, String weights, Path data, Path out, int 
         }
     }
 
+    /** The same settings with another recipe. */
+    public TrainConfig withRecipe(TrainingRecipe other) {
+        return new TrainConfig(arch, weights, data, out, epochs, batchSize, accumulate, lr, momentum, imageSize, seed,
+                workers, patience, positiveClass, splitFractions, other);
+    }
+
+    /** The same settings with another seed and run directory: one run of several seeds. */
+    public TrainConfig withSeed(long other, Path otherOut) {
+        return new TrainConfig(arch, weights, data, otherOut, epochs, batchSize, accumulate, lr, momentum, imageSize,
+                other, workers, patience, positiveClass, splitFractions, recipe);
+    }
+
     /** The same settings with another number of epochs. */
     public TrainConfig withEpochs(int other) {
         return new TrainConfig(arch, weights, data, out, other, batchSize, accumulate, lr, momentum, imageSize, seed,
-                workers, patience, positiveClass, splitFractions);
+                workers, patience, positiveClass, splitFractions, recipe);
     }
 
     /** The same settings with the data set at another place. */
     public TrainConfig withData(Path other) {
         return new TrainConfig(arch, weights, other, out, epochs, batchSize, accumulate, lr, momentum, imageSize, seed,
-                workers, patience, positiveClass, splitFractions);
+                workers, patience, positiveClass, splitFractions, recipe);
     }
 
     /** The same settings with other initial weights. */
     public TrainConfig withWeights(String other) {
         return new TrainConfig(arch, other, data, out, epochs, batchSize, accumulate, lr, momentum, imageSize, seed,
-                workers, patience, positiveClass, splitFractions);
+                workers, patience, positiveClass, splitFractions, recipe);
     }
 
     /** The same settings with the positive class named. */
     public TrainConfig withPositiveClass(String name) {
         return new TrainConfig(arch, weights, data, out, epochs, batchSize, accumulate, lr, momentum, imageSize, seed,
-                workers, patience, name, splitFractions);
+                workers, patience, name, splitFractions, recipe);
     }
 }

@@ -20,6 +20,7 @@ import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.tensorboard.EventTruncation;
 import org.covidct.app.tensorboard.SummaryWriter;
 import org.covidct.nn.Generator;
+import org.covidct.nn.CrossEntropyLoss;
 import org.covidct.nn.Module;
 import org.covidct.nn.Sequential;
 import org.covidct.nn.data.Batch;
@@ -32,7 +33,8 @@ import org.covidct.nn.data.image.Normalize;
 import org.covidct.nn.data.image.Transforms;
 import org.covidct.nn.io.Checkpoint;
 import org.covidct.nn.io.ConsoleProgress;
-import org.covidct.nn.optim.Sgd;
+import org.covidct.nn.io.ModelMetadata;
+import org.covidct.nn.optim.Optimizer;
 import org.covidct.nn.optim.TrainingStep;
 import org.covidct.tensor.Device;
 import org.covidct.tensor.Ops;
@@ -44,7 +46,10 @@ import org.covidct.tensor.TensorScope;
  * accuracy, and its early-stopping rule (stop when both patiences run out, divide the learning rate
  * by ten when only the loss's does). Every epoch ends with an atomic checkpoint, from which
  * {@link #resume} continues a killed run to the same result; {@link RunStep} gives the order of the
- * files an epoch writes, which makes a crash at any point harmless.
+ * files an epoch writes, which makes a crash at any point harmless. The run's
+ * {@link TrainingRecipe} can replace the optimiser, the schedule (the cosine one runs its whole
+ * length, keeping the best epoch), the loss and the augmentation, freeze the backbone at first,
+ * and evaluate an average of the weights with test-time flipping ({@link RunOptimization}).
  *
  * <p>Gradient accumulation steps after every {@code accumulate} batches and after the epoch's last
  * batch, each batch's loss scaled by 1/(batches in its group), so every update averages its group.
@@ -201,6 +206,10 @@ public final class Trainer {
         if (epochs.isEmpty() || epochs.getAsInt() == config.epochs()) {
             return config;
         }
+        if (config.recipe().schedule() == TrainingRecipe.Schedule.COSINE) {
+            throw new IOException(dir.root() + ": --epochs cannot change a run whose cosine schedule was laid out "
+                    + "over its " + config.epochs() + " epochs; start a new run to train longer");
+        }
         if (epochs.getAsInt() < Math.max(1, trained)) {
             throw new IOException(dir.root() + ": --epochs " + epochs.getAsInt() + " is fewer than the " + trained
                     + " epochs it has trained");
@@ -213,80 +222,107 @@ public final class Trainer {
     private RunResult loop(Checkpoint resumeFrom, RunData data) throws IOException {
         List<Sample> trainSamples = data.samples(Split.TRAIN);
         Generator gen = new Generator(config.seed());
+        TrainingRecipe recipe = config.recipe();
         // A resumed model gets its weights from the checkpoint, not from the initial weights file.
         try (Module model = Sequential.fuseForInference(models.create(resumeFrom == null ? config
                 : config.withWeights("none"), gen));
-             Sgd sgd = new Sgd(model.parameters(), config.lr(), config.momentum(), 0f);
-             DataLoader train = loader(trainSamples, true, Transforms.train(config.imageSize(), NORMALIZE));
+             DataLoader train = loader(trainSamples, true, trainTransform());
              DataLoader val = loader(data.samples(Split.VAL), false, Transforms.eval(config.imageSize(), NORMALIZE));
              SummaryWriter board = new SummaryWriter(run.tensorboard())) {
-            model.to(device); // before restore, which puts the momentum buffers on the parameters' device
-            TrainingStep training = new TrainingStep(model, sgd);
-            EarlyStopping stopper = new EarlyStopping(config.patience());
-            ArrayNode history = JSON.createArrayNode();
-            double bestAccuracy = -1;
-            int startEpoch = 0;
-            if (resumeFrom != null) {
-                resumeFrom.restore(model, sgd, gen);
-                Map<String, Object> extra = resumeFrom.extra();
-                @SuppressWarnings("unchecked")
-                Map<String, Object> stopperState = (Map<String, Object>) extra.get("early_stopping");
-                stopper = EarlyStopping.fromState(stopperState);
-                history = (ArrayNode) JSON.valueToTree(extra.get("history"));
-                bestAccuracy = ((Number) extra.get("best_val_accuracy")).doubleValue();
-                startEpoch = resumeFrom.epoch();
-                // A kill after the checkpoint's rename can have left metrics.json an epoch behind it.
-                writeMetrics(history);
-                EventTruncation.truncate(run.tensorboard(), startEpoch);
-                if (startEpoch < config.epochs()) {
-                    run.deleteEndOfRunFiles(); // they describe the run as it was when it last ended
-                    log.println("resuming " + config.out() + " at epoch " + startEpoch);
-                }
+            model.to(device); // before the optimiser's state is restored onto the parameters' device
+            int stepsPerEpoch = Math.ceilDiv(train.numBatches(), config.accumulate());
+            try (RunOptimization optimization = RunOptimization.start(model, config, stepsPerEpoch, resumeFrom, gen)) {
+                return loop(resumeFrom, data, model, gen, optimization, train, val, board);
             }
-            for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
-                long t0 = System.nanoTime();
-                EpochStats stats = trainEpoch(training, model, train, epoch);
-                Evaluation v = Evaluation.run(model, val, null, data.classes());
+        }
+    }
+
+    private RunResult loop(Checkpoint resumeFrom, RunData data, Module model, Generator gen,
+                           RunOptimization optimization, DataLoader train, DataLoader val, SummaryWriter board)
+            throws IOException {
+        Optimizer optimizer = optimization.optimizer();
+        TrainingStep training = new TrainingStep(model, optimizer, new CrossEntropyLoss(config.recipe().labelSmoothing()));
+        EarlyStopping stopper = new EarlyStopping(config.patience());
+        ArrayNode history = JSON.createArrayNode();
+        double bestAccuracy = -1;
+        int startEpoch = 0;
+        if (resumeFrom != null) {
+            Map<String, Object> extra = resumeFrom.extra();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> stopperState = (Map<String, Object>) extra.get("early_stopping");
+            stopper = EarlyStopping.fromState(stopperState);
+            history = (ArrayNode) JSON.valueToTree(extra.get("history"));
+            bestAccuracy = ((Number) extra.get("best_val_accuracy")).doubleValue();
+            startEpoch = resumeFrom.epoch();
+            // A kill after the checkpoint's rename can have left metrics.json an epoch behind it.
+            writeMetrics(history);
+            EventTruncation.truncate(run.tensorboard(), startEpoch);
+            if (startEpoch < config.epochs()) {
+                run.deleteEndOfRunFiles(); // they describe the run as it was when it last ended
+                log.println("resuming " + config.out() + " at epoch " + startEpoch);
+            }
+        }
+        for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
+            long t0 = System.nanoTime();
+            optimization.beginEpoch(epoch);
+            EpochStats stats = trainEpoch(training, optimization, model, train, epoch);
+            Evaluation v;
+            try (RunOptimization.EvaluationWeights weights = optimization.evaluationWeights()) {
+                v = Evaluation.run(model, val, null, data.classes(), config.recipe().testTimeFlip());
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                log.println(summaryLine(epoch, stats, v, sgd.learningRate(), seconds));
+                log.println(summaryLine(epoch, stats, v, optimizer.learningRate(), seconds));
 
                 steps.before(RunStep.TENSORBOARD, epoch);
-                board.addScalars("Losses", Map.of("Train loss", stats.loss(), "Validation_loss", v.metrics().loss()), epoch);
+                board.addScalars("Losses", Map.of("Train loss", stats.loss(), "Validation_loss", v.metrics().loss()),
+                        epoch);
                 board.addScalars("Accuracies", Map.of("Train Accuracy", 100.0 * stats.accuracy(),
                         "Valid Accuracy", 100.0 * v.metrics().accuracy()), epoch);
-                history.add(epochJson(epoch, stats, v, sgd.learningRate(), seconds));
+                history.add(epochJson(epoch, stats, v, optimizer.learningRate(), seconds));
 
                 if (v.metrics().accuracy() > bestAccuracy) {
                     bestAccuracy = v.metrics().accuracy();
                     steps.before(RunStep.BEST_CHECKPOINT, epoch);
-                    writeCheckpoint(run.bestCheckpoint(), model, sgd, gen, epoch + 1, Map.of("val_accuracy", bestAccuracy),
-                            data);
+                    // the weights evaluated: the average, where the recipe keeps one
+                    Map<String, Object> best = Map.of("val_accuracy", bestAccuracy);
+                    int trained = epoch + 1;
+                    writeCheckpoint(run.bestCheckpoint(), () -> Checkpoint.write(run.bestCheckpoint(), model,
+                            optimizer, gen, trained, best, description(data)));
                 }
-                stopper.add(v.metrics().loss(), v.metrics().accuracy());
-                EarlyStopping.Decision decision = stopper.decision();
-                if (decision == EarlyStopping.Decision.LOSS_STALLED) {
-                    sgd.setLearningRate(sgd.learningRate() * 0.1f);
-                    stopper.resetPatience();
-                    log.println(String.format(Locale.ROOT, "validation loss stopped improving: learning rate now %g", sgd.learningRate()));
-                }
-                boolean stop = decision == EarlyStopping.Decision.STOP;
-                int next = stop ? config.epochs() : epoch + 1;
-                Map<String, Object> extra = new LinkedHashMap<>();
-                extra.put("early_stopping", stopper.state());
-                extra.put("history", JSON.convertValue(history, List.class));
-                extra.put("best_val_accuracy", bestAccuracy);
-                steps.before(RunStep.LAST_CHECKPOINT, epoch);
-                writeCheckpoint(run.lastCheckpoint(), model, sgd, gen, next, extra, data);
-                steps.before(RunStep.METRICS, epoch);
-                writeMetrics(history);
-                if (stop) {
-                    log.println("early stopping: neither validation loss nor accuracy improved for "
-                            + (config.patience() + 1) + " epochs");
-                    break;
-                }
+            }
+            stopper.add(v.metrics().loss(), v.metrics().accuracy());
+            EarlyStopping.Decision decision = optimization.followsPlateauRule() ? stopper.decision()
+                    : EarlyStopping.Decision.CONTINUE;
+            if (decision == EarlyStopping.Decision.LOSS_STALLED) {
+                optimizer.setLearningRate(optimizer.learningRate() * 0.1f);
+                stopper.resetPatience();
+                log.println(String.format(Locale.ROOT, "validation loss stopped improving: learning rate now %g",
+                        optimizer.learningRate()));
+            }
+            boolean stop = decision == EarlyStopping.Decision.STOP;
+            int next = stop ? config.epochs() : epoch + 1;
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("early_stopping", stopper.state());
+            extra.put("history", JSON.convertValue(history, List.class));
+            extra.put("best_val_accuracy", bestAccuracy);
+            steps.before(RunStep.LAST_CHECKPOINT, epoch);
+            writeCheckpoint(run.lastCheckpoint(), () -> optimization.writeCheckpoint(run.lastCheckpoint(), gen, next,
+                    extra, description(data)));
+            steps.before(RunStep.METRICS, epoch);
+            writeMetrics(history);
+            if (stop) {
+                log.println("early stopping: neither validation loss nor accuracy improved for "
+                        + (config.patience() + 1) + " epochs");
+                break;
             }
         }
         return RunReport.finish(config, run, data, models, device, log, steps);
+    }
+
+    /** The training images' augmentation: the tutorial's, or the recipe's stronger one. */
+    private ImageTransform trainTransform() {
+        return config.recipe().augmentation() == TrainingRecipe.Augmentation.STRONG
+                ? Transforms.trainStrong(config.imageSize(), NORMALIZE)
+                : Transforms.train(config.imageSize(), NORMALIZE);
     }
 
     private void writeMetrics(ArrayNode history) throws IOException {
@@ -304,18 +340,27 @@ public final class Trainer {
     record EpochStats(double loss, double accuracy, int images, int skipped) {
     }
 
+    /** Writes one checkpoint file. */
+    @FunctionalInterface
+    private interface CheckpointWrite {
+        void write() throws IOException;
+    }
+
     /** Writes a checkpoint, naming it in the error when it cannot (a full disk, say); the old file stays. */
-    private void writeCheckpoint(Path file, Module model, Sgd sgd, Generator gen, int epoch,
-                                 Map<String, Object> extra, RunData data) throws IOException {
+    private static void writeCheckpoint(Path file, CheckpointWrite write) throws IOException {
         try {
-            Checkpoint.write(file, model, sgd, gen, epoch, extra, ClassifierModels.describe(config.arch(),
-                    config.imageSize(), NORMALIZE, data.modelClassNames()));
+            write.write();
         } catch (IOException e) {
             throw new IOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
         }
     }
 
-    private EpochStats trainEpoch(TrainingStep training, Module model, DataLoader train, int epoch)
+    private ModelMetadata description(RunData data) {
+        return ClassifierModels.describe(config.arch(), config.imageSize(), NORMALIZE, data.modelClassNames());
+    }
+
+    private EpochStats trainEpoch(TrainingStep training, RunOptimization optimization, Module model, DataLoader train,
+                                  int epoch)
             throws DatasetException {
         model.train();
         int batches = train.numBatches();
@@ -345,6 +390,7 @@ public final class Trainer {
                     }
                     if (b - groupStart == groupSize - 1) {
                         training.step();
+                        optimization.afterStep();
                     }
                 }
                 bar.batchesDone(b + 1, images, lossSum / Math.max(1, images));

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +33,8 @@ class ConfigFileTest {
             "pneumonia"), "0123456789abcdef".repeat(4));
 
     private final TrainConfig named = new TrainConfig("vgg11_bn", "none", Path.of("/data/x.csv"), Path.of("/runs/a"), 3,
-            4, 2, 0.01f, 0.9f, 32, 7, 2, 5, "pneumonia", new SplitFractions(0.7, 0.2, 0.1));
+            4, 2, 0.01f, 0.9f, 32, 7, 2, 5, "pneumonia", new SplitFractions(0.7, 0.2, 0.1), TrainingRecipe.TRANSFER
+            .with(TrainingRecipe.OptimizerKind.SGD, 0.001f, null, 3, null, null, 1, 0f, false));
 
     @Test
     void whatIsWrittenIsReadBack() throws IOException {
@@ -55,6 +58,32 @@ class ConfigFileTest {
         assertEquals(null, config.positiveClass());
         assertEquals(SplitFractions.COVID_CT, config.splitFractions());
         assertEquals(Optional.empty(), ConfigFile.readData(file));
+    }
+
+    /** A config.json from before recipes were recorded: the tutorial's. */
+    @Test
+    void aFileWithoutARecipeIsATutorialRun() throws IOException {
+        Path file = dir.resolve("config.json");
+        ConfigFile.write(file, named, recorded);
+        ObjectNode json = (ObjectNode) new ObjectMapper().readTree(file.toFile());
+        assertEquals("transfer", json.get("recipe").get("name").asText());
+        json.remove("recipe");
+        Files.writeString(file, json.toPrettyString());
+        assertEquals(named.withRecipe(TrainingRecipe.TUTORIAL), ConfigFile.read(file, Path.of("/runs/a")));
+    }
+
+    @Test
+    void damagedRecipesAreRefusedNamingTheField() throws IOException {
+        Path file = dir.resolve("config.json");
+        ConfigFile.write(file, named, recorded);
+        String json = Files.readString(file);
+        Files.writeString(file, json.replace("\"optimizer\" : \"sgd\"", "\"optimizer\" : \"adam\""));
+        assertEquals(file + ": field \"recipe.optimizer\" is missing or not one of [sgd, adamw]", refusal(file));
+        Files.writeString(file, json.replace("\"test_time_flip\" : false", "\"test_time_flip\" : 0"));
+        assertEquals(file + ": field \"recipe.test_time_flip\" is missing or not true or false", refusal(file));
+        Files.writeString(file, json.replace("\"label_smoothing\" : 0.1", "\"label_smoothing\" : 1.5"));
+        assertEquals(file + ": invalid recipe settings: weight decay 0.001, warm-up epochs 3, label smoothing 1.5 (0 to "
+                + "below 1), freeze epochs 1, EMA decay 0.0 (0 to below 1)", refusal(file));
     }
 
     @Test

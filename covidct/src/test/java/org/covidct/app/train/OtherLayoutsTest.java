@@ -62,7 +62,7 @@ class OtherLayoutsTest {
     /** 3 epochs of the narrow VGG on {@code data}, with {@code covid} as the positive class unless the names say. */
     private TrainConfig config(Path data, String positiveClass, String run) {
         return new TrainConfig("narrow", "none", data, dir.resolve(run), 3, 4, 2, 0.01f, 0.9f, 32, 7, 2, 5,
-                positiveClass, SplitFractions.COVID_CT);
+                positiveClass, SplitFractions.COVID_CT, TrainingRecipe.TUTORIAL);
     }
 
     /** A run of {@code config} killed before its third epoch's first file. */

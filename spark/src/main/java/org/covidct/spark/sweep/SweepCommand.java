@@ -37,7 +37,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--grid", required = true, arity = "1..*", paramLabel = "KEY=V1,V2",
             description = "the values to try: seed (or seeds), lr, momentum, epochs, batch-size, accumulate, "
-                    + "image-size, arch, weights, patience; every combination is one run")
+                    + "image-size, arch, weights, patience, recipe (tutorial or transfer); every combination is one run")
     List<String> grid;
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "root of a COVID-CT checkout")

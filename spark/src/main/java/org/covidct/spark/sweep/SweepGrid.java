@@ -18,7 +18,7 @@ public record SweepGrid(LinkedHashMap<String, List<String>> values) {
     public static final String SEED = "seed";
     /** The train options a grid can vary. */
     public static final Set<String> KEYS = Set.of(SEED, "lr", "momentum", "epochs", "batch-size", "accumulate",
-            "image-size", "arch", "weights", "patience");
+            "image-size", "arch", "weights", "patience", "recipe");
 
     /** Parses {@code KEY=V1,V2,...} arguments; a malformed one is an IllegalArgumentException that names it. */
     public static SweepGrid parse(List<String> args) {

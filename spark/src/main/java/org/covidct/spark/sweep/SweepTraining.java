@@ -10,6 +10,8 @@ import org.covidct.app.train.ResumeOptions;
 import org.covidct.app.train.RunDirectory;
 import org.covidct.app.train.TrainConfig;
 import org.covidct.app.train.Trainer;
+import org.covidct.app.train.TrainingRecipe;
+import org.covidct.nn.data.split.SplitFractions;
 import org.covidct.tensor.Device;
 
 /** Where a sweep meets the training API: one grid point's settings, and its run. */
@@ -29,7 +31,14 @@ final class SweepTraining {
             throw new IllegalArgumentException("--grid arch=" + arch + ": not one of " + ClassifierModels.architectures());
         }
         String weights = grid.getOrDefault("weights", base.weights());
-        float lr = grid.containsKey("lr") ? number(grid, "lr") : base.lr() != null ? base.lr() : defaultLr(arch);
+        TrainingRecipe recipe;
+        try {
+            recipe = TrainingRecipe.preset(grid.getOrDefault("recipe", TrainingRecipe.TUTORIAL.name()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--grid " + e.getMessage(), e);
+        }
+        float lr = grid.containsKey("lr") ? number(grid, "lr")
+                : base.lr() != null ? base.lr() : recipe.defaultLearningRate(arch);
         float momentum = grid.containsKey("momentum") ? number(grid, "momentum") : base.momentum();
         return new TrainConfig(arch, weights, Path.of(base.data()), runDir,
                 grid.containsKey("epochs") ? whole(grid, "epochs") : base.epochs(),
@@ -39,7 +48,8 @@ final class SweepTraining {
                 grid.containsKey("image-size") ? whole(grid, "image-size") : base.imageSize(),
                 grid.containsKey(SweepGrid.SEED) ? seed(grid) : base.seed(),
                 base.workers(),
-                grid.containsKey("patience") ? whole(grid, "patience") : base.patience());
+                grid.containsKey("patience") ? whole(grid, "patience") : base.patience(), null,
+                SplitFractions.COVID_CT, recipe);
     }
 
     /**
@@ -62,10 +72,6 @@ final class SweepTraining {
     }
 
     /** train's default learning rate: 0.01 for the VGGs, 0.001 for mobilenet_v2 (see train --help). */
-    private static float defaultLr(String arch) {
-        return arch.equals(ClassifierModels.MOBILENET_V2) ? 0.001f : 0.01f;
-    }
-
     private static float number(Map<String, String> grid, String key) {
         try {
             return Float.parseFloat(grid.get(key));
