@@ -71,6 +71,21 @@ public final class HtmlReport {
                 entries.entrySet().stream().map(e -> List.of(e.getKey(), e.getValue())).toList());
     }
 
+    /** A link to {@code href}, a URL or a path relative to the page, shown as {@code text}. */
+    public record Link(String text, String href) {
+    }
+
+    /** A bulleted list of links. */
+    public HtmlReport links(List<Link> links) {
+        body.append("<ul>\n");
+        for (Link l : links) {
+            body.append("<li><a href=\"").append(escape(l.href())).append("\">").append(escape(l.text()))
+                    .append("</a></li>\n");
+        }
+        body.append("</ul>\n");
+        return this;
+    }
+
     /** A PNG with a caption. */
     public HtmlReport figure(String caption, byte[] png) {
         body.append("<figure class=\"plot\">").append(img(caption, png)).append("<figcaption>").append(escape(caption))
