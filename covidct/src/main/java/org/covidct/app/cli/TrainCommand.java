@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -17,6 +18,8 @@ import org.covidct.app.model.Architecture;
 import org.covidct.app.model.ClassifierModels;
 import org.covidct.app.train.ResumeOptions;
 import org.covidct.app.train.RunDirectory;
+import org.covidct.app.train.SeedRuns;
+import org.covidct.app.train.SeedSummary;
 import org.covidct.app.train.TrainConfig;
 import org.covidct.app.train.Trainer;
 import org.covidct.app.train.TrainingRecipe;
@@ -154,6 +157,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "seed of everything random (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--seeds", split = ",", paramLabel = "SEED,...", description = "train one run per seed, one after "
+            + "another, into OUT/seed-N (OUT: --out, or runs/ARCH-DATE-TIME), then write OUT/summary.json, summary.csv "
+            + "and summary.html: every metric per seed with its mean and sample standard deviation; instead of --seed. "
+            + "Given again with the same --out, it resumes the seeds' runs")
+    List<Long> seeds;
+
     @Option(names = "--workers", description = "image decoding threads (default: the number of cores)")
     Integer workers;
 
@@ -198,9 +207,23 @@ public final class TrainCommand implements Callable<Integer> {
                     + "ImageFolder tree or a CSV manifest (`covidct data download` fetches COVID-CT and prints the "
                     + "folder to pass)");
         }
+        if (seeds != null) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
+                throw new ParameterException(spec.commandLine(), "--seed cannot be given with --seeds, which names "
+                        + "every seed");
+            }
+            try {
+                SeedRuns.requireDistinct(seeds);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
         TrainConfig settings = config(architecture());
         Device device = deviceOption.resolve(spec.commandLine().getErr());
         TrainConfig config = settings.withWeights(initialWeights(settings.arch()));
+        if (seeds != null) {
+            return trainSeeds(config, device, log);
+        }
         Trainer trainer = new Trainer(config, this::fineTuning, log).onDevice(device);
         Path runDir;
         try {
@@ -209,6 +232,35 @@ public final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         RunAnalysis.afterTraining(runDir, !noAnalyze, device, log);
+        return 0;
+    }
+
+    /**
+     * --seeds: the run of {@code base} with each seed in OUT/seed-N, then their summary; 1 when any
+     * seed failed. A seed whose folder holds a run of the same settings (an earlier attempt of this
+     * command) is resumed, as --resume would.
+     */
+    private int trainSeeds(TrainConfig base, Device device, PrintStream log) throws IOException {
+        SeedSummary summary = SeedRuns.run(base.out(), seeds, (seed, runDir) -> {
+            TrainConfig config = base.withSeed(seed, runDir);
+            RunDirectory dir = new RunDirectory(runDir);
+            Path finished;
+            if (Files.isRegularFile(dir.config())) {
+                Trainer.requireSameSettings(runDir, config);
+                Path last = dir.lastCheckpoint();
+                Trainer.ModelFactory resumed = (c, gen) -> Files.isRegularFile(last)
+                        ? ClassifierModels.build(c.arch(), c.weights(), gen, last) : fineTuning(c, gen);
+                finished = Trainer.resume(runDir, ResumeOptions.AS_STARTED, resumed, device, log).runDir();
+            } else {
+                finished = new Trainer(config, this::fineTuning, log).onDevice(device).train().runDir();
+            }
+            RunAnalysis.afterTraining(finished, !noAnalyze, device, log);
+        }, log);
+        if (summary.anyFailed()) {
+            spec.commandLine().getErr().println("error: " + summary.failedCount() + " of " + seeds.size()
+                    + " seeds failed; see " + base.out().resolve("summary.json"));
+            return 1;
+        }
         return 0;
     }
 

@@ -68,6 +68,12 @@ public record TrainConfig(String arch, String weights, Path data, Path out, int 
                 other, workers, patience, positiveClass, splitFractions, recipe);
     }
 
+    /** The same settings with another number of data-loading threads. */
+    public TrainConfig withWorkers(int other) {
+        return new TrainConfig(arch, weights, data, out, epochs, batchSize, accumulate, lr, momentum, imageSize, seed,
+                other, patience, positiveClass, splitFractions, recipe);
+    }
+
     /** The same settings with another number of epochs. */
     public TrainConfig withEpochs(int other) {
         return new TrainConfig(arch, weights, data, out, other, batchSize, accumulate, lr, momentum, imageSize, seed,

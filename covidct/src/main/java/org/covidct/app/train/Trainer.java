@@ -174,6 +174,21 @@ public final class Trainer {
     }
 
     /**
+     * Refuses, naming the directory and the settings, a run in {@code runDir} started with other
+     * settings than {@code config} (its data set's place and the loading threads aside).
+     */
+    public static void requireSameSettings(Path runDir, TrainConfig config) throws IOException {
+        Path file = new RunDirectory(runDir).config();
+        TrainConfig started = ConfigFile.read(file, runDir);
+        TrainConfig comparable = config.withData(started.data()).withWorkers(started.workers())
+                .withPositiveClass(started.positiveClass());
+        if (!started.equals(comparable)) {
+            throw new IOException(runDir + " holds a run started with other settings (" + file + "); give another "
+                    + "--out, or resume it with train --resume");
+        }
+    }
+
+    /**
      * {@code config}, with the data set at {@code moved} when given and not where it was, after
      * checking that the data set holds the files the run started with, named relative to its root.
      */
