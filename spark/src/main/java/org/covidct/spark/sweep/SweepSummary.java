@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.covidct.app.io.AtomicOutput;
+import org.covidct.app.metrics.MeanStd;
 import org.covidct.app.train.ScoresCsv;
 
 /**
@@ -72,30 +73,13 @@ final class SweepSummary {
             row.add(Long.toString(group.getValue().stream().filter(SweepResult::failed).count()));
             for (String m : metrics) {
                 List<Double> values = values(group.getValue(), m);
-                row.add(values.isEmpty() ? "" : Double.toString(mean(values)));
-                row.add(values.size() < 2 ? "" : Double.toString(sampleStd(values)));
+                MeanStd spread = values.isEmpty() ? null : MeanStd.of(values);
+                row.add(spread == null ? "" : Double.toString(spread.mean()));
+                row.add(spread == null || !spread.hasStd() ? "" : Double.toString(spread.std()));
             }
             line(csv, row);
         }
         return csv.toString();
-    }
-
-    static double mean(List<Double> values) {
-        double sum = 0;
-        for (double v : values) {
-            sum += v;
-        }
-        return sum / values.size();
-    }
-
-    /** The standard deviation with n - 1 in the denominator, from the deviations about the mean. */
-    static double sampleStd(List<Double> values) {
-        double mean = mean(values);
-        double squares = 0;
-        for (double v : values) {
-            squares += (v - mean) * (v - mean);
-        }
-        return Math.sqrt(squares / (values.size() - 1));
     }
 
     private static String consoleLines(List<String> keys, List<SweepResult> results) {
@@ -109,9 +93,10 @@ final class SweepSummary {
             for (String m : SHOWN) {
                 List<Double> values = values(group.getValue(), m);
                 if (!values.isEmpty()) {
-                    text.append(String.format(Locale.ROOT, "; %s %.4f", m, mean(values)));
-                    if (values.size() > 1) {
-                        text.append(String.format(Locale.ROOT, " ± %.4f", sampleStd(values)));
+                    MeanStd spread = MeanStd.of(values);
+                    text.append(String.format(Locale.ROOT, "; %s %.4f", m, spread.mean()));
+                    if (spread.hasStd()) {
+                        text.append(String.format(Locale.ROOT, " ± %.4f", spread.std()));
                     }
                 }
             }

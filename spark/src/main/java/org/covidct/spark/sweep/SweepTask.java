@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import org.apache.spark.api.java.function.Function;
+import org.covidct.app.metrics.FlatMetrics;
 import org.covidct.app.train.RunDirectory;
 import org.covidct.app.train.TrainConfig;
 import org.covidct.spark.ExecutorDevice;
@@ -46,7 +47,7 @@ final class SweepTask implements Function<SweepPoint, SweepResult> {
                 TrainConfig config = SweepTraining.config(settings, point, runDir);
                 Path finished = SweepTraining.run(config, ExecutorDevice.resolve(settings.device()), log);
                 return new SweepResult(point, null, finished.toString(), seconds(start),
-                        RunMetrics.read(new RunDirectory(finished).testMetrics()));
+                        FlatMetrics.read(new RunDirectory(finished).testMetrics()));
             } catch (Exception | OutOfMemoryError e) {
                 e.printStackTrace(log);
                 return new SweepResult(point, oneLine(e), runDir.toString(), seconds(start), new LinkedHashMap<>());

@@ -14,15 +14,6 @@ class SweepSummaryTest {
         return new SweepResult(p, null, "/runs/" + p.name(), 12.34, metrics);
     }
 
-    /** numpy.mean and numpy.std(ddof=1): [1, 2, 3, 4] gives 2.5 and sqrt(5/3) = 1.2909944487358056. */
-    @Test
-    void meanAndSampleStandardDeviation() {
-        List<Double> values = List.of(1.0, 2.0, 3.0, 4.0);
-        assertEquals(2.5, SweepSummary.mean(values));
-        assertEquals(1.2909944487358056, SweepSummary.sampleStd(values), 1e-15);
-        assertEquals(0.0, SweepSummary.sampleStd(List.of(0.7, 0.7)));
-    }
-
     @Test
     void tablesPerPointAndPerSetting() {
         List<SweepPoint> points = SweepGrid.parse(List.of("seeds=0,1,2", "lr=0.001,0.01")).points();
