@@ -47,7 +47,7 @@ class CliDataSetsTest {
         run = shared.resolve("run");
         train = cli("train", "--device", "cpu", "--data", xray.toString(), "--positive-class", "pneumonia",
                 "--arch", "vgg11_bn", "--weights", "none", "--image-size", "32", "--epochs", "1", "--batch-size", "4",
-                "--accumulate", "2", "--out", run.toString(), "--workers", "2", "--no-analyze");
+                "--accumulate", "2", "--out", run.toString(), "--workers", "2");
         assertEquals(0, train.code(), train.err());
     }
 
@@ -83,6 +83,49 @@ class CliDataSetsTest {
         double p = Double.parseDouble(row.split(",")[1]);
         assertEquals(image + "," + String.format(java.util.Locale.ROOT, "%.8f", p) + ","
                 + (p > 0.5 ? "pneumonia" : "normal"), row, "the class names the checkpoint records");
+    }
+
+    /**
+     * Nothing a run on normal and pneumonia scans writes or prints speaks of COVID, but for the file
+     * formats' fixed keys covid_probability and predict_covid_when, which hold the positive class's score.
+     */
+    @Test
+    void noOutputOfARunOnOtherClassesSpeaksOfCovid() throws IOException {
+        noCovid("train's output", train.out() + train.err());
+        noCovid("test_metrics.json", Files.readString(run.resolve("test_metrics.json")));
+        noCovid("report.html", Files.readString(run.resolve("report.html")));
+        noCovid("test_scores.csv", Files.readString(run.resolve("test_scores.csv")));
+
+        String weights = run.resolve("checkpoints/best.safetensors").toString();
+        Path json = dir.resolve("metrics.json");
+        CliRun eval = cli("evaluate", "--device", "cpu", "--weights", weights, "--data", run.resolve("split.csv")
+                .toString(), "--val-scores", run.resolve("val_scores.csv").toString(), "--metrics-out", json.toString());
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("Calibration (P(pneumonia), "), eval.out());
+        noCovid("evaluate's output", eval.out() + eval.err());
+        noCovid("evaluate's metrics", Files.readString(json));
+
+        Path image = xray.resolve("pneumonia/scan 0.png");
+        CliRun predict = cli("predict", "--device", "cpu", "--weights", weights, image.toString());
+        assertEquals(0, predict.code(), predict.err());
+        noCovid("predict's output", predict.out() + predict.err());
+
+        CliRun cam = cli("gradcam", "--device", "cpu", "--weights", weights, "--image", image.toString(),
+                "--class", "Normal", "--out", dir.resolve("cam.png").toString());
+        assertEquals(0, cam.code(), cam.err());
+        assertTrue(cam.out().matches("(?s).*: class normal, layer features\\.28, P\\(pneumonia\\) 0\\.\\d{4}\n"),
+                cam.out());
+        CliRun covid = cli("gradcam", "--device", "cpu", "--weights", weights, "--image", image.toString(),
+                "--class", "covid", "--out", dir.resolve("cam.png").toString());
+        assertEquals(2, covid.code(), covid.err());
+        assertEquals("error: --class covid: the weights' classes are normal and pneumonia", covid.err().strip());
+    }
+
+    private static void noCovid(String what, String text) {
+        String free = text.replace("covid_probability", "").replace("predict_covid_when", "");
+        int at = free.toLowerCase(java.util.Locale.ROOT).indexOf("covid");
+        assertTrue(at < 0, what + " speaks of COVID: ..." + free.substring(Math.max(0, at - 80),
+                Math.min(free.length(), at + 80)) + "...");
     }
 
     /** The run's split.csv is a manifest: evaluate on it repeats the run's test scores. */

@@ -1,12 +1,15 @@
 package org.covidct.app.analyze;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.covidct.app.metrics.ClassNames;
+import org.covidct.app.metrics.OperatingPoint;
 import org.covidct.app.metrics.PythonFormat;
 import org.covidct.app.report.HtmlReport;
 import org.covidct.app.report.Plots;
@@ -16,23 +19,25 @@ import org.covidct.app.report.Plots;
  * split's 95% intervals, the test set's calibration with its reliability diagram, and both
  * operating points. A run written before intervals, calibration or operating points were recorded
  * lacks those keys; its sections say so and the rest renders as before. Numbers print as the
- * console prints them (Python's rounding); the positive class is named as the model names it.
+ * console prints them (Python's rounding); the classes are named as the model names them.
  */
 final class MetricsSections {
     static final String RELIABILITY_PNG = "reliability_diagram.png";
 
     private final JsonNode metrics;
     private final Path plots;
+    private final ClassNames names;
     private final String positive;
 
     /**
      * {@code metrics} is the whole test_metrics.json; {@code plots} the run's plot folder;
-     * {@code positive} the name of the positive class (COVID).
+     * {@code names} the model's classes, negative first.
      */
-    MetricsSections(JsonNode metrics, Path plots, String positive) {
+    MetricsSections(JsonNode metrics, Path plots, ClassNames names) {
         this.metrics = metrics;
         this.plots = plots;
-        this.positive = positive;
+        this.names = names;
+        this.positive = names.positive();
     }
 
     /** The metrics table: one column per split, intervals beside the test values where recorded. */
@@ -50,9 +55,9 @@ final class MetricsSections {
         table.add(row("accuracy", splits, s -> withInterval(s, s.path("accuracy"), "accuracy_ci")));
         table.add(row("sensitivity", splits, s -> withInterval(s, s.path("sensitivity"), "sensitivity_ci")));
         table.add(row("specificity", splits, s -> withInterval(s, s.path("specificity"), "specificity_ci")));
-        table.add(row("precision (" + positive + ")", splits, s -> withInterval(s, covid(s, "precision", "precision"),
+        table.add(row("precision (" + positive + ")", splits, s -> withInterval(s, positiveClass(s, "precision", "precision"),
                 "precision_ci")));
-        table.add(row("F1 (" + positive + ")", splits, s -> withInterval(s, covid(s, "f1", "f1-score"), "f1_ci")));
+        table.add(row("F1 (" + positive + ")", splits, s -> withInterval(s, positiveClass(s, "f1", "f1-score"), "f1_ci")));
         table.add(row("ROC AUC", splits, MetricsSections::rocAuc));
         table.add(row("loss", splits, s -> fixed(s.path("loss"), 4)));
         page.table(header, table);
@@ -113,14 +118,20 @@ final class MetricsSections {
         List<List<String>> rows = new ArrayList<>();
         rows.add(point("0.5", "argmax of the logits (the tutorial's)", "score > 0.5", points.path("default").path("test")));
         JsonNode chosen = points.path("chosen");
+        boolean aboveEveryScore = chosen.isObject() && aboveEveryScore(chosen);
         if (chosen.isObject()) {
             String rule = chosen.path("rule").asText().equals("target_sensitivity")
                     ? "sensitivity >= " + chosen.path("target_sensitivity").asText() + " on validation"
                     : "Youden's J on validation";
-            rows.add(point(fixed(chosen.path("threshold"), 4), rule, "score >= threshold", chosen.path("test")));
+            rows.add(aboveEveryScore ? point("none", rule, "never", chosen.path("test"))
+                    : point(fixed(chosen.path("threshold"), 4), rule, "score >= threshold", chosen.path("test")));
         }
         page.table(List.of("threshold", "chosen by", positive + " when", "accuracy", "sensitivity", "specificity",
                 "precision", "F1"), rows);
+        if (aboveEveryScore) {
+            page.note("No threshold chosen: " + OperatingPoint.aboveEveryScoreMeaning(names)
+                    + ". The scores do not tell the classes apart on validation.");
+        }
         if (chosen.isObject()) {
             JsonNode val = chosen.path("val");
             page.paragraph("On validation, where the threshold was chosen: accuracy " + fixed(val.path("accuracy"), 3)
@@ -171,11 +182,24 @@ final class MetricsSections {
     }
 
     /**
-     * The positive class's precision or F1: the split's own key, or for an older run (on COVID-CT)
-     * its classification report's.
+     * Whether the chosen threshold lies above every validation score, predicting no case positive:
+     * as recorded, or for a run written before that was, a threshold above 1, which only that one is.
      */
-    private static JsonNode covid(JsonNode split, String key, String reportKey) {
-        return split.has(key) ? split.get(key) : split.path("classification_report").path("CT_COVID").path(reportKey);
+    private static boolean aboveEveryScore(JsonNode chosen) {
+        return chosen.path("threshold_above_every_score").asBoolean(chosen.path("threshold").asDouble() > 1);
+    }
+
+    /**
+     * The positive class's precision or F1: the split's own key, or for an older run its
+     * classification report's row of label 1, the second.
+     */
+    private static JsonNode positiveClass(JsonNode split, String key, String reportKey) {
+        if (split.has(key)) {
+            return split.get(key);
+        }
+        List<JsonNode> rows = new ArrayList<>();
+        split.path("classification_report").forEach(rows::add);
+        return rows.size() > 1 ? rows.get(1).path(reportKey) : MissingNode.getInstance();
     }
 
     private static String rocAuc(JsonNode s) {

@@ -60,7 +60,7 @@ final class ReportPage {
         page.keyValues(settings);
 
         JsonNode metrics = testMetrics();
-        MetricsSections sections = metrics == null ? null : new MetricsSections(metrics, run.plots(), names.positive());
+        MetricsSections sections = metrics == null ? null : new MetricsSections(metrics, run.plots(), names);
         page.heading("Metrics of the best checkpoint");
         if (sections == null) {
             page.note("No metrics: " + run.testMetrics().getFileName() + " is missing.");

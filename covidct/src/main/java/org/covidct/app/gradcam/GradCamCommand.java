@@ -18,6 +18,7 @@ import org.covidct.tensor.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -26,9 +27,6 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Grad-CAM of one CT image: the JET heat map of a layer's class evidence blended onto the "
                 + "image (as the val/test transform resizes it), written as PNG.")
 public final class GradCamCommand implements Callable<Integer> {
-    /** --class values, in class-index order (0 = NonCOVID, 1 = COVID). */
-    enum TargetClass { noncovid, covid }
-
     @Spec
     CommandSpec spec;
 
@@ -45,9 +43,10 @@ public final class GradCamCommand implements Callable<Integer> {
             + "(default: the last block of features, features.-1)")
     String layer;
 
-    @Option(names = "--class", paramLabel = "CLASS", description = "${COMPLETION-CANDIDATES}: the class whose logit "
-            + "is explained (default: the predicted class)")
-    TargetClass targetClass;
+    @Option(names = "--class", paramLabel = "CLASS", description = "the class whose logit is explained, one of the "
+            + "classes the weights record, in any case (covid or noncovid for a COVID-CT model) (default: the "
+            + "predicted class)")
+    String targetClass;
 
     @Option(names = "--out", paramLabel = "PNG",
             description = "overlay PNG (default: <image name>.gradcam.png in the current directory)")
@@ -60,6 +59,7 @@ public final class GradCamCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelMetadata described = model.resolve(spec);
+        Integer explained = targetClass == null ? null : classIndex(described.classNames());
         Device device = deviceOption.resolve(spec.commandLine().getErr());
         Path png = out != null ? out : Path.of(stem(image.getFileName().toString()) + ".gradcam.png");
         GradCamImages.Explained e;
@@ -69,18 +69,30 @@ public final class GradCamCommand implements Callable<Integer> {
             GradCamImages cams = new GradCamImages(net, layer, Transforms.eval(described.imageSize(),
                     ClassifierModels.normalize(described)), 1);
             layerName = cams.layerName();
-            e = cams.explain(List.of(image), targetClass == null ? null : targetClass.ordinal()).get(0);
+            e = cams.explain(List.of(image), explained).get(0);
         }
         AtomicOutput.bytes(png, Png.encode(Png.image(e.overlay())));
         if (mapOut != null) {
             MapCsv.write(mapOut, e.map(), e.image().height(), e.image().width());
         }
         PrintWriter o = spec.commandLine().getOut();
-        o.printf(Locale.ROOT, "%s: class %s, layer %s, covid probability %.4f%s%n", png,
-                TargetClass.values()[e.explainedClass()], layerName,
-                Prediction.covidProbability(e.logits()[0], e.logits()[1]), mapOut != null ? ", map " + mapOut : "");
+        List<String> classes = described.classNames();
+        o.printf(Locale.ROOT, "%s: class %s, layer %s, P(%s) %.4f%s%n", png, classes.get(e.explainedClass()), layerName,
+                described.positiveClass(), Prediction.covidProbability(e.logits()[0], e.logits()[1]),
+                mapOut != null ? ", map " + mapOut : "");
         o.flush();
         return 0;
+    }
+
+    /** The index of the class --class names among the model's {@code classes}, ignoring case. */
+    private int classIndex(List<String> classes) {
+        for (int i = 0; i < classes.size(); i++) {
+            if (classes.get(i).equalsIgnoreCase(targetClass)) {
+                return i;
+            }
+        }
+        throw new ParameterException(spec.commandLine(), "--class " + targetClass + ": the weights' classes are "
+                + String.join(" and ", classes));
     }
 
     private static String stem(String name) {

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * A {@link TestReport} as the test split's entry of test_metrics.json: the {@link MetricsReport}
  * keys, then
  * <ul>
- * <li>{@code precision}, {@code f1}: the positive class's (COVID's), the point values the intervals go with;
+ * <li>{@code precision}, {@code f1}: the positive class's, the point values the intervals go with;
  * <li>{@code accuracy_ci}, {@code sensitivity_ci}, {@code specificity_ci}, {@code precision_ci},
  *     {@code f1_ci}, {@code roc_auc_ci_bootstrap}, {@code roc_auc_ci_delong}: {@code [lower, upper]},
  *     or null with {@code <key>_undefined_reason}; {@code roc_auc_delong_se};
@@ -22,7 +22,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <li>{@code operating_points}: {@code default} (argmax, score > 0.5) and {@code chosen} (the
  *     threshold chosen on validation, applied as score >= threshold; null with a reason when there
  *     is none), each with its rule, threshold and metrics ({@code val} where chosen, {@code test}
- *     with intervals).
+ *     with intervals); the chosen one also with {@code threshold_above_every_score}, true where no
+ *     threshold on the validation scores beat predicting every case negative, so that its threshold
+ *     (above 1) predicts none positive, and then a {@code threshold_note} saying so in words.
  * </ul>
  */
 final class TestReportJson {
@@ -88,6 +90,10 @@ final class TestReportJson {
             chosen.put("chosen_on", "val");
             chosen.put("predict_covid_when", "score >= threshold");
             chosen.put("threshold", c.point().threshold());
+            chosen.put("threshold_above_every_score", c.point().aboveEveryScore());
+            if (c.point().aboveEveryScore()) {
+                chosen.put("threshold_note", OperatingPoint.aboveEveryScoreMeaning(cr.names()));
+            }
             putMetrics(chosen.putObject("val"), c.validation());
             ObjectNode test = chosen.putObject("test");
             putMetrics(test, c.test());

@@ -53,9 +53,14 @@ final class TestReportTable {
         sb.append("threshold 0.5 (argmax, score > 0.5): ").append(point(m.confusionMatrix(), ci)).append('\n');
         if (r.chosen().isPresent()) {
             TestReport.ChosenPoint c = r.chosen().get();
-            sb.append("threshold ").append(PythonFormat.fixed(c.point().threshold(), 4)).append(" (")
-                    .append(c.point().rule().describe()).append(", score >= threshold): ")
-                    .append(point(c.test(), c.testIntervals())).append('\n');
+            if (c.point().aboveEveryScore()) {
+                sb.append("threshold none (").append(c.point().rule().describe()).append(": ")
+                        .append(OperatingPoint.aboveEveryScoreMeaning(cr.names())).append("): ");
+            } else {
+                sb.append("threshold ").append(PythonFormat.fixed(c.point().threshold(), 4)).append(" (")
+                        .append(c.point().rule().describe()).append(", score >= threshold): ");
+            }
+            sb.append(point(c.test(), c.testIntervals())).append('\n');
         } else {
             sb.append("no threshold chosen on validation (").append(r.noChosenPointReason().orElseThrow()).append(")\n");
         }

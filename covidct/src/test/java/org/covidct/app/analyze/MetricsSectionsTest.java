@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
+import org.covidct.app.metrics.ClassNames;
 import org.covidct.app.metrics.ConfidenceInterval;
 import org.covidct.app.metrics.MetricsReport;
 import org.covidct.app.metrics.Prediction;
@@ -55,8 +56,12 @@ class MetricsSectionsTest {
     }
 
     private String render(JsonNode metrics) throws IOException {
+        return render(metrics, new ClassNames("NonCOVID", "COVID"));
+    }
+
+    private String render(JsonNode metrics, ClassNames names) throws IOException {
         HtmlReport page = new HtmlReport("t");
-        MetricsSections s = new MetricsSections(JSON.readTree(JSON.writeValueAsString(metrics)), dir.resolve("plots"), "COVID");
+        MetricsSections s = new MetricsSections(JSON.readTree(JSON.writeValueAsString(metrics)), dir.resolve("plots"), names);
         s.metricsTable(page);
         s.calibration(page);
         s.operatingPoints(page);
@@ -120,6 +125,54 @@ class MetricsSectionsTest {
         assertTrue(html.contains("Not recorded: this run&#39;s test_metrics.json has no calibration."), html);
         assertTrue(html.contains("Not recorded: this run&#39;s test_metrics.json has no operating points."), html);
         assertFalse(Files.exists(dir.resolve("plots").resolve(MetricsSections.RELIABILITY_PNG)));
+    }
+
+    /** An older run's precision and F1 come from its classification report's positive row, whatever its name. */
+    @Test
+    void anOlderRunOnOtherClassesShowsItsPositiveClass() throws IOException {
+        ClassNames names = new ClassNames("normal", "pneumonia");
+        List<Prediction> val = predictions(40, 6);
+        List<Prediction> test = predictions(60, 7);
+        MetricsReport vm = MetricsReport.compute(val, 0.5, names), tm = MetricsReport.compute(test, 0.4, names);
+        String html = render(file(vm.toJsonTree(), tm.toJsonTree()), names);
+        assertTrue(html.contains("<td>precision (pneumonia)</td><td>"
+                + PythonFormat.fixed(vm.classificationReport().positive().precision(), 3) + "</td><td>"
+                + PythonFormat.fixed(tm.classificationReport().positive().precision(), 3) + "</td>"), html);
+        assertTrue(html.contains("<td>F1 (pneumonia)</td><td>"
+                + PythonFormat.fixed(vm.classificationReport().positive().f1(), 3) + "</td>"), html);
+    }
+
+    /** A chosen threshold above every score reads as no threshold, as recorded and in an older run's file. */
+    @Test
+    void aThresholdAboveEveryScoreIsShownAsNone() throws IOException {
+        ClassNames names = new ClassNames("normal", "pneumonia");
+        List<Prediction> val = List.of(Prediction.fromScore(0.9, 0), Prediction.fromScore(0.7, 0),
+                Prediction.fromScore(0.4, 1), Prediction.fromScore(0.2, 1));
+        List<Prediction> test = predictions(60, 8);
+        MetricsReport vm = MetricsReport.compute(val, 0.9, names), tm = MetricsReport.compute(test, 0.4, names);
+        ObjectNode testEntry = TestReport.compute(tm, test, val, TestReportOptions.defaults(2)).toJsonTree();
+        String meaning = "No threshold chosen: no threshold on the validation scores did better than predicting every "
+                + "case normal (Youden&#39;s J at most 0), so no case is predicted pneumonia. The scores do not tell "
+                + "the classes apart on validation.";
+        String row = "<tr><td>none</td><td>Youden&#39;s J on validation</td><td>never</td>";
+
+        String html = render(file(vm.toJsonTree(), testEntry), names);
+        assertTrue(html.contains(row), html);
+        assertTrue(html.contains(meaning), html);
+        assertFalse(html.contains("1.9000"), html);
+
+        ObjectNode chosen = (ObjectNode) testEntry.get("operating_points").get("chosen");
+        chosen.remove(List.of("threshold_above_every_score", "threshold_note"));
+        String older = render(file(vm.toJsonTree(), testEntry), names);
+        assertTrue(older.contains(row) && older.contains(meaning), older);
+
+        List<Prediction> ranked = List.of(Prediction.fromScore(0.9, 1), Prediction.fromScore(0.7, 0),
+                Prediction.fromScore(0.4, 1), Prediction.fromScore(0.2, 0));
+        String usual = render(file(vm.toJsonTree(), TestReport.compute(tm, test, ranked,
+                TestReportOptions.defaults(2)).toJsonTree()), names);
+        assertTrue(usual.contains("<tr><td>0.9000</td><td>Youden&#39;s J on validation</td><td>score &gt;= threshold</td>"),
+                usual);
+        assertFalse(usual.contains("No threshold chosen"), usual);
     }
 
     @Test

@@ -154,6 +154,41 @@ class TestReportTest {
                 undefined);
     }
 
+    /**
+     * Validation scores that rank the classes backwards: no threshold on them beats predicting every
+     * case negative, so Youden's J keeps "highest score + 1", which every output names for what it is.
+     */
+    @Test
+    void aThresholdAboveEveryScoreIsShownAsNoThreshold() throws IOException {
+        ClassNames names = new ClassNames("normal", "pneumonia");
+        List<Prediction> val = List.of(Prediction.fromScore(0.9, 0), Prediction.fromScore(0.7, 0),
+                Prediction.fromScore(0.4, 1), Prediction.fromScore(0.2, 1));
+        List<Prediction> test = List.of(Prediction.fromScore(0.8, 1), Prediction.fromScore(0.6, 0),
+                Prediction.fromScore(0.3, 1), Prediction.fromScore(0.1, 0));
+        TestReport r = TestReport.compute(MetricsReport.compute(test, 0.7, names), test, val,
+                TestReportOptions.defaults(5));
+        OperatingPoint point = r.chosen().orElseThrow().point();
+        assertTrue(point.aboveEveryScore());
+        assertEquals(0.9 + 1, point.threshold(), 0.0, "the sentinel, highest score + 1");
+        String meaning = "no threshold on the validation scores did better than predicting every case normal "
+                + "(Youden's J at most 0), so no case is predicted pneumonia";
+
+        JsonNode chosen = new ObjectMapper().readTree(r.toJsonTree().toString()).get("operating_points").get("chosen");
+        assertEquals(0.9 + 1, chosen.get("threshold").asDouble(), 0.0, "the number stays for programs");
+        assertTrue(chosen.get("threshold_above_every_score").asBoolean());
+        assertEquals(meaning, chosen.get("threshold_note").asText());
+        assertEquals("[[2,0],[2,0]]", chosen.get("test").get("confusion_matrix").toString(), "every case negative");
+
+        String table = r.formatTable();
+        assertTrue(table.contains("\nthreshold none (Youden's J on validation: " + meaning + "): accuracy 0.500 "),
+                table);
+        assertFalse(table.contains("threshold 1.9"), table);
+
+        JsonNode usual = report("test_203_val_118").toJsonTree().get("operating_points").get("chosen");
+        assertFalse(usual.get("threshold_above_every_score").asBoolean());
+        assertFalse(usual.has("threshold_note"));
+    }
+
     @Test
     void badInputIsRefusedInOneLineNamingIt() {
         List<Prediction> two = List.of(Prediction.fromScore(0.8, 1), Prediction.fromScore(0.3, 0));

@@ -234,13 +234,16 @@ class UncertaintyProperties {
         if (pos == 0 || neg == 0) {
             return;
         }
-        double chosen = OperatingPoint.choose(new ThresholdRule.Youden(), ps).threshold();
+        OperatingPoint point = OperatingPoint.choose(new ThresholdRule.Youden(), ps);
+        double chosen = point.threshold();
         double[] candidates = candidates(ps);
         long best = Long.MIN_VALUE;
         for (double t : candidates) {
             best = Math.max(best, youdenTimesPN(ps, t, pos, neg));
         }
         assertEquals(best, youdenTimesPN(ps, chosen, pos, neg), "chosen J is the maximum");
+        assertEquals(best <= 0, point.aboveEveryScore(), "above every score exactly when no threshold beats J = 0");
+        assertEquals(point.aboveEveryScore(), chosen > Arrays.stream(scores(ps)).max().orElseThrow());
         for (double t : candidates) {
             if (t > chosen) {
                 assertTrue(youdenTimesPN(ps, t, pos, neg) < best, "a higher threshold " + t + " reaches the best J");
@@ -255,7 +258,9 @@ class UncertaintyProperties {
         if (pos == 0 || pos == ps.size()) {
             return;
         }
-        double chosen = OperatingPoint.choose(new ThresholdRule.TargetSensitivity(target), ps).threshold();
+        OperatingPoint point = OperatingPoint.choose(new ThresholdRule.TargetSensitivity(target), ps);
+        double chosen = point.threshold();
+        assertFalse(point.aboveEveryScore(), "a target sensitivity above 0 needs a positive prediction");
         assertTrue(sensitivity(ps, chosen, pos) >= target);
         for (double t : candidates(ps)) {
             if (t > chosen) {
