@@ -9,6 +9,7 @@ import org.covidct.app.cli.PredictCommand;
 import org.covidct.app.cli.TrainCommand;
 import org.covidct.app.cli.WeightsCommand;
 import org.covidct.app.gradcam.GradCamCommand;
+import org.covidct.app.io.ErrorLine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -42,11 +43,18 @@ public final class Main implements Runnable {
      * included. Errors are one line on {@code err}, never a stack trace.
      */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        return execute(new CommandLine(new Main()), out, err, args);
+    }
+
+    /**
+     * Runs one command line of {@code cli}, a command line of this program or of another built on its
+     * commands, with the exit codes and one-line errors of {@link #execute(PrintWriter, PrintWriter, String...)}.
+     */
+    public static int execute(CommandLine cli, PrintWriter out, PrintWriter err, String... args) {
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, parsedArgs) -> {
-            e.getCommandLine().getErr().println("error: " + oneLine(e));
+            e.getCommandLine().getErr().println("error: " + ErrorLine.of(e));
             return USAGE_ERROR;
         });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -56,7 +64,7 @@ public final class Main implements Runnable {
                     return RUN_FAILED;
                 }
             }
-            cmd.getErr().println("error: " + oneLine(e));
+            cmd.getErr().println("error: " + ErrorLine.of(e));
             return RUN_FAILED;
         });
         try {
@@ -79,11 +87,4 @@ public final class Main implements Runnable {
                 : cli.getCommandName();
     }
 
-    static String oneLine(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            m = e.getClass().getSimpleName();
-        }
-        return m.replaceAll("\\s*\\R\\s*", " ");
-    }
 }

@@ -30,7 +30,7 @@ class CliRecipeTest {
         assertEquals(0, train.code(), train.err());
         JsonNode config = new ObjectMapper().readTree(run.resolve("config.json").toFile());
         assertEquals(2, config.get("accumulate").asInt(), "the transfer recipe's default");
-        assertEquals(3e-4, config.get("lr").asDouble(), 1e-9, "AdamW's default rate");
+        assertEquals(1e-4, config.get("lr").asDouble(), 1e-9, "AdamW's default rate");
         JsonNode recipe = config.get("recipe");
         assertEquals("transfer", recipe.get("name").asText());
         assertEquals("adamw", recipe.get("optimizer").asText());

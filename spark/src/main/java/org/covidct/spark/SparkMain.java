@@ -1,6 +1,7 @@
 package org.covidct.spark;
 
 import java.io.PrintWriter;
+import org.covidct.app.Main;
 import org.covidct.spark.score.ScoreCommand;
 import org.covidct.spark.sweep.SweepCommand;
 import picocli.CommandLine;
@@ -14,9 +15,6 @@ import picocli.CommandLine.Command;
         description = "The COVID-19 CT classifier on Apache Spark: batch scoring and training sweeps.",
         subcommands = {ScoreCommand.class, SweepCommand.class})
 public final class SparkMain implements Runnable {
-    static final int USAGE_ERROR = 2;
-    static final int RUN_FAILED = 1;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -34,25 +32,6 @@ public final class SparkMain implements Runnable {
      * that failed. Errors are one line on {@code err}.
      */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new SparkMain());
-        cli.setOut(out);
-        cli.setErr(err);
-        cli.setParameterExceptionHandler((e, parsedArgs) -> {
-            e.getCommandLine().getErr().println("error: " + oneLine(e));
-            return USAGE_ERROR;
-        });
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("error: " + oneLine(e));
-            return RUN_FAILED;
-        });
-        return cli.execute(args);
-    }
-
-    static String oneLine(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            m = e.getClass().getSimpleName();
-        }
-        return m.replaceAll("\\s*\\R\\s*", " ");
+        return Main.execute(new CommandLine(new SparkMain()), out, err, args);
     }
 }

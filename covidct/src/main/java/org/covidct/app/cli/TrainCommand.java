@@ -143,7 +143,7 @@ public final class TrainCommand implements Callable<Integer> {
     Integer accumulate;
 
     @Option(names = "--lr", description = "initial learning rate (default: with SGD 0.01, the tutorial's, for the "
-            + "VGGs and 0.001 for mobilenet_v2, whose batch-norm-free TFLite network collapses at 0.01; 0.0003 with "
+            + "VGGs and 0.001 for mobilenet_v2, whose batch-norm-free TFLite network collapses at 0.01; 0.0001 with "
             + "AdamW)")
     Float lr;
 
@@ -160,7 +160,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seeds", split = ",", paramLabel = "SEED,...", description = "train one run per seed, one after "
             + "another, into OUT/seed-N (OUT: --out, or runs/ARCH-DATE-TIME), then write OUT/summary.json, summary.csv "
             + "and summary.html: every metric per seed with its mean and sample standard deviation; instead of --seed. "
-            + "Given again with the same --out, it resumes the seeds' runs")
+            + "Given again with the same --out, it resumes the seeds' runs (default: one run, of --seed)")
     List<Long> seeds;
 
     @Option(names = "--workers", description = "image decoding threads (default: the number of cores)")

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.covidct.app.io.ErrorLine;
 
 /**
  * One configuration trained with several seeds, one after another: seed N into {@code OUT/seed-N/},
@@ -51,7 +52,7 @@ public final class SeedRuns {
                 run.run(seed, dir);
             } catch (Exception | OutOfMemoryError e) {
                 // Out of memory fails that seed only: its run's memory is unreachable once it threw.
-                errors.put(seed, oneLine(e));
+                errors.put(seed, ErrorLine.of(e));
                 log.println("seed " + seed + " failed: " + errors.get(seed));
             }
         }
@@ -86,11 +87,5 @@ public final class SeedRuns {
 
     private static String join(Collection<Long> seeds, String separator) {
         return seeds.stream().map(String::valueOf).collect(Collectors.joining(separator));
-    }
-
-    /** A throwable as one line: its message with line breaks folded, or its class where it has none. */
-    static String oneLine(Throwable e) {
-        String m = e.getMessage();
-        return (m == null || m.isBlank() ? e.getClass().getSimpleName() : m).strip().replaceAll("\\s*\\R\\s*", " ");
     }
 }

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.covidct.app.io.ErrorLine;
 import org.covidct.app.metrics.FlatMetrics;
 import org.covidct.app.metrics.MeanStd;
 
@@ -82,7 +83,7 @@ public final class SeedSummary {
             try {
                 runs.add(new SeedRun(seed, dir, null, readRun(new RunDirectory(dir))));
             } catch (IOException e) {
-                runs.add(new SeedRun(seed, dir, SeedRuns.oneLine(e), new LinkedHashMap<>()));
+                runs.add(new SeedRun(seed, dir, ErrorLine.of(e), new LinkedHashMap<>()));
             }
         }
         return new SeedSummary(runs);

@@ -95,7 +95,7 @@ public record TrainingRecipe(String name, OptimizerKind optimizer, float weightD
     /** The recipe's default initial learning rate for {@code arch}; {@code --lr} overrides it. */
     public float defaultLearningRate(String arch) {
         if (optimizer == OptimizerKind.ADAMW) {
-            return 3e-4f;
+            return 1e-4f;
         }
         // MobileNetV2 from a TFLite file has no batch norm (folded into the convolutions), and at
         // 0.01 with momentum 0.9 it collapses within an epoch to predicting one class.

@@ -28,7 +28,7 @@ class TrainingRecipeTest {
         assertEquals(0.01f, TrainingRecipe.TUTORIAL.defaultLearningRate("vgg19_bn"));
         assertEquals(0.01f, TrainingRecipe.TUTORIAL.defaultLearningRate("vgg11"));
         assertEquals(0.001f, TrainingRecipe.TUTORIAL.defaultLearningRate("mobilenet_v2"));
-        assertEquals(3e-4f, TrainingRecipe.TRANSFER.defaultLearningRate("mobilenet_v2"));
+        assertEquals(1e-4f, TrainingRecipe.TRANSFER.defaultLearningRate("mobilenet_v2"));
         assertEquals(0.01f, TrainingRecipe.TRANSFER.with(TrainingRecipe.OptimizerKind.SGD, null, null, null, null, null,
                 null, null, null).defaultLearningRate("vgg19_bn"));
     }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import org.apache.spark.api.java.function.Function;
+import org.covidct.app.io.ErrorLine;
 import org.covidct.app.metrics.FlatMetrics;
 import org.covidct.app.train.RunDirectory;
 import org.covidct.app.train.TrainConfig;
@@ -50,17 +51,12 @@ final class SweepTask implements Function<SweepPoint, SweepResult> {
                         FlatMetrics.read(new RunDirectory(finished).testMetrics()));
             } catch (Exception | OutOfMemoryError e) {
                 e.printStackTrace(log);
-                return new SweepResult(point, oneLine(e), runDir.toString(), seconds(start), new LinkedHashMap<>());
+                return new SweepResult(point, ErrorLine.of(e), runDir.toString(), seconds(start), new LinkedHashMap<>());
             }
         }
     }
 
     private static double seconds(long start) {
         return (System.nanoTime() - start) / 1e9;
-    }
-
-    private static String oneLine(Throwable e) {
-        String m = e.getMessage();
-        return (m == null || m.isBlank() ? e.getClass().getSimpleName() : m).replaceAll("\\s*\\R\\s*", " ");
     }
 }
