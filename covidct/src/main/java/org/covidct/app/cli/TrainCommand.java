@@ -58,7 +58,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "PATH",
             description = "the data set: a COVID-CT checkout (Images-processed/, Data-split/), an ImageFolder tree "
                     + "(a folder per class, optionally under train/, val/, test/) or a CSV manifest "
-                    + "(path,label[,split][,group]); required unless --resume, with which it names the new place "
+                    + "(path,label[,split][,group]; `covidct data manifest` writes one of COVID-CT grouped by patient); "
+                    + "required unless --resume, with which it names the new place "
                     + "of the run's data set, checked file by file")
     Path data;
 
