@@ -152,6 +152,10 @@ class SweepCommandTest {
         assertEquals(2, momentum.code());
         assertEquals("error: p01-momentum-1.5: invalid training settings: learning rate 0.001, momentum 1.5",
                 momentum.err().strip());
+        Run recipe = cli(sweep(out, "recipe=transfer,fast"));
+        assertEquals(2, recipe.code());
+        assertEquals("error: p01-recipe-fast: --grid unknown recipe 'fast': expected tutorial or transfer",
+                recipe.err().strip());
         assertTrue(Files.notExists(out), "nothing written");
     }
 }

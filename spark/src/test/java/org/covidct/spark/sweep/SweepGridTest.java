@@ -39,10 +39,10 @@ class SweepGridTest {
     @Test
     void refusesMalformedArguments() {
         assertEquals("--grid lr: expected KEY=V1,V2,... with KEY one of [accumulate, arch, batch-size, epochs, "
-                        + "image-size, lr, momentum, patience, seed, weights]",
+                        + "image-size, lr, momentum, patience, recipe, seed, weights]",
                 assertThrows(IllegalArgumentException.class, () -> SweepGrid.parse(List.of("lr"))).getMessage());
         assertEquals("--grid rate=0.1: unknown key 'rate'; the keys are [accumulate, arch, batch-size, epochs, "
-                        + "image-size, lr, momentum, patience, seed, weights] (seeds is seed)",
+                        + "image-size, lr, momentum, patience, recipe, seed, weights] (seeds is seed)",
                 assertThrows(IllegalArgumentException.class, () -> SweepGrid.parse(List.of("rate=0.1"))).getMessage());
         assertEquals("--grid seed=1: seed is given twice", assertThrows(IllegalArgumentException.class,
                 () -> SweepGrid.parse(List.of("seeds=0", "seed=1"))).getMessage());
