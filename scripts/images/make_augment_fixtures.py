@@ -23,6 +23,8 @@ import os
 
 import numpy as np
 from PIL import Image
+
+from fixture_cases import FixtureCases
 from torchvision import transforms as T
 from torchvision.transforms import functional as F
 
@@ -71,46 +73,31 @@ CONTRAST = [0.0, 0.5, 0.8, float(np.float32(0.8651)), 1.0, 1.13, 1.2, 1.7, 3.0]
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    for f in os.listdir(OUT):
-        os.remove(os.path.join(OUT, f))
-    sources = {
+    cases = FixtureCases(OUT)
+    images = cases.sources({
         "noise_7x5.png": noise(7, 5),
         "noise_8x6.png": noise(8, 6),
         "noise_6x6.png": noise(6, 6),
         "picture_32x24.png": picture(32, 24),
         "flat_9x7.png": nearly_uniform(9, 7),
         "wide_33000x3.png": wide(33000, 3),
-    }
-    images = {}
-    for name, arr in sources.items():
-        Image.fromarray(arr).save(os.path.join(OUT, name))
-        images[name] = Image.open(os.path.join(OUT, name)).convert("RGB")
-
-    lines = []
-
-    def save(img, source, tag, spec):
-        name = "%s_%s.png" % (source[:-4], tag)
-        assert img.mode == "RGB"
-        img.save(os.path.join(OUT, name))
-        lines.append("%s %s %s" % (source, name, spec))
+    })
 
     for source in ["noise_7x5.png", "noise_8x6.png", "noise_6x6.png", "picture_32x24.png"]:
         for i, angle in enumerate(ANGLES):
-            save(F.rotate(images[source], angle, T.InterpolationMode.NEAREST, False, None, 0), source,
+            cases.save(F.rotate(images[source], angle, T.InterpolationMode.NEAREST, False, None, 0), source,
                  "rotate%d" % i, "rotate %r" % angle)
     for i, angle in enumerate(DRAWN_ANGLES):
-        save(F.rotate(images["picture_32x24.png"], angle), "picture_32x24.png", "drawn%d" % i, "rotate %r" % angle)
+        cases.save(F.rotate(images["picture_32x24.png"], angle), "picture_32x24.png", "drawn%d" % i, "rotate %r" % angle)
     for i, angle in enumerate([0.005, -0.004]):
-        save(F.rotate(images["wide_33000x3.png"], angle), "wide_33000x3.png", "rotate%d" % i, "rotate %r" % angle)
+        cases.save(F.rotate(images["wide_33000x3.png"], angle), "wide_33000x3.png", "rotate%d" % i, "rotate %r" % angle)
     for source in ["noise_7x5.png", "picture_32x24.png", "flat_9x7.png"]:
         for i, factor in enumerate(BRIGHTNESS):
-            save(F.adjust_brightness(images[source], factor), source, "brightness%d" % i, "brightness %r" % factor)
+            cases.save(F.adjust_brightness(images[source], factor), source, "brightness%d" % i, "brightness %r" % factor)
         for i, factor in enumerate(CONTRAST):
-            save(F.adjust_contrast(images[source], factor), source, "contrast%d" % i, "contrast %r" % factor)
+            cases.save(F.adjust_contrast(images[source], factor), source, "contrast%d" % i, "contrast %r" % factor)
 
-    with open(os.path.join(OUT, "cases.txt"), "w") as f:
-        f.write("\n".join(lines) + "\n")
+    cases.write()
 
 
 if __name__ == "__main__":

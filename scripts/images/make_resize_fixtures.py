@@ -20,6 +20,8 @@ import os
 
 import numpy as np
 from PIL import Image
+
+from fixture_cases import FixtureCases
 from torchvision import transforms as T
 from torchvision.transforms import functional as F
 
@@ -52,28 +54,14 @@ def edges(w, h):
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    for f in os.listdir(OUT):
-        os.remove(os.path.join(OUT, f))
-    sources = {
+    cases = FixtureCases(OUT)
+    images = cases.sources({
         "gradient_37x23.png": gradient(37, 23),
         "noise_64x48.png": noise(64, 48),
         "noise_29x41.png": noise(29, 41),
         "edges_300x200.png": edges(300, 200),
         "edges_90x130.png": edges(90, 130),
-    }
-    images = {}
-    for name, arr in sources.items():
-        Image.fromarray(arr).save(os.path.join(OUT, name))
-        images[name] = Image.open(os.path.join(OUT, name)).convert("RGB")
-
-    lines = []
-
-    def save(img, source, tag, spec):
-        name = "%s_%s.png" % (source[:-4], tag)
-        assert img.mode == "RGB"
-        img.save(os.path.join(OUT, name))
-        lines.append("%s %s %s" % (source, name, spec))
+    })
 
     explicit = {
         "gradient_37x23.png": [(20, 13), (80, 50), (224, 224), (37, 9), (11, 23), (1, 1)],
@@ -84,14 +72,14 @@ def main():
     }
     for source, sizes in explicit.items():
         for w, h in sizes:
-            save(images[source].resize((w, h), Image.BILINEAR), source, "%dx%d" % (w, h), "resize %d %d" % (w, h))
+            cases.save(images[source].resize((w, h), Image.BILINEAR), source, "%dx%d" % (w, h), "resize %d %d" % (w, h))
 
     for source, size in [("gradient_37x23.png", 256), ("edges_300x200.png", 256), ("edges_90x130.png", 256),
                          ("noise_29x41.png", 64), ("noise_64x48.png", 40)]:
-        save(T.Resize(size)(images[source]), source, "shorter%d" % size, "shorter %d" % size)
+        cases.save(T.Resize(size)(images[source]), source, "shorter%d" % size, "shorter %d" % size)
 
     for source, size in [("edges_300x200.png", 224), ("noise_64x48.png", 56), ("gradient_37x23.png", 112)]:
-        save(T.Resize((size, size))(images[source]), source, "square%d" % size, "square %d" % size)
+        cases.save(T.Resize((size, size))(images[source]), source, "square%d" % size, "square %d" % size)
 
     for source, resize, box, size in [("edges_300x200.png", 256, (37, 51, 201, 250), 224),
                                       ("edges_90x130.png", 256, (60, 10, 180, 170), 224),
@@ -99,11 +87,10 @@ def main():
         resized = T.Resize(resize)(images[source])
         top, left, h, w = box
         out = F.resized_crop(resized, top, left, h, w, [size, size], T.InterpolationMode.BILINEAR)
-        save(out, source, "train%d_%d_%d_%d_%d_%d" % (resize, top, left, h, w, size),
+        cases.save(out, source, "train%d_%d_%d_%d_%d_%d" % (resize, top, left, h, w, size),
              "train %d %d %d %d %d %d" % (resize, top, left, h, w, size))
 
-    with open(os.path.join(OUT, "cases.txt"), "w") as f:
-        f.write("\n".join(lines) + "\n")
+    cases.write()
 
 
 if __name__ == "__main__":
