@@ -11,46 +11,21 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.covidct.tensor.Device;
-import org.covidct.tensor.cuda.CudaBackend;
-import org.covidct.tensor.testing.CudaRequirement;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * train, evaluate and gradcam with {@code --device cuda} against the same commands on the CPU, on
  * a generated data set, in strict FP32. Skipped, with the reason, where CUDA is unusable.
  */
+@ExtendWith(StrictFp32Cuda.class)
 class CudaCliTest {
     /** One SGD step on 32-pixel images: float rounding differs only in summation order. */
     private static final double RTOL = 1e-3;
 
     @TempDir
     Path dir;
-
-    private CudaBackend cuda;
-    private boolean tf32;
-    private boolean matmulTf32;
-
-    @BeforeEach
-    void strictFp32OnCuda() {
-        CudaRequirement.assumeCuda();
-        cuda = (CudaBackend) Device.cuda(0).backend();
-        tf32 = cuda.isTf32();
-        matmulTf32 = cuda.isMatmulTf32();
-        cuda.setTf32(false);
-        cuda.setMatmulTf32(false);
-    }
-
-    @AfterEach
-    void restoreTf32() {
-        if (cuda != null) {
-            cuda.setTf32(tf32);
-            cuda.setMatmulTf32(matmulTf32);
-        }
-    }
 
     @Test
     void trainEvaluateAndGradcamMatchTheCpu() throws IOException {

@@ -1,7 +1,5 @@
 package org.covidct.app;
 
-import java.awt.Color;
-import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +27,8 @@ public final class TinyCollections {
                 boolean jpeg = i % 3 == 2;
                 Path folder = root.resolve(c.getKey()).resolve(i % 4 == 3 ? "more" : "");
                 Files.createDirectories(folder);
-                write(scan(rng, side, c.getKey().equals(blobClass)), folder.resolve("scan " + i + (jpeg ? ".jpg" : ".png")));
+                write(TinyCovidCt.scan(rng, side, c.getKey().equals(blobClass)),
+                        folder.resolve("scan " + i + (jpeg ? ".jpg" : ".png")));
             }
         }
         return root;
@@ -49,7 +48,7 @@ public final class TinyCollections {
             Path scans = Files.createDirectories(folder.resolve("scans").resolve("p" + p));
             for (int s = 0; s < 1 + p % 3; s++) {
                 Path image = scans.resolve("slice " + s + ".png");
-                write(scan(rng, side, label.equals(blobClass)), image);
+                write(TinyCovidCt.scan(rng, side, label.equals(blobClass)), image);
                 csv.append("\"scans/p").append(p).append("/slice ").append(s).append(".png\",").append(label)
                         .append(",patient ").append(p).append('\n');
             }
@@ -60,23 +59,5 @@ public final class TinyCollections {
     private static void write(BufferedImage img, Path file) throws IOException {
         String name = file.getFileName().toString();
         ImageIO.write(img, name.endsWith(".jpg") ? "jpg" : "png", file.toFile());
-    }
-
-    private static BufferedImage scan(Random rng, int side, boolean blob) {
-        BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < side; y++) {
-            for (int x = 0; x < side; x++) {
-                int v = 60 + rng.nextInt(40);
-                img.setRGB(x, y, v << 16 | v << 8 | v);
-            }
-        }
-        if (blob) {
-            Graphics2D g = img.createGraphics();
-            g.setColor(Color.WHITE);
-            int r = side / 3;
-            g.fillOval(rng.nextInt(side - r), rng.nextInt(side - r), r, r);
-            g.dispose();
-        }
-        return img;
     }
 }

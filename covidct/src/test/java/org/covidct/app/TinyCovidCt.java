@@ -43,7 +43,8 @@ public final class TinyCovidCt {
         return root;
     }
 
-    private static BufferedImage scan(Random rng, int side, boolean covid) {
+    /** A noisy grey square of side {@code side}, with a white blob when {@code covid}. */
+    static BufferedImage scan(Random rng, int side, boolean covid) {
         BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < side; y++) {
             for (int x = 0; x < side; x++) {

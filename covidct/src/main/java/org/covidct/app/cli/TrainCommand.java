@@ -6,9 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -327,13 +325,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (given == null) {
             return null;
         }
-        for (E constant : type.getEnumConstants()) {
-            if (constant.name().equalsIgnoreCase(given)) {
-                return constant;
-            }
-        }
-        throw new IllegalArgumentException(option + " " + given + ": expected one of "
-                + Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
+        return TrainingRecipe.byName(type, given).orElseThrow(() -> new IllegalArgumentException(option + " "
+                + given + ": expected one of " + TrainingRecipe.names(type)));
     }
 
     private String initialWeights(String architecture) throws WeightFileException {

@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.covidct.app.data.DataLayout;
 import org.covidct.app.io.AtomicOutput;
@@ -81,12 +79,12 @@ final class ConfigFile {
 
     private static void writeRecipe(ObjectNode r, TrainingRecipe recipe) {
         r.put("name", recipe.name());
-        r.put("optimizer", lowerCase(recipe.optimizer()));
+        r.put("optimizer", TrainingRecipe.nameOf(recipe.optimizer()));
         r.put("weight_decay", recipe.weightDecay());
-        r.put("schedule", lowerCase(recipe.schedule()));
+        r.put("schedule", TrainingRecipe.nameOf(recipe.schedule()));
         r.put("warmup_epochs", recipe.warmupEpochs());
         r.put("label_smoothing", recipe.labelSmoothing());
-        r.put("augmentation", lowerCase(recipe.augmentation()));
+        r.put("augmentation", TrainingRecipe.nameOf(recipe.augmentation()));
         r.put("freeze_epochs", recipe.freezeEpochs());
         r.put("ema_decay", recipe.emaDecay());
         r.put("test_time_flip", recipe.testTimeFlip());
@@ -102,11 +100,6 @@ final class ConfigFile {
                 r.integer("warmup_epochs"), (float) r.number("label_smoothing"),
                 r.choice("augmentation", TrainingRecipe.Augmentation.class), r.integer("freeze_epochs"),
                 (float) r.number("ema_decay"), r.bool("test_time_flip"));
-    }
-
-    /** How config.json and the command line name an enum constant: ADAMW as adamw. */
-    static String lowerCase(Enum<?> value) {
-        return value.name().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -214,14 +207,11 @@ final class ConfigFile {
         }
 
         <E extends Enum<E>> E choice(String name, Class<E> type) throws IOException {
-            String v = text(name);
-            for (E constant : type.getEnumConstants()) {
-                if (lowerCase(constant).equals(v)) {
-                    return constant;
-                }
+            Optional<E> value = TrainingRecipe.byName(type, text(name));
+            if (value.isEmpty()) {
+                throw missing(name, "one of " + TrainingRecipe.names(type));
             }
-            throw missing(name, "one of " + Arrays.stream(type.getEnumConstants()).map(ConfigFile::lowerCase)
-                    .toList());
+            return value.get();
         }
 
         double number(String name) throws IOException {

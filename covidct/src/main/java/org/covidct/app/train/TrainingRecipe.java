@@ -1,6 +1,8 @@
 package org.covidct.app.train;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import org.covidct.app.model.ClassifierModels;
 
 /**
@@ -59,6 +61,21 @@ public record TrainingRecipe(String name, OptimizerKind optimizer, float weightD
                     + "warm-up epochs %d, label smoothing %s (0 to below 1), freeze epochs %d, EMA decay %s (0 to "
                     + "below 1)", weightDecay, warmupEpochs, labelSmoothing, freezeEpochs, emaDecay));
         }
+    }
+
+    /** How config.json and the command line name a setting's value: ADAMW as adamw. */
+    public static String nameOf(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The value of {@code type} that {@code name} names, in any case; empty when none does. */
+    public static <E extends Enum<E>> Optional<E> byName(Class<E> type, String name) {
+        return Arrays.stream(type.getEnumConstants()).filter(c -> c.name().equalsIgnoreCase(name)).findFirst();
+    }
+
+    /** The names of {@code type}'s values, as in {@code [sgd, adamw]}. */
+    public static String names(Class<? extends Enum<?>> type) {
+        return Arrays.stream(type.getEnumConstants()).map(TrainingRecipe::nameOf).toList().toString();
     }
 
     /** The preset called {@code name}: tutorial or transfer. */

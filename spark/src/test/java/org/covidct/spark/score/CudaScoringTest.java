@@ -7,48 +7,24 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.spark.sql.Row;
+import org.covidct.app.StrictFp32Cuda;
 import org.covidct.app.cli.DeviceOption;
 import org.covidct.spark.LocalSpark;
-import org.covidct.tensor.Device;
-import org.covidct.tensor.cuda.CudaBackend;
-import org.covidct.tensor.testing.CudaRequirement;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Scoring with {@code --device cuda} against the CPU, in strict FP32 (in CI on the CUDA stand-in).
  * Skipped, with the reason, where CUDA is unusable.
  */
+@ExtendWith(StrictFp32Cuda.class)
 class CudaScoringTest {
     /** The logits differ only in summation order; probabilities move by far less than this. */
     private static final double ATOL = 1e-5;
 
     @TempDir
     Path dir;
-
-    private CudaBackend cuda;
-    private boolean tf32;
-    private boolean matmulTf32;
-
-    @BeforeEach
-    void strictFp32OnCuda() {
-        CudaRequirement.assumeCuda();
-        cuda = (CudaBackend) Device.cuda(0).backend();
-        tf32 = cuda.isTf32();
-        matmulTf32 = cuda.isMatmulTf32();
-        cuda.setTf32(false);
-        cuda.setMatmulTf32(false);
-    }
-
-    @AfterEach
-    void restoreTf32() {
-        if (cuda != null) {
-            cuda.setTf32(tf32);
-            cuda.setMatmulTf32(matmulTf32);
-        }
-    }
 
     @Test
     void scoresOnTheGpuAsOnTheCpu() throws IOException {
