@@ -38,60 +38,17 @@ fi
 steps=${1:?steps} out=${2:?output file}
 shift 2
 (($# > 0)) || { echo "no workload given: expected ARCH:BATCH:SIZE, e.g. vgg19_bn:8:112" >&2; exit 2; }
-java=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
-python=${TORCH_PYTHON:-/usr/bin/python3}
 threads=${THREADS:-$(nproc)}
-jemalloc=${JEMALLOC:-/usr/lib/x86_64-linux-gnu/libjemalloc.so.2}
-torch_loop=${TORCH_LOOP:-fast}
-djl_update=${DJL_UPDATE:-direct}
-djl=scripts/bench/djl/target
-for f in covidct/target/covidct.jar "$djl/classes/benchpeer/DjlTrainStep.class" "$jemalloc"; do
-    [[ -e $f ]] || { echo "$f is missing: build it (see the usage above;" \
-                          "jemalloc: apt-get install libjemalloc2)" >&2; exit 2; }
-done
-
-our_flags=(-XX:ActiveProcessorCount="$threads")
-peer_env=()
-if ((avx2)); then
-    our_flags+=(-XX:UseAVX=2)
-    peer_env=(ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2
-              MKL_ENABLE_INSTRUCTIONS=AVX2 OPENBLAS_CORETYPE=Haswell)
-fi
-
-run() {  # side allocator arch batch size -> the side's JSON line, or nothing where the run failed
-    local side=$1 malloc=$2 arch=$3 batch=$4 size=$5 alloc_env=() output last
-    [[ $malloc == jemalloc ]] && alloc_env=(LD_PRELOAD="$jemalloc" MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1)
-    local args=(--arch "$arch" --image-size "$size" --batch-size "$batch" --steps "$steps")
-    output=$(case $side in
-        ours) env "${alloc_env[@]}" "$java" "${our_flags[@]}" -jar covidct/target/covidct.jar bench --device cpu \
-                  "${args[@]}" ;;
-        pytorch) env "${alloc_env[@]}" "${peer_env[@]}" "$python" scripts/bench/torch_train_step.py "${args[@]}" \
-                     --threads "$threads" --loop "$torch_loop" ;;
-        djl) env "${alloc_env[@]}" "${peer_env[@]}" "$java" --enable-native-access=ALL-UNNAMED \
-                 -DENGINE_CACHE_DIR="$djl/djl-cache" -cp "$djl/classes:$djl/lib/*" benchpeer.DjlTrainStep \
-                 "${args[@]}" --threads "$threads" --update "$djl_update" ;;
-    esac 2>"$errors") || true
-    last=$(tail -n 1 <<<"$output")
-    if [[ $last == "{"*"}" ]]; then
-        echo "$last"
-    else
-        echo "$side $malloc $arch:$batch:$size printed no result; its last errors:" >&2
-        tail -n 5 "$errors" >&2
-    fi
-}
+source scripts/bench/peer_runs.sh
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-wait_policy=${PEER_OMP_WAIT_POLICY:-PASSIVE}
-[[ $wait_policy == default ]] || peer_env+=(OMP_WAIT_POLICY="$wait_policy")
-
 runs=$(mktemp)
-errors=$(mktemp)
-trap 'rm -f "$runs" "$errors"' EXIT
+trap 'rm -f "$runs"' EXIT
 for workload in "$@"; do
     IFS=: read -r arch batch size <<<"$workload"
     for malloc in glibc jemalloc; do
         for side in ours pytorch djl; do
-            result=$(run "$side" "$malloc" "$arch" "$batch" "$size")
+            result=$(run "$side" "$malloc" "$arch" "$batch" "$size" "$threads" "$steps")
             echo "$side $malloc $workload: $result" >&2
             printf '{"workload":"%s","side":"%s","malloc":"%s","result":%s}\n' \
                 "$workload" "$side" "$malloc" "${result:-null}" >>"$runs"
