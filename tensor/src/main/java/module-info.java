@@ -8,6 +8,8 @@
 @SuppressWarnings("module") // the qualified export names nn, which is compiled after this module
 module org.covidct.tensor {
     requires static jdk.incubator.vector;
+    // Per-thread allocation counts, which tell when the JIT has compiled the vector kernels.
+    requires jdk.management;
 
     exports org.covidct.tensor;
     exports org.covidct.tensor.spi;

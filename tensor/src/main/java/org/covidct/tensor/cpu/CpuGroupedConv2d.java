@@ -61,8 +61,15 @@ final class CpuGroupedConv2d {
                 float[] scratch = new float[SimdDepthwise.scratchSize(g.h, g.w, g.ph, g.pw, g.sw)];
                 for (int u = u0; u < u1; u++) {
                     int ko = u % g.k;
-                    SimdDepthwise.plane(xd, (u / g.k * g.c + ko / g.kg) * hw, g.h, g.w, g.ph, g.pw, g.sh, g.sw, g.r,
-                            g.s, wd, ko * rs, bd == null ? 0f : bd[ko], yd, u * pq, g.p, g.q, scratch);
+                    int xOff = (u / g.k * g.c + ko / g.kg) * hw;
+                    float b = bd == null ? 0f : bd[ko];
+                    if (VectorWarmUp.compiled()) {
+                        SimdDepthwise.plane(xd, xOff, g.h, g.w, g.ph, g.pw, g.sh, g.sw, g.r, g.s, wd, ko * rs, b, yd,
+                                u * pq, g.p, g.q, scratch);
+                    } else {
+                        SimdDepthwise.scalarPlane(xd, xOff, g.h, g.w, g.ph, g.pw, g.sh, g.sw, g.r, g.s, wd, ko * rs, b,
+                                yd, u * pq, g.p, g.q, scratch);
+                    }
                 }
             });
             return;
@@ -109,8 +116,13 @@ final class CpuGroupedConv2d {
                     for (int t = 0; t < rs; t++) {
                         flipped[t] = wd[cin * rs + rs - 1 - t];
                     }
-                    SimdDepthwise.plane(dyd, u * pq, g.p, g.q, padH, padW, 1, 1, g.r, g.s, flipped, 0, 0f, dxd,
-                            u * hw, g.h, g.w, scratch);
+                    if (VectorWarmUp.compiled()) {
+                        SimdDepthwise.plane(dyd, u * pq, g.p, g.q, padH, padW, 1, 1, g.r, g.s, flipped, 0, 0f, dxd,
+                                u * hw, g.h, g.w, scratch);
+                    } else {
+                        SimdDepthwise.scalarPlane(dyd, u * pq, g.p, g.q, padH, padW, 1, 1, g.r, g.s, flipped, 0, 0f,
+                                dxd, u * hw, g.h, g.w, scratch);
+                    }
                 }
             });
             return;

@@ -18,7 +18,9 @@ import java.util.Arrays;
  * <p>The operands are reached through {@link APanels} and {@link BPanels}, so {@link CpuConv2d}
  * can pack an implicit im2col matrix straight into the B panels.
  *
- * <p>Without the jdk.incubator.vector module a small scalar kernel stands in, as a safety net.
+ * <p>Every vector kernel has a scalar twin ({@link ScalarGemm}) that computes the same bits on the
+ * same layout: the twins run until the JIT has compiled the vector kernels ({@link VectorWarmUp}),
+ * and always without the jdk.incubator.vector module, whose absence also shrinks the tile.
  */
 final class Sgemm {
     /** The micro-kernels of {@link SimdGemm}, whose packed layout the constants below follow, where the JVM has them. */
@@ -80,7 +82,7 @@ final class Sgemm {
         /** An MC x NC block of C as MR x NR tiles, each contiguous (the tiled path). */
         private float[] tiles;
         final float[] tile = new float[12 * NR];
-        final float[] acc = new float[12 * NR]; // scalar kernel only
+        final float[] acc = new float[12 * NR]; // the scalar twins' tile
         /** What the kernels' loads ahead read (see {@link #ahead}), kept so the JIT keeps the loads. */
         int touched;
         /** Source offsets for gathering packers: one per panel column, one per panel row. */
@@ -121,6 +123,11 @@ final class Sgemm {
     private static final ThreadLocal<float[][]> PACKED_A = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
     private Sgemm() {
+    }
+
+    /** Whether the vector kernels run now, rather than their scalar twins. */
+    private static boolean vectors() {
+        return SIMD && VectorWarmUp.compiled();
     }
 
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -228,10 +235,14 @@ final class Sgemm {
                     for (int i = 0; i < rows.length; i++) {
                         rows[i] = aOff + Math.min(i, m - 1) * lda; // past m: row m - 1 again, never stored
                     }
-                    float[] dots = new float[2 * SimdGemm.DOT_ROWS];
+                    float[] dots = new float[2 * SimdGemm.DOT_ROWS], lanes = new float[VL];
                     for (int j = 2 * u0; j < Math.min(n, 2 * u1); j += 2) {
                         int j1 = Math.min(j + 1, n - 1);
-                        SimdGemm.dots(a, rows, b, bOff + j * ldb, bOff + j1 * ldb, k, dots);
+                        if (vectors()) {
+                            SimdGemm.dots(a, rows, b, bOff + j * ldb, bOff + j1 * ldb, k, dots);
+                        } else {
+                            ScalarGemm.dots(VL, a, rows, b, bOff + j * ldb, bOff + j1 * ldb, k, dots, lanes);
+                        }
                         for (int i = 0; i < m; i++) {
                             for (int jj = j; jj <= j1; jj++) {
                                 int d = cOff + i * ldc + jj;
@@ -354,7 +365,7 @@ final class Sgemm {
                                 int rows = Math.min(mr, mc - ir), h = height(mr, rows), to = tileOffset(mr, mc, ir, jr);
                                 int ao = packed == null ? ir * kc : (ic + ir) * k + pc * h, next = ahead(ir / mr, jr, nc, kc);
                                 if (direct) {
-                                    kernel(h, ap, ao, buf.src[u], buf.srcRows[u], buf.srcAdd[u], kc, tiles, to, NR, 0f);
+                                    kernel(h, ap, ao, buf.src[u], buf.srcRows[u], buf.srcAdd[u], kc, tiles, to, NR, 0f, buf);
                                 } else if (finish && q == blocks - 1 && whole(h, rows, Math.min(NR, nc - jr), first, group)) {
                                     kernel(h, ap, ao, buf.b(q), bo, kc, tiles, to, NR, q == 0 ? 0f : 1f, c,
                                             cOff + (ic + ir) * ldc + g * groupStride + first, ldc, next, buf);
@@ -422,13 +433,13 @@ final class Sgemm {
                 if (whole(h, rows, nr, first, group)) {
                     if (direct) {
                         kernel(h, ap, ao, buf.src[u], buf.srcRows[u], buf.srcAdd[u], kc, c, rowOff + g * groupStride + first,
-                                ldc, bt);
+                                ldc, bt, buf);
                     } else {
                         kernel(h, ap, ao, bp, bo, kc, c, rowOff + g * groupStride + first, ldc, bt, buf);
                     }
                 } else {
                     if (direct) {
-                        kernel(h, ap, ao, buf.src[u], buf.srcRows[u], buf.srcAdd[u], kc, buf.tile, 0, NR, 0f);
+                        kernel(h, ap, ao, buf.src[u], buf.srcRows[u], buf.srcAdd[u], kc, buf.tile, 0, NR, 0f, buf);
                     } else {
                         kernel(h, ap, ao, bp, bo, kc, buf.tile, 0, NR, 0f, buf);
                     }
@@ -461,8 +472,8 @@ final class Sgemm {
      */
     private static void kernel(int h, float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc,
                                float beta, float[] out, int oo, int ldo, int next, Buffers buf) {
-        if (!SIMD) {
-            scalarKernel(h, a, ao, b, bo, kc, c, co, ldc, beta, out, oo, ldo, buf.acc);
+        if (!vectors()) {
+            ScalarGemm.kernel(h, NR, a, ao, b, bo, kc, out, oo, ldo, beta, c, co, ldc, buf.acc);
             return;
         }
         switch (h) {
@@ -480,7 +491,11 @@ final class Sgemm {
     }
 
     private static void kernel(int h, float[] a, int ao, float[] b, int[] rows, int add, int kc, float[] c, int co,
-                               int ldc, float beta) {
+                               int ldc, float beta, Buffers buf) {
+        if (!vectors()) {
+            ScalarGemm.kernelInPlace(h, NR, a, ao, b, rows, add, kc, c, co, ldc, beta, buf.acc);
+            return;
+        }
         switch (h) {
             case 8 -> SimdGemm.kernel8i(a, ao, b, rows, add, kc, c, co, ldc, beta);
             case 6 -> SimdGemm.kernel6i(a, ao, b, rows, add, kc, c, co, ldc, beta);
@@ -501,8 +516,10 @@ final class Sgemm {
             int co = rowOff + g * groupStride + f;
             for (int i = 0; i < rows; i++) {
                 int t = t0 + i * NR + c0, d = co + i * ldc;
-                if (len == NR && SIMD) {
+                if (len == NR && vectors()) {
                     SimdGemm.mergeRow(tile, t, beta, c, d);
+                } else if (len == NR) {
+                    ScalarGemm.mergeRow(NR, tile, t, beta, c, d);
                 } else if (beta == 0f) {
                     System.arraycopy(tile, t, c, d, len);
                 } else {
@@ -512,28 +529,6 @@ final class Sgemm {
                 }
             }
             c0 += len;
-        }
-    }
-
-    /** The safety net without the Vector API: same packed layout, accumulators in acc. */
-    private static void scalarKernel(int mr, float[] a, int ao, float[] b, int bo, int kc, float[] c, int co,
-                                     int ldc, float beta, float[] out, int oo, int ldo, float[] acc) {
-        Arrays.fill(acc, 0, mr * NR, 0f);
-        for (int p = 0; p < kc; p++) {
-            int bi = bo + p * NR;
-            for (int i = 0; i < mr; i++) {
-                float av = a[ao + p * mr + i];
-                int ci = i * NR;
-                for (int j = 0; j < NR; j++) {
-                    acc[ci + j] = Math.fma(av, b[bi + j], acc[ci + j]);
-                }
-            }
-        }
-        for (int i = 0; i < mr; i++) {
-            for (int j = 0; j < NR; j++) {
-                float v = acc[i * NR + j];
-                out[oo + i * ldo + j] = beta == 0f ? v : Math.fma(beta, c[co + i * ldc + j], v);
-            }
         }
     }
 
@@ -556,7 +551,7 @@ final class Sgemm {
 
     /** dst[d, d + NR) = src[s, s + n), zero past n. */
     static void copyRow(float[] src, int s, int n, float[] dst, int d) {
-        if (n == NR && SIMD) {
+        if (n == NR && vectors()) {
             SimdGemm.copyRow(src, s, dst, d);
         } else {
             System.arraycopy(src, s, dst, d, n);
@@ -566,7 +561,7 @@ final class Sgemm {
 
     /** dst[d + j] = src[base + idx[io + j]] for j < NR. */
     static void gatherRow(float[] src, int base, int[] idx, int io, float[] dst, int d) {
-        if (SIMD) {
+        if (vectors()) {
             SimdGemm.gatherRow(src, base, idx, io, dst, d);
         } else {
             for (int j = 0; j < NR; j++) {
@@ -575,9 +570,22 @@ final class Sgemm {
         }
     }
 
-    /** dst[d, d + VL) = alpha * src[base + idx[j]] for j < VL (the Vector API only). */
+    /** dst[d, d + VL) = alpha * src[base + idx[j]] for j < VL (the Vector API's layout only). */
     static void gatherVector(float[] src, int base, int[] idx, float alpha, float[] dst, int d) {
-        SimdGemm.gatherVector(src, base, idx, alpha, dst, d);
+        if (vectors()) {
+            SimdGemm.gatherVector(src, base, idx, alpha, dst, d);
+        } else {
+            ScalarGemm.gatherVector(VL, src, base, idx, alpha, dst, d);
+        }
+    }
+
+    /** dst[d, d + VL) = alpha * src[s, s + VL) (the Vector API's layout only). */
+    private static void copyVector(float[] src, int s, float alpha, float[] dst, int d) {
+        if (vectors()) {
+            SimdGemm.copyVector(src, s, alpha, dst, d);
+        } else {
+            ScalarGemm.copyVector(VL, src, s, alpha, dst, d);
+        }
     }
 
     /**
@@ -594,16 +602,21 @@ final class Sgemm {
             for (int r0 = 0; r0 < mc; r0 += mr) {
                 int rows = Math.min(mr, mc - r0), h = height(mr, rows), panel = dOff + r0 * kc;
                 int transposed = rows == 12 && VL == 16 ? kc / VL * VL : 0;
+                boolean vectors = vectors();
                 for (int p = 0; p < transposed; p += VL) {
-                    SimdGemm.transposeSteps12(a, off + (ic + r0) * ld + pc + p, ld, alpha, dst, panel + p * h,
-                            p + VL == kc);
+                    int from = off + (ic + r0) * ld + pc + p;
+                    if (vectors) {
+                        SimdGemm.transposeSteps12(a, from, ld, alpha, dst, panel + p * h, p + VL == kc);
+                    } else {
+                        ScalarGemm.transposeSteps12(a, from, ld, alpha, dst, panel + p * h);
+                    }
                 }
                 if (h <= VL && transposed < kc) {
                     for (int i = 0; i < VL; i++) {
                         lanes[i] = (ic + r0 + Math.min(i, rows - 1)) * ld;
                     }
                     for (int p = transposed; p < kc - 1; p++) {
-                        SimdGemm.gatherVector(a, off + pc + p, lanes, alpha, dst, panel + p * h);
+                        gatherVector(a, off + pc + p, lanes, alpha, dst, panel + p * h);
                     }
                 }
                 for (int i = 0; i < rows && transposed < kc; i++) {
@@ -626,7 +639,7 @@ final class Sgemm {
                 for (int p = 0; p < kc; p++) {
                     int src = off + (pc + p) * ld + ic + r0, d = panel + p * h;
                     if (h <= VL && p < kc - 1 && src + VL <= a.length) {
-                        SimdGemm.copyVector(a, src, alpha, dst, d);
+                        copyVector(a, src, alpha, dst, d);
                     } else {
                         for (int i = 0; i < rows; i++) {
                             dst[d + i] = alpha * a[src + i];

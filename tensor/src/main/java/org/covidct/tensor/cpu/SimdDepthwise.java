@@ -65,6 +65,29 @@ final class SimdDepthwise {
     }
 
     /**
+     * The scalar twin of {@link #plane}: the same bordered buffer, and each output the same sum in
+     * the same order, so the same bits, without vectors that are objects until the JIT compiles
+     * {@link #plane} ({@link VectorWarmUp}).
+     */
+    static void scalarPlane(float[] x, int xOff, int h, int w, int padH, int padW, int strideH, int strideW, int r,
+                            int s, float[] wt, int wOff, float bias, float[] y, int yOff, int p, int q, float[] scratch) {
+        int phase = pad(x, xOff, h, w, padH, padW, strideW, scratch), row = strideW * phase;
+        for (int i = 0; i < p; i++) {
+            int top = i * strideH * row, out = yOff + i * q;
+            for (int j = 0; j < q; j++) {
+                float acc = bias;
+                for (int ri = 0; ri < r; ri++) {
+                    int at = top + ri * row + j, w0 = wOff + ri * s;
+                    for (int sj = 0; sj < s; sj++) {
+                        acc += scratch[at + sj % strideW * phase + sj / strideW] * wt[w0 + sj];
+                    }
+                }
+                y[out + j] = acc;
+            }
+        }
+    }
+
+    /**
      * Copies the h x w plane at x[xOff] into scratch, bordered by padH rows and padW columns, each
      * row split into strideW column phases (padded column c at phase c % strideW, index
      * c / strideW). Only the plane's own positions are written: the borders and the slack stay as
