@@ -93,6 +93,37 @@ public final class MobileNetV2 extends Module {
         initialise(gen);
     }
 
+    /** The {@link Footprint} of the torchvision variant with {@code numClasses} outputs on images of {@code size} pixels. */
+    static Footprint footprint(int numClasses, int size) {
+        Footprint.Counter count = new Footprint.Counter();
+        long side = Math.ceilDiv(size, 2);
+        convBnRelu(count, 27L * STEM, 3L * size * size, STEM * side * side, STEM);
+        int channels = STEM;
+        for (int[] stage : SETTING) {
+            for (int i = 0; i < stage[2]; i++) {
+                int hidden = channels * stage[0], out = stage[1];
+                if (stage[0] != 1) {
+                    convBnRelu(count, (long) channels * hidden, channels * side * side, hidden * side * side, hidden);
+                }
+                long depthwiseIn = hidden * side * side;
+                side = i == 0 ? Math.ceilDiv(side, stage[3]) : side;
+                convBnRelu(count, 9L * hidden, depthwiseIn, hidden * side * side, hidden);
+                long projected = out * side * side;
+                count.layer((long) hidden * out, hidden * side * side, projected).sameShape(4L * out, projected);
+                channels = out;
+            }
+        }
+        long last = LAST_CHANNEL * side * side;
+        convBnRelu(count, (long) channels * LAST_CHANNEL, channels * side * side, last, LAST_CHANNEL);
+        count.layer(0, last, LAST_CHANNEL).sameShape(0, LAST_CHANNEL); // global pooling, dropout
+        return count.layer((long) LAST_CHANNEL * numClasses + numClasses, LAST_CHANNEL, numClasses).footprint();
+    }
+
+    /** A convolution without bias, its batch norm and ReLU6, from in to out floats with {@code channels} outputs. */
+    private static void convBnRelu(Footprint.Counter count, long weights, long in, long out, int channels) {
+        count.layer(weights, in, out).sameShape(4L * channels, out).sameShape(0, out);
+    }
+
     /** Conv2dNormActivation(in, out, kernel, stride, groups, ReLU6): [conv, bn, relu6], or [conv, relu6] folded. */
     private Sequential convAct(int in, int out, int kernel, int stride, int groups, Generator gen) {
         Sequential s = new Sequential(conv(in, out, kernel, stride, groups, gen));

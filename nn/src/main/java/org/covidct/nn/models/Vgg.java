@@ -158,6 +158,34 @@ public final class Vgg extends Module {
         return a;
     }
 
+    /** The {@link Footprint} of {@code arch} with {@code numClasses} outputs on images of {@code size} pixels. */
+    static Footprint footprint(String arch, int numClasses, int size) {
+        Arch a = arch(arch);
+        Footprint.Counter count = new Footprint.Counter();
+        long side = size;
+        int channels = 3;
+        for (int v : a.config()) {
+            long in = channels * side * side;
+            if (v == M) {
+                side /= 2;
+                count.layer(0, in, channels * side * side);
+            } else {
+                long out = v * side * side;
+                count.layer(9L * channels * v + v, in, out);
+                if (a.batchNorm()) {
+                    count.sameShape(4L * v, out);
+                }
+                count.sameShape(0, out);
+                channels = v;
+            }
+        }
+        long pooled = (long) channels * POOLED * POOLED;
+        count.layer(0, channels * side * side, pooled);
+        count.layer(pooled * HIDDEN + HIDDEN, pooled, HIDDEN).sameShape(0, HIDDEN).sameShape(0, HIDDEN);
+        count.layer((long) HIDDEN * HIDDEN + HIDDEN, HIDDEN, HIDDEN).sameShape(0, HIDDEN).sameShape(0, HIDDEN);
+        return count.layer((long) HIDDEN * numClasses + numClasses, HIDDEN, numClasses).footprint();
+    }
+
     /** torchvision.models.&lt;arch&gt;(num_classes=numClasses) for arch in vgg11, vgg11_bn, ... vgg19_bn. */
     public static Vgg create(String arch, int numClasses, Generator gen) {
         Arch a = arch(arch);

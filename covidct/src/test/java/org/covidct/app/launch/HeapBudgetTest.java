@@ -1,0 +1,83 @@
+package org.covidct.app.launch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.covidct.app.model.ClassifierModels;
+import org.covidct.nn.Generator;
+import org.covidct.nn.Module;
+import org.covidct.nn.data.image.Normalize;
+import org.covidct.nn.io.SafeTensors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The launcher's heap and collector, sized from the command's network. */
+class HeapBudgetTest {
+    private static final long GIB = 1L << 30;
+
+    private static long budget(String... args) {
+        return HeapBudget.of(List.of(args));
+    }
+
+    /** Measured peaks of the resident set (BENCHMARKS-vgg.md, the #18 seed runs) must fit the heap given. */
+    @Test
+    void trainingBudgetsHoldWhatTrainingWasMeasuredToUse() {
+        long vgg = budget("train", "--data", "d", "--out", "o");
+        assertTrue(vgg > 4.9 * GIB && vgg < 8 * GIB, "vgg19_bn at 224, batch 8: " + vgg);
+        long mobilenet = budget("train", "--arch", "mobilenet_v2", "--batch-size", "32");
+        assertTrue(mobilenet > 4 * GIB && mobilenet < 8 * GIB, "mobilenet_v2 at 224, batch 32: " + mobilenet);
+        assertTrue(budget("train", "--arch", "mobilenet_v2", "--batch-size", "8") < mobilenet);
+        assertTrue(budget("train", "--arch=mobilenet_v2", "--batch-size", "32", "--image-size", "112") < mobilenet);
+        assertEquals(vgg, budget("bench", "--device", "cpu"));
+    }
+
+    @Test
+    void scoringReadsTheArchitectureFromTheCheckpoint(@TempDir Path dir) throws IOException {
+        Path checkpoint = dir.resolve("mobilenet.safetensors");
+        try (Module model = ClassifierModels.build("mobilenet_v2", "none", new Generator(0))) {
+            SafeTensors.write(checkpoint, model.stateDict(),
+                    ClassifierModels.describe("mobilenet_v2", 224, Normalize.TUTORIAL).toMetadata());
+        }
+        long mobilenet = budget("predict", "--weights", checkpoint.toString(), "x.png");
+        assertTrue(mobilenet < GIB, "one mobilenet_v2 image: " + mobilenet);
+        long vgg = budget("predict", "--weights", dir.resolve("vgg.pth").toString(), "x.png");
+        assertTrue(vgg > 1.5 * GIB, "vgg19_bn, the default for weights that record nothing: " + vgg);
+        assertEquals(vgg, budget("predict", "--weights", checkpoint.toString(), "--arch", "vgg19_bn", "x.png"));
+        assertTrue(budget("evaluate", "--weights", checkpoint.toString(), "--batch-size", "64") > mobilenet);
+    }
+
+    @Test
+    void commandsWithoutANetworkOrWithBadOptionsGetTheBase(@TempDir Path dir) throws IOException {
+        assertEquals(HeapBudget.BASE, budget("data", "download", "--dir", "d"));
+        assertEquals(HeapBudget.BASE, budget("--help"));
+        assertEquals(HeapBudget.BASE, budget("train", "--batch-size", "many"));
+        assertEquals(HeapBudget.BASE, budget("train", "--arch", "resnet"));
+        Path garbage = Files.writeString(dir.resolve("bad.safetensors"), "not a header");
+        assertEquals(budget("predict", "--weights", "w.pth"), budget("predict", "--weights", garbage.toString()));
+    }
+
+    @Test
+    void theUsersOwnFlagsWin() {
+        List<String> scoring = List.of("predict", "--weights", "w.pth", "x.png");
+        List<String> training = List.of("train", "--arch", "vgg19_bn");
+        assertTrue(Launcher.memoryFlags(List.of(), scoring).contains("-XX:+UseSerialGC"));
+        assertFalse(Launcher.memoryFlags(List.of(), training).contains("-XX:+UseSerialGC"));
+        assertTrue(Launcher.memoryFlags(List.of(), training).contains("-Xmn256m"));
+        assertTrue(Launcher.memoryFlags(List.of("-Xmx3g"), training).stream().noneMatch(f -> f.startsWith("-Xmx")));
+        assertEquals(List.of(), Launcher.memoryFlags(List.of("-Xmx1g", "-XX:+UseG1GC"), scoring));
+        assertEquals(List.of("-Xmx" + Launcher.heapMiB(training) + "m"),
+                Launcher.memoryFlags(List.of("-Xmn1g"), training));
+    }
+
+    @Test
+    void optionsAreReadInBothSpellingsTheLastOneWinning() {
+        assertEquals("b", HeapBudget.option(List.of("--arch", "a", "--arch=b"), "--arch").orElseThrow());
+        assertTrue(HeapBudget.option(List.of("--arch"), "--arch").isEmpty());
+        assertTrue(HeapBudget.option(List.of("--architecture=x"), "--arch").isEmpty());
+    }
+}
