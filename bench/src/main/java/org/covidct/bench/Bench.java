@@ -1,6 +1,8 @@
 package org.covidct.bench;
 
+import java.time.Duration;
 import java.util.Random;
+import org.covidct.tensor.CpuKernels;
 import org.covidct.tensor.Tensor;
 
 /** Shared set-up for the benchmarks. */
@@ -9,6 +11,21 @@ final class Bench {
     static final String VECTOR_MODULE = "--add-modules=jdk.incubator.vector";
 
     private Bench() {
+    }
+
+    /**
+     * Has the CPU's compiled vector kernels take over from their scalar twins ({@link CpuKernels}),
+     * for a benchmark's set-up: the figures time steady state.
+     */
+    static void awaitVectorKernels() {
+        try {
+            if (!CpuKernels.awaitVectorKernels(Duration.ofMinutes(1))) {
+                throw new IllegalStateException("the CPU's vector kernels were not compiled within a minute");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the CPU's vector kernels were compiled", e);
+        }
     }
 
     static Tensor randomTensor(Random rng, int... dims) {

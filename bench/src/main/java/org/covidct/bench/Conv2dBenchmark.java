@@ -45,6 +45,7 @@ public class Conv2dBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Bench.awaitVectorKernels();
         String[] p = shape.split("-");
         int c = Integer.parseInt(p[0]), k = Integer.parseInt(p[1]), hw = Integer.parseInt(p[2]);
         Random rng = new Random(3);

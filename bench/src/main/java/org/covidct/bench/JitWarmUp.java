@@ -20,8 +20,12 @@ final class JitWarmUp {
     private JitWarmUp() {
     }
 
-    /** Runs {@code op} in passes until {@value #QUIET_PASSES} passes in a row compile nothing. */
+    /**
+     * Has the CPU's vector kernels take over from their scalar twins ({@link org.covidct.tensor.CpuKernels}), then runs
+     * {@code op} in passes until {@value #QUIET_PASSES} passes in a row compile nothing.
+     */
     static void untilQuiet(Runnable op) {
+        Bench.awaitVectorKernels();
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean measurable = jit != null && jit.isCompilationTimeMonitoringSupported();
         long start = System.nanoTime();

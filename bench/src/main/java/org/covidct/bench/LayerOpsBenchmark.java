@@ -47,6 +47,7 @@ public class LayerOpsBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Bench.awaitVectorKernels();
         String[] p = shape.split("-");
         int c = Integer.parseInt(p[0]), hw = Integer.parseInt(p[1]);
         Random rng = new Random(5);

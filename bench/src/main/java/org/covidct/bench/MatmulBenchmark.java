@@ -37,6 +37,7 @@ public class MatmulBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Bench.awaitVectorKernels();
         a = Bench.randomTensor(new Random(1), n, n);
         b = Bench.randomTensor(new Random(2), n, n);
     }

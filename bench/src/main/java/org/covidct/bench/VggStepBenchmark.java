@@ -51,6 +51,7 @@ public class VggStepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Bench.awaitVectorKernels();
         model = Vgg.create("vgg19_bn", 2, new Generator(0));
         // Inference as the application runs it: each batch norm folded into its convolution.
         Sequential.fuseForInference(model);

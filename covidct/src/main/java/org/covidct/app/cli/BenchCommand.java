@@ -3,6 +3,7 @@ package org.covidct.app.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -16,6 +17,7 @@ import org.covidct.nn.Module;
 import org.covidct.nn.Sequential;
 import org.covidct.nn.optim.Sgd;
 import org.covidct.nn.optim.TrainingStep;
+import org.covidct.tensor.CpuKernels;
 import org.covidct.tensor.Device;
 import org.covidct.tensor.Tensor;
 import org.covidct.tensor.TensorScope;
@@ -66,6 +68,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), error);
         });
         Device device = deviceOption.resolve(spec.commandLine().getErr());
+        awaitVectorKernels(device);
         float[] pixels = new float[batchSize * 3 * imageSize * imageSize];
         SplittableRandom rng = new SplittableRandom(0);
         for (int i = 0; i < pixels.length; i++) {
@@ -111,6 +114,17 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** GPU work is queued: a step's time must include running it. */
+    /**
+     * On the CPU, waits for the compiled vector kernels (CpuKernels), so that the steps time them
+     * rather than their scalar twins, whatever the warm-up steps took.
+     */
+    private void awaitVectorKernels(Device device) throws InterruptedException {
+        if (device == Device.CPU && !CpuKernels.awaitVectorKernels(Duration.ofMinutes(2))) {
+            spec.commandLine().getErr().println("warning: the CPU's vector kernels were not compiled within 2 minutes;"
+                    + " the figures may time their scalar twins");
+        }
+    }
+
     private static void finishQueuedWork(Device device) {
         if (device.backend() instanceof CudaBackend cuda) {
             cuda.synchronize();

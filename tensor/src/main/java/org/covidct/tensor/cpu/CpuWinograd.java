@@ -18,7 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * split in chunks of about {@link #CHUNK_TILES}; a thread takes a chunk through the input
  * transform, its 16 GEMMs and the output transform, so V and M stay in its caches.
  *
- * <p>Only with the Vector API ({@link CpuKernelPaths#vectorApi()}); the transforms run across 2x2 tiles side by side.
+ * <p>Only with the Vector API ({@link CpuKernelPaths#vectorApi()}); the transforms run across 2x2
+ * tiles side by side. Each transform has a scalar twin, lane by lane the same sums, that runs until
+ * the JIT has compiled the vector one ({@link VectorWarmUp}).
  */
 final class CpuWinograd {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -72,13 +74,14 @@ final class CpuWinograd {
      */
     static void convolve(float[] x, int n, int c, int h, int w, int padH, int padW, int k, Filters f, float[] bias,
                          float[] y) {
-        float[][] u = transformFilters(f, k, c);
+        boolean vectors = VectorWarmUp.compiled();
+        float[][] u = transformFilters(f, k, c, vectors);
         Geometry g = Geometry.of(n, c, h, w, padH, padW, k);
         Parallel.forRange(g.chunks(), 1, (c0, c1) -> {
             Scratch sc = SCRATCH.get();
             for (int chunk = c0; chunk < c1; chunk++) {
                 int t0 = chunk * g.tc, t1 = Math.min(g.tiles(), t0 + g.tc);
-                chunk(x, g, u, bias, y, t0, t1, sc);
+                chunk(x, g, u, bias, y, t0, t1, sc, vectors);
             }
         });
     }
@@ -106,17 +109,17 @@ final class CpuWinograd {
     }
 
     private static void chunk(float[] x, Geometry g, float[][] u, float[] bias, float[] y, int t0, int t1,
-                              Scratch sc) {
+                              Scratch sc, boolean vectors) {
         int tc = g.tc;
         sc.v = grow(sc.v, 16 * g.c * tc + VL);
         sc.m = grow(sc.m, 16 * g.k * tc + VL);
-        transformInput(x, g, t0, t1, sc);
+        transformInput(x, g, t0, t1, sc, vectors);
         Sgemm.Buffers buf = Sgemm.buffers();
         for (int xi = 0; xi < 16; xi++) {
             Sgemm.multiply(Sgemm.MR, u[xi], null, 0, g.k, g.c, 0, g.c, new Tiles(sc.v, xi * g.c * tc, tc),
                     0, t1 - t0, Integer.MAX_VALUE, 0, 0f, sc.m, xi * g.k * tc, tc, buf);
         }
-        transformOutput(g, bias, y, t0, t1, sc);
+        transformOutput(g, bias, y, t0, t1, sc, vectors);
     }
 
     /** op(B) = V[xi] (C x tc), row-major: NR contiguous floats per micro-panel row. */
@@ -137,7 +140,7 @@ final class CpuWinograd {
      * U[xi] = (G g G^T)[xi] for every filter, packed as {@link Sgemm} A panels over K rows and C
      * deep: panel r0 at r0 * C, [c][row]. G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
      */
-    private static float[][] transformFilters(Filters f, int k, int c) {
+    static float[][] transformFilters(Filters f, int k, int c, boolean vectors) {
         int mr = Sgemm.MR, panels = Math.ceilDiv(k, mr);
         float[][] u = FILTERS.get();
         for (int xi = 0; xi < 16; xi++) {
@@ -154,9 +157,13 @@ final class CpuWinograd {
                     rowOffsets[l] = l < rows ? f.offset(r0 + l, 0) - f.offset(r0, 0) : 0; // past rows: row r0 again
                 }
                 for (int ci = 0; ci < c; ci++) {
-                    // Whole vectors spill past hgt into the next channel's slots, written next; the last one is masked.
-                    transformFilter(w, f.offset(r0, ci), f.flipped(), rowOffsets, u, r0 * c + ci * hgt,
-                            ci == c - 1 ? store : ALL);
+                    if (vectors) {
+                        // Whole vectors spill past hgt into the next channel's slots, written next; the last one is masked.
+                        transformFilter(w, f.offset(r0, ci), f.flipped(), rowOffsets, u, r0 * c + ci * hgt,
+                                ci == c - 1 ? store : ALL);
+                    } else {
+                        transformFilterScalar(w, f.offset(r0, ci), f.flipped(), rowOffsets, u, r0 * c + ci * hgt, hgt);
+                    }
                 }
                 for (int xi = 0; xi < 16; xi++) {
                     Sgemm.zeroRows(u[xi], r0 * c, rows, hgt, c);
@@ -205,12 +212,41 @@ final class CpuWinograd {
         g22.intoArray(u[15], at, store);
     }
 
+    /** The scalar twin of {@link #transformFilter}, for the first {@code lanes} lanes. */
+    private static void transformFilterScalar(float[] w, int base, boolean flipped, int[] rowOffsets, float[][] u,
+                                              int at, int lanes) {
+        int d = flipped ? -1 : 1, o = flipped ? base + 8 : base;
+        for (int l = 0; l < lanes; l++) {
+            int r = o + rowOffsets[l], t = at + l;
+            float g00 = w[r], g01 = w[r + d], g02 = w[r + 2 * d], g10 = w[r + 3 * d], g11 = w[r + 4 * d];
+            float g12 = w[r + 5 * d], g20 = w[r + 6 * d], g21 = w[r + 7 * d], g22 = w[r + 8 * d];
+            float a1 = (g00 + g01 + g02) * 0.5f, b1 = (g10 + g11 + g12) * 0.5f, e1 = (g20 + g21 + g22) * 0.5f;
+            float a2 = (g00 - g01 + g02) * 0.5f, b2 = (g10 - g11 + g12) * 0.5f, e2 = (g20 - g21 + g22) * 0.5f;
+            u[0][t] = g00;
+            u[4][t] = (g00 + g10 + g20) * 0.5f;
+            u[8][t] = (g00 - g10 + g20) * 0.5f;
+            u[12][t] = g20;
+            u[1][t] = a1;
+            u[5][t] = (a1 + b1 + e1) * 0.5f;
+            u[9][t] = (a1 - b1 + e1) * 0.5f;
+            u[13][t] = e1;
+            u[2][t] = a2;
+            u[6][t] = (a2 + b2 + e2) * 0.5f;
+            u[10][t] = (a2 - b2 + e2) * 0.5f;
+            u[14][t] = e2;
+            u[3][t] = g02;
+            u[7][t] = (g02 + g12 + g22) * 0.5f;
+            u[11][t] = (g02 - g12 + g22) * 0.5f;
+            u[15][t] = g22;
+        }
+    }
+
     /**
      * V[xi][c][t - t0] = (B^T d B)[xi] for tiles [t0, t1), B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
      * The row transform d B is taken once per input row (each serves two tile rows), then the
-     * column transform runs VL tiles at a time.
+     * column transform runs VL tiles at a time (lane by lane in the scalar twin, unless vectors).
      */
-    static void transformInput(float[] x, Geometry g, int t0, int t1, Scratch sc) {
+    static void transformInput(float[] x, Geometry g, int t0, int t1, Scratch sc, boolean vectors) {
         int tw = g.tw, rowLen = tw + VL, perImage = g.th * tw, tc = g.tc;
         for (int t = t0; t < t1; ) {
             int img = t / perImage, ty0 = (t - img * perImage) / tw;
@@ -222,15 +258,19 @@ final class CpuWinograd {
             for (int ci = 0; ci < g.c; ci++) {
                 int plane = (img * g.c + ci) * g.h * g.w;
                 for (int l = 0; l < lines; l++) {
-                    rowTransform(x, plane, 2 * ty0 + l - g.padH, g, sc, l * 4 * rowLen, rowLen);
+                    rowTransform(x, plane, 2 * ty0 + l - g.padH, g, sc, l * 4 * rowLen, rowLen, vectors);
                 }
                 for (int ty = ty0; ty <= ty1; ty++) {
                     int rowStart = img * perImage + ty * tw;
                     int a = Math.max(t, rowStart) - rowStart, b = Math.min(tEnd, rowStart + tw) - rowStart;
                     int lo = rowStart + a - t0, base = 2 * (ty - ty0) * 4 * rowLen;
                     for (int tx = a; tx < b; tx += VL) {
-                        VectorMask<Float> mask = S.indexInRange(0, b - tx);
                         int d = lo + tx - a;
+                        if (!vectors) {
+                            columnTransformScalar(sc, base + tx, rowLen, Math.min(VL, b - tx), g.c, ci, tc, d);
+                            continue;
+                        }
+                        VectorMask<Float> mask = S.indexInRange(0, b - tx);
                         for (int j = 0; j < 4; j++) {
                             int at = base + j * rowLen + tx;
                             FloatVector r0 = FloatVector.fromArray(S, sc.rows, at);
@@ -249,18 +289,43 @@ final class CpuWinograd {
         }
     }
 
+    /** The scalar twin of transformInput's column transform, for {@code lanes} tiles from rows[at]. */
+    private static void columnTransformScalar(Scratch sc, int at, int rowLen, int lanes, int c, int ci, int tc, int d) {
+        for (int j = 0; j < 4; j++) {
+            for (int l = 0; l < lanes; l++) {
+                int r = at + j * rowLen + l;
+                float r0 = sc.rows[r], r1 = sc.rows[r + 4 * rowLen], r2 = sc.rows[r + 8 * rowLen];
+                float r3 = sc.rows[r + 12 * rowLen];
+                sc.v[(j * c + ci) * tc + d + l] = r0 - r2;
+                sc.v[((4 + j) * c + ci) * tc + d + l] = r1 + r2;
+                sc.v[((8 + j) * c + ci) * tc + d + l] = r2 - r1;
+                sc.v[((12 + j) * c + ci) * tc + d + l] = r1 - r3;
+            }
+        }
+    }
+
     /**
      * d B for input row {@code row} (zero outside the image) and every tile column: out[j][tx] for
      * j < 4 from the padded columns 2 tx .. 2 tx + 3, split first into their even and odd columns.
      */
-    private static void rowTransform(float[] x, int plane, int row, Geometry g, Scratch sc, int off, int rowLen) {
+    private static void rowTransform(float[] x, int plane, int row, Geometry g, Scratch sc, int off, int rowLen,
+                                     boolean vectors) {
         int tw = g.tw;
         float[] out = sc.rows, ev = sc.even, od = sc.odd;
         if (row < 0 || row >= g.h) {
             java.util.Arrays.fill(out, off, off + 4 * rowLen, 0f);
             return;
         }
-        splitEvenOdd(x, plane + row * g.w, g.w, g.padW, tw + 1, ev, od, 0);
+        splitEvenOdd(x, plane + row * g.w, g.w, g.padW, tw + 1, ev, od, 0, vectors);
+        if (!vectors) { // the scalar twin, over the same whole vectors of columns
+            for (int i = 0; i < Math.ceilDiv(tw, VL) * VL; i++) {
+                out[off + i] = ev[i] - ev[i + 1];
+                out[off + rowLen + i] = od[i] + ev[i + 1];
+                out[off + 2 * rowLen + i] = ev[i + 1] - od[i];
+                out[off + 3 * rowLen + i] = od[i] - od[i + 1];
+            }
+            return;
+        }
         for (int tx = 0; tx < tw; tx += VL) {
             FloatVector e0 = FloatVector.fromArray(S, ev, tx), e1 = FloatVector.fromArray(S, ev, tx + 1);
             FloatVector o0 = FloatVector.fromArray(S, od, tx), o1 = FloatVector.fromArray(S, od, tx + 1);
@@ -273,12 +338,14 @@ final class CpuWinograd {
 
     /**
      * ev[off + u] = x[src + 2u - pad], od[off + u] = x[src + 2u + 1 - pad] for u < count, zero
-     * outside [0, len): a block of VL columns inside the row takes two loads and two shuffles.
+     * outside [0, len): with vectors, a block of VL columns inside the row takes two loads and two
+     * shuffles.
      */
-    static void splitEvenOdd(float[] x, int src, int len, int pad, int count, float[] ev, float[] od, int off) {
+    static void splitEvenOdd(float[] x, int src, int len, int pad, int count, float[] ev, float[] od, int off,
+                             boolean vectors) {
         for (int u0 = 0; u0 < count; u0 += VL) {
             int first = 2 * u0 - pad;
-            if (first >= 0 && first + 2 * VL <= len) {
+            if (vectors && first >= 0 && first + 2 * VL <= len) {
                 FloatVector a = FloatVector.fromArray(S, x, src + first), b = FloatVector.fromArray(S, x, src + first + VL);
                 a.rearrange(EVEN, b).intoArray(ev, off + u0);
                 a.rearrange(ODD, b).intoArray(od, off + u0);
@@ -292,8 +359,11 @@ final class CpuWinograd {
         }
     }
 
-    /** y tiles = A^T M A (+ bias), A^T = [1 1 1 0; 0 1 -1 -1], VL tiles at a time, clipped to p x q. */
-    private static void transformOutput(Geometry g, float[] bias, float[] y, int t0, int t1, Scratch sc) {
+    /**
+     * y tiles = A^T M A (+ bias), A^T = [1 1 1 0; 0 1 -1 -1], VL tiles at a time (lane by lane in
+     * the scalar twin, unless vectors), clipped to p x q.
+     */
+    static void transformOutput(Geometry g, float[] bias, float[] y, int t0, int t1, Scratch sc, boolean vectors) {
         int tw = g.tw, perImage = g.th * tw, tc = g.tc, k = g.k;
         float[] m = sc.m;
         for (int t = t0; t < t1; ) {
@@ -305,6 +375,11 @@ final class CpuWinograd {
                 int dst = ((img * k + ki) * g.p + 2 * ty) * g.q;
                 for (int tx = a; tx < b; tx += VL) {
                     int at = ki * tc + lo + tx - a, stride = k * tc;
+                    if (!vectors) {
+                        outputTileScalar(m, at, stride, bk, y, dst, 2 * tx, Math.min(2 * (b - tx), g.q - 2 * tx),
+                                secondRow ? g.q : -1);
+                        continue;
+                    }
                     // M A, row by row (rows x of the 4x4 lie 4 * stride apart).
                     FloatVector s00 = sum3(m, at, stride), s01 = diff3(m, at, stride);
                     FloatVector s10 = sum3(m, at + 4 * stride, stride), s11 = diff3(m, at + 4 * stride, stride);
@@ -322,6 +397,29 @@ final class CpuWinograd {
                 }
             }
             t = rowStart + b;
+        }
+    }
+
+    /**
+     * The scalar twin of transformOutput's tiles: columns col .. col + cnt of output row dst, and of
+     * the row below (secondRow floats further) unless secondRow is negative.
+     */
+    private static void outputTileScalar(float[] m, int at, int stride, float bk, float[] y, int dst, int col, int cnt,
+                                         int secondRow) {
+        for (int e = 0; e < cnt; e++) {
+            int l = e / 2, r = at + l;
+            float s0 = e % 2 == 0 ? m[r] + m[r + stride] + m[r + 2 * stride] : m[r + stride] - m[r + 2 * stride] - m[r + 3 * stride];
+            int r1 = r + 4 * stride, r2 = r + 8 * stride, r3 = r + 12 * stride;
+            float s1 = e % 2 == 0 ? m[r1] + m[r1 + stride] + m[r1 + 2 * stride]
+                    : m[r1 + stride] - m[r1 + 2 * stride] - m[r1 + 3 * stride];
+            float s2 = e % 2 == 0 ? m[r2] + m[r2 + stride] + m[r2 + 2 * stride]
+                    : m[r2 + stride] - m[r2 + 2 * stride] - m[r2 + 3 * stride];
+            y[dst + col + e] = s0 + s1 + s2 + bk;
+            if (secondRow >= 0) {
+                float s3 = e % 2 == 0 ? m[r3] + m[r3 + stride] + m[r3 + 2 * stride]
+                        : m[r3 + stride] - m[r3 + 2 * stride] - m[r3 + 3 * stride];
+                y[dst + secondRow + col + e] = s1 - s2 - s3 + bk;
+            }
         }
     }
 

@@ -30,6 +30,7 @@ final class CpuWinogradBackwardWeight {
         CpuWinograd.Geometry g = CpuWinograd.Geometry.of(n, c, h, w, padH, padW, k);
         int size = 16 * k * c, chunks = g.chunks(), units = Math.min(Parallel.threads(), chunks);
         float[][] partial = CpuConv2d.partials(0, units, size);
+        boolean vectors = VectorWarmUp.compiled();
         Parallel.forRange(units, 1, (u0, u1) -> {
             CpuWinograd.Scratch sc = CpuWinograd.SCRATCH.get();
             sc.v = CpuWinograd.grow(sc.v, 16 * c * g.tc() + VL);
@@ -42,7 +43,7 @@ final class CpuWinogradBackwardWeight {
                 for (int chunk = chunks * unit / units; chunk < chunks * (unit + 1) / units; chunk++) {
                     int t0 = chunk * g.tc(), t1 = Math.min(g.tiles(), t0 + g.tc());
                     float beta = chunk == chunks * unit / units ? 0f : 1f;
-                    CpuWinograd.transformInput(x, g, t0, t1, sc);
+                    CpuWinograd.transformInput(x, g, t0, t1, sc, vectors);
                     transformGradient(dy, g, t0, t1, sc.panels);
                     for (int xi = 0; xi < 16; xi++) {
                         Sgemm.multiply(Sgemm.MR, sc.panels[xi], null, 0, k, t1 - t0, 0, t1 - t0,

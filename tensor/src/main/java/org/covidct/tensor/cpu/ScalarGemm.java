@@ -21,6 +21,7 @@ final class ScalarGemm {
      */
     static void kernel(int h, int nr, float[] a, int ao, float[] b, int bo, int kc, float[] out, int oo, int ldo,
                        float beta, float[] in, int io, int ldi, float[] acc) {
+        VectorWarmUp.twinWork(2L * h * nr * kc);
         boolean fuseAtStore = h == 12;
         for (int i = 0; i < h; i++) {
             for (int j = 0; j < nr; j++) {
@@ -51,6 +52,7 @@ final class ScalarGemm {
      */
     static void kernelInPlace(int h, int nr, float[] a, int ao, float[] b, int[] rows, int add, int kc, float[] c,
                               int co, int ldc, float beta, float[] acc) {
+        VectorWarmUp.twinWork(2L * h * nr * kc);
         for (int i = 0; i < h; i++) {
             for (int j = 0; j < nr; j++) {
                 acc[i * nr + j] = beta == 0f ? 0f : c[co + i * ldc + j] * beta;
@@ -78,6 +80,7 @@ final class ScalarGemm {
      * lanes holds vl floats.
      */
     static void dots(int vl, float[] a, int[] rows, float[] b, int b0, int b1, int k, float[] out, float[] lanes) {
+        VectorWarmUp.twinWork(4L * SimdGemm.DOT_ROWS * k);
         int bound = k / vl * vl;
         for (int i = 0; i < SimdGemm.DOT_ROWS; i++) {
             for (int e = 0; e < 2; e++) {

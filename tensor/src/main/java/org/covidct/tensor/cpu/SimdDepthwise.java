@@ -71,6 +71,7 @@ final class SimdDepthwise {
      */
     static void scalarPlane(float[] x, int xOff, int h, int w, int padH, int padW, int strideH, int strideW, int r,
                             int s, float[] wt, int wOff, float bias, float[] y, int yOff, int p, int q, float[] scratch) {
+        VectorWarmUp.twinWork(2L * p * q * r * s);
         int phase = pad(x, xOff, h, w, padH, padW, strideW, scratch), row = strideW * phase;
         for (int i = 0; i < p; i++) {
             int top = i * strideH * row, out = yOff + i * q;

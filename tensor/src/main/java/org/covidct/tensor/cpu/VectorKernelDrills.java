@@ -70,7 +70,23 @@ final class VectorKernelDrills {
             drills.add(() -> SimdDepthwise.plane(plane, 0, h, w, 1, 1, s, s, 3, 3, weights, 0, 0.5f, y, 0, p, q,
                     scratch));
         }
+        drills.addAll(winogradDrills());
         return drills;
+    }
+
+    /** The Winograd transforms of a 2-channel 3x3 convolution of a 9 x (2 VL + 3) image, tiles at both edges. */
+    private static List<Runnable> winogradDrills() {
+        int c = 2, k = 3, h = 9, w = 2 * SimdGemm.VL + 3;
+        CpuWinograd.Geometry g = CpuWinograd.Geometry.of(1, c, h, w, 1, 1, k);
+        CpuWinograd.Filters filters = new CpuWinograd.Filters(filled(k * c * 9), c, k, false);
+        CpuWinograd.Scratch scratch = new CpuWinograd.Scratch();
+        scratch.v = new float[16 * c * g.tc() + SimdGemm.VL];
+        scratch.m = filled(16 * k * g.tc() + SimdGemm.VL);
+        float[] x = filled(c * h * w), bias = filled(k), y = new float[k * g.p() * g.q()];
+        int tiles = Math.min(g.tiles(), g.tc()); // one chunk
+        return List.of(() -> CpuWinograd.transformFilters(filters, k, c, true),
+                () -> CpuWinograd.transformInput(x, g, 0, tiles, scratch, true),
+                () -> CpuWinograd.transformOutput(g, bias, y, 0, tiles, scratch, true));
     }
 
     private static float[] filled(int n) {

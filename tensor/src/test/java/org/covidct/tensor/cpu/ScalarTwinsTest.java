@@ -157,11 +157,53 @@ class ScalarTwinsTest {
                 + ", pad " + pad);
     }
 
+    /** Winograd's three transforms, each run as vectors and as its scalar twin on the same inputs. */
+    @Property(tries = 60)
+    void winogradTransformsMatch(@ForAll @IntRange(min = 1, max = 2) int n, @ForAll @IntRange(min = 1, max = 5) int c,
+                                 @ForAll @IntRange(min = 1, max = 14) int k,
+                                 @ForAll @IntRange(min = 1, max = 23) int h, @ForAll @IntRange(min = 1, max = 40) int w,
+                                 @ForAll @IntRange(min = 0, max = 1) int pad, @ForAll boolean flipped,
+                                 @ForAll long seed) {
+        assumeTrue(h + 2 * pad >= 3 && w + 2 * pad >= 3, "the kernel fits the padded image");
+        Random rnd = new Random(seed);
+        CpuWinograd.Filters filters = new CpuWinograd.Filters(values(rnd, k * c * 9), c, k, flipped);
+        float[][] vectorU = copies(CpuWinograd.transformFilters(filters, k, c, true));
+        float[][] scalarU = copies(CpuWinograd.transformFilters(filters, k, c, false));
+        for (int xi = 0; xi < 16; xi++) {
+            assertArrayEquals(vectorU[xi], scalarU[xi], "filter transform " + xi);
+        }
+
+        CpuWinograd.Geometry g = CpuWinograd.Geometry.of(n, c, h, w, pad, pad, k);
+        float[] x = values(rnd, n * c * h * w), bias = values(rnd, k), m = values(rnd, 16 * k * g.tc() + VL);
+        int t0 = rnd.nextInt(g.tiles()), t1 = t0 + 1 + rnd.nextInt(Math.min(g.tc(), g.tiles() - t0));
+        CpuWinograd.Scratch vector = scratch(g, c, m), scalar = scratch(g, c, m);
+        CpuWinograd.transformInput(x, g, t0, t1, vector, true);
+        CpuWinograd.transformInput(x, g, t0, t1, scalar, false);
+        assertArrayEquals(vector.v, scalar.v, "input transform of tiles " + t0 + " to " + t1);
+
+        float[] vectorY = new float[n * k * g.p() * g.q()], scalarY = vectorY.clone();
+        CpuWinograd.transformOutput(g, bias, vectorY, t0, t1, vector, true);
+        CpuWinograd.transformOutput(g, bias, scalarY, t0, t1, scalar, false);
+        assertArrayEquals(vectorY, scalarY, "output transform of tiles " + t0 + " to " + t1);
+    }
+
+    private static float[][] copies(float[][] arrays) {
+        return Arrays.stream(arrays).map(float[]::clone).toArray(float[][]::new);
+    }
+
+    private static CpuWinograd.Scratch scratch(CpuWinograd.Geometry g, int c, float[] m) {
+        CpuWinograd.Scratch sc = new CpuWinograd.Scratch();
+        sc.v = new float[16 * c * g.tc() + VL];
+        sc.m = m.clone();
+        return sc;
+    }
+
     /** The drills stay inside their arrays, and each ends compiled, before the warm-up's patience runs out. */
     @Test
     void drillsRunAndTheWarmUpFinishes() throws InterruptedException {
         assumeTrue(CpuKernelPaths.VECTOR_API_PRESENT, "the Vector API module is not present");
         VectorKernelDrills.all().forEach(Runnable::run);
+        VectorWarmUp.twinWork(VectorWarmUp.TWIN_WORK_BEFORE_DRILLS); // as much as starts the drills
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (!VectorWarmUp.compiled() && System.nanoTime() < deadline) {
             Thread.sleep(50);
