@@ -1,7 +1,9 @@
 package org.covidct.nn;
 
 import java.util.List;
+import org.covidct.nn.autograd.GradMode;
 import org.covidct.nn.autograd.Variable;
+import org.covidct.tensor.Device;
 
 /**
  * Runs its children in order, each through {@link Module#call} so that forward hooks see it; they
@@ -22,7 +24,12 @@ public final class Sequential extends Module {
      * Sequential of the model, as one convolution (see {@link BatchNormFolding}): one pass over the
      * activations instead of two. The result differs from the unfused layers by rounding only, and
      * only passes that nothing else can observe are fused: batch norm in eval mode, no gradients, no
-     * forward hook on either layer, on the CPU. Training is unaffected. Returns {@code model}.
+     * forward hook on either layer, on the CPU. Training is unaffected.
+     *
+     * <p>Without gradients, these Sequentials also free each activation on the CPU once the layer
+     * after it has made its own (a layer that hands back its input keeps it, and so does one that a
+     * forward hook watches, anywhere inside it): a forward pass then holds about two layers'
+     * activations instead of all of them until its scope closes. Returns {@code model}.
      */
     public static <M extends Module> M fuseForInference(M model) {
         if (model instanceof Sequential s) {
@@ -61,16 +68,31 @@ public final class Sequential extends Module {
     @Override
     public Variable forward(Variable x) {
         List<Module> layers = List.copyOf(children().values());
+        boolean freeAsItGoes = fusedForInference && !GradMode.isEnabled();
         Variable h = x;
+        boolean keep = true; // h is the caller's, or a forward hook saw it
         for (int i = 0; i < layers.size(); i++) {
-            if (fusedForInference && i + 1 < layers.size() && layers.get(i) instanceof Conv2d conv
+            Variable next;
+            Module layer = layers.get(i);
+            if (fusedForInference && i + 1 < layers.size() && layer instanceof Conv2d conv
                     && layers.get(i + 1) instanceof BatchNorm2d bn && BatchNormFolding.applies(conv, bn, h)) {
-                h = BatchNormFolding.forward(conv, bn, h);
+                next = BatchNormFolding.forward(conv, bn, h);
                 i++;
-                continue;
+            } else {
+                next = layer.call(h);
             }
-            h = layers.get(i).call(h);
+            boolean passedThrough = next.data() == h.data();
+            if (freeAsItGoes && !keep && !passedThrough && h.data().device().equals(Device.CPU)) {
+                h.data().close();
+            }
+            keep = (passedThrough && keep) || watched(layer);
+            h = next;
         }
         return h;
+    }
+
+    /** Whether a forward hook watches {@code m} or a module inside it, and so may hold its output. */
+    private static boolean watched(Module m) {
+        return m.hasForwardHooks() || m.children().values().stream().anyMatch(Sequential::watched);
     }
 }

@@ -21,14 +21,19 @@ import org.covidct.nn.models.Footprint;
  *
  * <p>Training keeps four copies of the parameters (weights, gradients and up to two optimiser
  * states) and each image's activations twice over (the backward pass's gradients and the array
- * pool's spares); scoring keeps two copies of the parameters (as read and folded for inference)
- * and the largest layer's input and output twice over; both add {@link #BASE} for the JVM, the
- * images in flight and the reports. A command without a network gets {@code BASE}.
+ * pool's spares), and adds {@link #BASE} for the images in flight, the reports and plots. Scoring
+ * keeps two copies of the parameters (as read and folded for inference) and the largest layer's
+ * input and output twice over (a model fused for inference frees each activation once the next
+ * layer has made its own), and adds {@link #SCORING_BASE} for the images in flight: the heap is
+ * what the serial collector fills before it collects the old generation, so a generous one would
+ * be resident memory wasted. A command without a network gets {@code BASE}.
  */
 final class HeapBudget {
     static final long MIB = 1L << 20;
-    /** What every command holds besides its network. */
+    /** What a command holds besides its network. */
     static final long BASE = 768 * MIB;
+    /** What a scoring command holds besides its network. */
+    static final long SCORING_BASE = 128 * MIB;
     private static final Set<String> TRAINING = Set.of("train", "bench");
     private static final Set<String> SCORING = Set.of("predict", "evaluate", "gradcam");
     private static final String DEFAULT_ARCH = "vgg19_bn";
@@ -59,13 +64,14 @@ final class HeapBudget {
             String arch = option(args, "--arch").or(() -> recorded(header, "architecture")).orElse(DEFAULT_ARCH);
             int size = option(args, "--image-size").or(() -> recorded(header, "image_size")).map(Integer::parseInt)
                     .orElse(DEFAULT_SIZE);
-            long batch = command.equals("gradcam") ? 1
-                    : option(args, "--batch-size").map(Long::parseLong).orElse((long) DEFAULT_BATCH);
+            long batch = option(args, "--batch-size").map(Long::parseLong).orElse((long) DEFAULT_BATCH);
             Footprint f = Footprint.of(arch, CLASSES, size);
-            long floats = TRAINING.contains(command) || command.equals("gradcam")
-                    ? 4 * f.parameters() + 2 * batch * f.savedPerImage()
+            if (TRAINING.contains(command)) {
+                return BASE + Float.BYTES * (4 * f.parameters() + 2 * batch * f.savedPerImage());
+            }
+            long floats = command.equals("gradcam") ? 4 * f.parameters() + 2 * f.savedPerImage()
                     : 2 * f.parameters() + 2 * batch * f.livePerImage();
-            return BASE + Float.BYTES * floats;
+            return SCORING_BASE + Float.BYTES * floats;
         } catch (IllegalArgumentException e) {
             // A malformed option or unreadable file: the command itself will say so, in its own words.
             return BASE;
