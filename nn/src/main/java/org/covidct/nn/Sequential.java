@@ -8,6 +8,12 @@ import org.covidct.tensor.Device;
 /**
  * Runs its children in order, each through {@link Module#call} so that forward hooks see it; they
  * are named "0", "1", ... as in torch.nn.Sequential.
+ *
+ * <p>With gradients, it frees an activation on the CPU that backward will not read
+ * ({@link Variable#backwardIgnoresDataOf}): a batch norm's output once the ReLU after it has made its
+ * own, which torch's in-place ReLU saves too. An activation that a forward hook saw, as an output or
+ * an input, is kept; a layer of one's own that holds on to its input must not follow a batch norm
+ * with a ReLU inside it.
  */
 public final class Sequential extends Module {
     private int size;
@@ -27,8 +33,8 @@ public final class Sequential extends Module {
      * forward hook on either layer, on the CPU. Training is unaffected.
      *
      * <p>Without gradients, these Sequentials also free each activation on the CPU once the layer
-     * after it has made its own (a layer that hands back its input keeps it, and so does one that a
-     * forward hook watches, anywhere inside it): a forward pass then holds about two layers'
+     * after it has made its own (a layer that hands back its input keeps it, and so do the layers
+     * that a forward hook watches, anywhere inside them): a forward pass then holds about two layers'
      * activations instead of all of them until its scope closes. Returns {@code model}.
      */
     public static <M extends Module> M fuseForInference(M model) {
@@ -70,7 +76,7 @@ public final class Sequential extends Module {
         List<Module> layers = List.copyOf(children().values());
         boolean freeAsItGoes = fusedForInference && !GradMode.isEnabled();
         Variable h = x;
-        boolean keep = true; // h is the caller's, or a forward hook saw it
+        boolean keep = true; // h is the caller's, or a forward hook saw it as an output
         for (int i = 0; i < layers.size(); i++) {
             Variable next;
             Module layer = layers.get(i);
@@ -82,7 +88,8 @@ public final class Sequential extends Module {
                 next = layer.call(h);
             }
             boolean passedThrough = next.data() == h.data();
-            if (freeAsItGoes && !keep && !passedThrough && h.data().device().equals(Device.CPU)) {
+            boolean unread = freeAsItGoes ? !passedThrough : next.backwardIgnoresDataOf(h);
+            if (!keep && unread && !watched(layer) && h.data().device().equals(Device.CPU)) {
                 h.data().close();
             }
             keep = (passedThrough && keep) || watched(layer);

@@ -21,7 +21,7 @@ public final class Functional {
     public static Variable conv2d(Variable x, Variable weight, Variable bias, Conv2dSpec spec) {
         Tensor y = Ops.conv2d(x.data(), weight.data(), bias == null ? null : bias.data(), spec);
         Shape inShape = x.shape(), wShape = weight.shape();
-        return record("conv2d", y, g -> new Tensor[] {
+        return record(Node.Reads.INPUTS, "conv2d", y, g -> new Tensor[] {
             x.requiresGrad() ? Ops.conv2dBackwardData(g, weight.data(), inShape, spec) : null,
             weight.requiresGrad() ? Ops.conv2dBackwardWeight(g, x.data(), wShape, spec) : null,
             bias != null && bias.requiresGrad() ? Ops.sumPerChannel(g) : null,
@@ -31,7 +31,7 @@ public final class Functional {
     /** x [N, I] times weight [O, I] transposed plus bias [O]. */
     public static Variable linear(Variable x, Variable weight, Variable bias) {
         Tensor y = Ops.linear(x.data(), weight.data(), bias == null ? null : bias.data());
-        return record("linear", y, g -> new Tensor[] {
+        return record(Node.Reads.INPUTS, "linear", y, g -> new Tensor[] {
             x.requiresGrad() ? Ops.matmul(g, false, weight.data(), false) : null,
             weight.requiresGrad() ? Ops.matmul(g, true, x.data(), false) : null,
             bias != null && bias.requiresGrad() ? Ops.sumPerChannel(g) : null,
@@ -47,11 +47,11 @@ public final class Functional {
         if (training) {
             Ops.BatchNormOutput out = Ops.batchNormTraining(x.data(), gamma.data(), beta.data(), runningMean,
                     runningVar, momentum, eps);
-            return record("batch_norm", out.y(), g -> batchNormGrads(x, g, gamma, beta, out.mean(), out.invStd(),
+            return record(Node.Reads.INPUTS, "batch_norm", out.y(), g -> batchNormGrads(x, g, gamma, beta, out.mean(), out.invStd(),
                     true), x, gamma, beta);
         }
         Tensor y = Ops.batchNormInference(x.data(), gamma.data(), beta.data(), runningMean, runningVar, eps);
-        return record("batch_norm", y, g -> {
+        return record(Node.Reads.INPUTS, "batch_norm", y, g -> {
             try (Tensor invStd = inverseStd(runningVar, eps)) {
                 return batchNormGrads(x, g, gamma, beta, runningMean, invStd, false);
             }
@@ -79,13 +79,13 @@ public final class Functional {
 
     public static Variable relu(Variable x) {
         Tensor y = Ops.relu(x.data());
-        return record("relu", y, g -> new Tensor[] {Ops.reluBackward(y, g)}, x);
+        return record(Node.Reads.OUTPUT, "relu", y, g -> new Tensor[] {Ops.reluBackward(y, g)}, x);
     }
 
     /** min(max(x, min), max); ReLU6 is clamp(x, 0, 6). The gradient passes where {@code min < x < max}. */
     public static Variable clamp(Variable x, float min, float max) {
         Tensor y = Ops.clamp(x.data(), min, max);
-        return record("clamp", y, g -> new Tensor[] {Ops.clampBackward(y, g, min, max)}, x);
+        return record(Node.Reads.OUTPUT, "clamp", y, g -> new Tensor[] {Ops.clampBackward(y, g, min, max)}, x);
     }
 
     public static Variable relu6(Variable x) {
@@ -94,12 +94,12 @@ public final class Functional {
 
     public static Variable sigmoid(Variable x) {
         Tensor y = Ops.sigmoid(x.data());
-        return record("sigmoid", y, g -> new Tensor[] {Ops.sigmoidBackward(y, g)}, x);
+        return record(Node.Reads.OUTPUT, "sigmoid", y, g -> new Tensor[] {Ops.sigmoidBackward(y, g)}, x);
     }
 
     public static Variable tanh(Variable x) {
         Tensor y = Ops.tanh(x.data());
-        return record("tanh", y, g -> new Tensor[] {Ops.tanhBackward(y, g)}, x);
+        return record(Node.Reads.OUTPUT, "tanh", y, g -> new Tensor[] {Ops.tanhBackward(y, g)}, x);
     }
 
     /** GELU, exact (F.gelu's default, approximate='none') or in its tanh approximation. */
@@ -110,7 +110,7 @@ public final class Functional {
 
     public static Variable exp(Variable x) {
         Tensor y = Ops.exp(x.data());
-        return record("exp", y, g -> new Tensor[] {Ops.mul(g, y)}, x);
+        return record(Node.Reads.OUTPUT, "exp", y, g -> new Tensor[] {Ops.mul(g, y)}, x);
     }
 
     public static Variable log(Variable x) {
@@ -297,13 +297,19 @@ public final class Functional {
      * gradient per input in the order given, nulls included.
      */
     private static Variable record(String op, Tensor out, Node.BackwardFn backward, Variable... inputs) {
+        return record(Node.Reads.BOTH, op, out, backward, inputs);
+    }
+
+    /** As above, for an op whose backward reads only what {@code reads} says. */
+    private static Variable record(Node.Reads reads, String op, Tensor out, Node.BackwardFn backward,
+                                   Variable... inputs) {
         boolean needsGrad = Arrays.stream(inputs).anyMatch(v -> v != null && v.requiresGrad());
         int present = (int) Arrays.stream(inputs).filter(Objects::nonNull).count();
         if (!needsGrad || !GradMode.isEnabled()) {
             return new Variable(out, false, null);
         }
         if (present == inputs.length) {
-            return new Variable(out, true, new Node(op, inputs, out.shape(), backward));
+            return new Variable(out, true, new Node(op, inputs, out.shape(), reads, backward));
         }
         Variable[] kept = new Variable[present];
         int[] slot = new int[present];
@@ -321,6 +327,6 @@ public final class Functional {
             }
             return grads;
         };
-        return new Variable(out, true, new Node(op, kept, out.shape(), compacted));
+        return new Variable(out, true, new Node(op, kept, out.shape(), reads, compacted));
     }
 }

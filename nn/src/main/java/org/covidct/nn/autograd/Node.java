@@ -15,15 +15,27 @@ final class Node {
         Tensor[] apply(Tensor gradOutput);
     }
 
+    /** What an op's backward reads of the data around it, besides the gradient. */
+    enum Reads {
+        /** Its inputs' data, not its output's (a convolution, batch norm, a linear layer). */
+        INPUTS,
+        /** Its output's data, not its inputs' (ReLU, clamp, sigmoid, tanh, exp). */
+        OUTPUT,
+        /** Either, as far as anyone may assume. */
+        BOTH
+    }
+
     final String op;
     final Variable[] inputs;
     final Shape outputShape;
+    final Reads reads;
     private BackwardFn backward;
 
-    Node(String op, Variable[] inputs, Shape outputShape, BackwardFn backward) {
+    Node(String op, Variable[] inputs, Shape outputShape, Reads reads, BackwardFn backward) {
         this.op = op;
         this.inputs = inputs;
         this.outputShape = outputShape;
+        this.reads = reads;
         this.backward = backward;
     }
 

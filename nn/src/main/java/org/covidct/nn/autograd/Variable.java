@@ -71,6 +71,18 @@ public class Variable {
     }
 
     /**
+     * Whether backward reads nothing of {@code input}'s data to get through this output and through
+     * input: this output was made from {@code input} alone by an op whose backward reads only its
+     * output (ReLU, ReLU6, sigmoid, tanh), and {@code input} by one whose backward reads only its
+     * inputs (a convolution, batch norm). A container that alone holds {@code input} may then free
+     * its data: the batch norm outputs that ReLUs consume are a third of what VGG keeps for backward.
+     */
+    public boolean backwardIgnoresDataOf(Variable input) {
+        return gradFn != null && gradFn.reads == Node.Reads.OUTPUT && gradFn.inputs.length == 1
+                && gradFn.inputs[0] == input && input.gradFn != null && input.gradFn.reads == Node.Reads.INPUTS;
+    }
+
+    /**
      * The accumulated gradient of a leaf, or of an op's output that {@link #retainGrad retains}
      * it; null before any backward reached it.
      */
