@@ -28,16 +28,7 @@ final class ScalarGemm {
                 acc[i * nr + j] = beta == 0f || fuseAtStore ? 0f : in[io + i * ldi + j] * beta;
             }
         }
-        for (int p = 0; p < kc; p++) {
-            int bi = bo + p * nr;
-            for (int i = 0; i < h; i++) {
-                float av = a[ao + p * h + i];
-                int ci = i * nr;
-                for (int j = 0; j < nr; j++) {
-                    acc[ci + j] = Math.fma(av, b[bi + j], acc[ci + j]);
-                }
-            }
-        }
+        accumulate(h, nr, a, ao, b, null, bo, kc, acc);
         for (int i = 0; i < h; i++) {
             for (int j = 0; j < nr; j++) {
                 float v = acc[i * nr + j];
@@ -58,8 +49,20 @@ final class ScalarGemm {
                 acc[i * nr + j] = beta == 0f ? 0f : c[co + i * ldc + j] * beta;
             }
         }
+        accumulate(h, nr, a, ao, b, rows, add, kc, acc);
+        for (int i = 0; i < h; i++) {
+            System.arraycopy(acc, i * nr, c, co + i * ldc, nr);
+        }
+    }
+
+    /**
+     * acc[i * nr + j] = fma(A[p][i], B[p][j], acc[i * nr + j]) for p = 0 .. kc - 1 in turn: A packed
+     * from a[ao], h floats a step; B row p at b[from + p * nr], or in place at b[rows[p] + from].
+     */
+    private static void accumulate(int h, int nr, float[] a, int ao, float[] b, int[] rows, int from, int kc,
+                                   float[] acc) {
         for (int p = 0; p < kc; p++) {
-            int bi = rows[p] + add;
+            int bi = rows == null ? from + p * nr : rows[p] + from;
             for (int i = 0; i < h; i++) {
                 float av = a[ao + p * h + i];
                 int ci = i * nr;
@@ -67,9 +70,6 @@ final class ScalarGemm {
                     acc[ci + j] = Math.fma(av, b[bi + j], acc[ci + j]);
                 }
             }
-        }
-        for (int i = 0; i < h; i++) {
-            System.arraycopy(acc, i * nr, c, co + i * ldc, nr);
         }
     }
 
