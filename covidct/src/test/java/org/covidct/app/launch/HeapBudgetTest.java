@@ -24,15 +24,22 @@ class HeapBudgetTest {
         return HeapBudget.of(List.of(args));
     }
 
-    /** Measured peaks of the resident set (BENCHMARKS-vgg.md, the #18 seed runs) must fit the heap given. */
+    /**
+     * vgg19_bn at 224 on batches of 8 trained at full speed in 3.3 GB of heap (BENCHMARKS-vgg.md), so
+     * its budget must be at least that, and not much more: G1 fills what it is given.
+     */
     @Test
-    void trainingBudgetsHoldWhatTrainingWasMeasuredToUse() {
+    void trainingBudgetsFollowTheNetworkTheOptimiserAndTheBatch() {
         long vgg = budget("train", "--data", "d", "--out", "o");
-        assertTrue(vgg > 4.9 * GIB && vgg < 8 * GIB, "vgg19_bn at 224, batch 8: " + vgg);
+        assertTrue(vgg >= 3300 * HeapBudget.MIB && vgg < 4 * GIB, "vgg19_bn at 224, batch 8, SGD: " + vgg);
+        assertTrue(budget("train", "--optimizer", "adamw") > vgg, "AdamW keeps two moments, SGD one momentum");
+        assertTrue(budget("train", "--recipe", "transfer") > budget("train", "--optimizer", "adamw"),
+                "the transfer recipe adds a moving average of the weights");
+        assertEquals(budget("train", "--optimizer", "adamw"), budget("train", "--recipe", "transfer", "--ema-decay", "0"));
         long mobilenet = budget("train", "--arch", "mobilenet_v2", "--batch-size", "32");
-        assertTrue(mobilenet > 4 * GIB && mobilenet < 8 * GIB, "mobilenet_v2 at 224, batch 32: " + mobilenet);
-        assertTrue(budget("train", "--arch", "mobilenet_v2", "--batch-size", "8") < mobilenet);
-        assertTrue(budget("train", "--arch=mobilenet_v2", "--batch-size", "32", "--image-size", "112") < mobilenet);
+        assertTrue(budget("train", "--arch", "mobilenet_v2", "--batch-size", "64") > mobilenet);
+        assertTrue(budget("train", "--arch=mobilenet_v2", "--batch-size", "64", "--image-size", "112") < mobilenet);
+        assertEquals(HeapBudget.MIN_TRAINING, budget("train", "--arch", "mobilenet_v2", "--batch-size", "2"));
         assertEquals(vgg, budget("bench", "--device", "cpu"));
     }
 
