@@ -26,7 +26,7 @@ import org.covidct.nn.models.Footprint;
  * {@link #MIN_TRAINING}: G1 grows the heap to what it is allowed, so a generous one is resident
  * memory wasted (vgg19_bn at 224 on batches of 8 peaked at 4.96 GiB resident with 5.6 GB of heap,
  * 3.44 GiB with 3.3 GB, at the same speed). Scoring
- * keeps two copies of the parameters (as read and folded for inference) and the largest layer's
+ * keeps {@link #SCORING_PARAMETER_COPIES} copies of the parameters and the largest layer's
  * input and output twice over (a model fused for inference frees each activation once the next
  * layer has made its own), and adds {@link #SCORING_BASE} for the images in flight: the heap is
  * what the serial collector fills before it collects the old generation, so a generous one would
@@ -38,6 +38,13 @@ final class HeapBudget {
     static final long BASE = 768 * MIB;
     /** What a scoring command holds besides its network. */
     static final long SCORING_BASE = 128 * MIB;
+    /**
+     * Copies of the parameters a scoring command may hold at once: the model built with its random
+     * initialisation, the file's tensors read into it, the copies that folding for inference or a
+     * move to the GPU makes, and the array pool's spares. Measured: evaluating a vgg11_bn checkpoint
+     * (129 M parameters) ran out of memory in 2 GB of heap and ran in 3 GB.
+     */
+    static final int SCORING_PARAMETER_COPIES = 6;
     /** What a training command holds besides its network and step: images in flight, reports, plots. */
     static final long TRAINING_BASE = 512 * MIB;
     /** The least heap a training command gets, whatever its network. */
@@ -79,7 +86,7 @@ final class HeapBudget {
                         + Float.BYTES * (parameterCopies(args) * f.parameters() + batch * f.savedPerImage()));
             }
             long floats = command.equals("gradcam") ? 4 * f.parameters() + 2 * f.savedPerImage()
-                    : 2 * f.parameters() + 2 * batch * f.livePerImage();
+                    : SCORING_PARAMETER_COPIES * f.parameters() + 2 * batch * f.livePerImage();
             return SCORING_BASE + Float.BYTES * floats;
         } catch (IllegalArgumentException e) {
             // A malformed option or unreadable file: the command itself will say so, in its own words.
