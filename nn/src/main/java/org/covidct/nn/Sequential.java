@@ -87,12 +87,12 @@ public final class Sequential extends Module {
             } else {
                 next = layer.call(h);
             }
-            boolean passedThrough = next.data() == h.data();
+            boolean passedThrough = next.data() == h.data(), layerWatched = watched(layer);
             boolean unread = freeAsItGoes ? !passedThrough : next.backwardIgnoresDataOf(h);
-            if (!keep && unread && !watched(layer) && h.data().device().equals(Device.CPU)) {
+            if (!keep && unread && !layerWatched && h.data().device().equals(Device.CPU)) {
                 h.data().close();
             }
-            keep = (passedThrough && keep) || watched(layer);
+            keep = (passedThrough && keep) || layerWatched;
             h = next;
         }
         return h;

@@ -85,8 +85,8 @@ final class HeapBudget {
                 return Math.max(MIN_TRAINING, TRAINING_BASE
                         + Float.BYTES * (parameterCopies(args) * f.parameters() + batch * f.savedPerImage()));
             }
-            long floats = command.equals("gradcam") ? 4 * f.parameters() + 2 * f.savedPerImage()
-                    : SCORING_PARAMETER_COPIES * f.parameters() + 2 * batch * f.livePerImage();
+            long activations = command.equals("gradcam") ? 2 * f.savedPerImage() : 2 * batch * f.livePerImage();
+            long floats = SCORING_PARAMETER_COPIES * f.parameters() + activations;
             return SCORING_BASE + Float.BYTES * floats;
         } catch (IllegalArgumentException e) {
             // A malformed option or unreadable file: the command itself will say so, in its own words.

@@ -407,20 +407,19 @@ final class CpuWinograd {
     private static void outputTileScalar(float[] m, int at, int stride, float bk, float[] y, int dst, int col, int cnt,
                                          int secondRow) {
         for (int e = 0; e < cnt; e++) {
-            int l = e / 2, r = at + l;
-            float s0 = e % 2 == 0 ? m[r] + m[r + stride] + m[r + 2 * stride] : m[r + stride] - m[r + 2 * stride] - m[r + 3 * stride];
-            int r1 = r + 4 * stride, r2 = r + 8 * stride, r3 = r + 12 * stride;
-            float s1 = e % 2 == 0 ? m[r1] + m[r1 + stride] + m[r1 + 2 * stride]
-                    : m[r1 + stride] - m[r1 + 2 * stride] - m[r1 + 3 * stride];
-            float s2 = e % 2 == 0 ? m[r2] + m[r2 + stride] + m[r2 + 2 * stride]
-                    : m[r2 + stride] - m[r2 + 2 * stride] - m[r2 + 3 * stride];
-            y[dst + col + e] = s0 + s1 + s2 + bk;
+            int r = at + e / 2;
+            boolean even = e % 2 == 0;
+            float s1 = rowOfMA(m, r + 4 * stride, stride, even), s2 = rowOfMA(m, r + 8 * stride, stride, even);
+            y[dst + col + e] = rowOfMA(m, r, stride, even) + s1 + s2 + bk;
             if (secondRow >= 0) {
-                float s3 = e % 2 == 0 ? m[r3] + m[r3 + stride] + m[r3 + 2 * stride]
-                        : m[r3 + stride] - m[r3 + 2 * stride] - m[r3 + 3 * stride];
-                y[dst + secondRow + col + e] = s1 - s2 - s3 + bk;
+                y[dst + secondRow + col + e] = s1 - s2 - rowOfMA(m, r + 12 * stride, stride, even) + bk;
             }
         }
+    }
+
+    /** One lane of {@link #sum3} (even output columns) or {@link #diff3} (odd ones). */
+    private static float rowOfMA(float[] m, int r, int d, boolean even) {
+        return even ? m[r] + m[r + d] + m[r + 2 * d] : m[r + d] - m[r + 2 * d] - m[r + 3 * d];
     }
 
     /** m[r] + m[r + d] + m[r + 2d], VL lanes: A^T's first row applied along a row of M. */
