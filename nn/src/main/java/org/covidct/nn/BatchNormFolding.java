@@ -30,6 +30,11 @@ final class BatchNormFolding {
     }
 
     static Variable forward(Conv2d conv, BatchNorm2d bn, Variable x) {
+        return forward(conv, bn, x, null);
+    }
+
+    /** As above, clamped by the activation after the batch norm in the same call where clamp is given. */
+    static Variable forward(Conv2d conv, BatchNorm2d bn, Variable x, Clamp clamp) {
         Tensor w = conv.weight().data(), gamma = bn.weight().data();
         int k = w.dim(0);
         try (Tensor zeros = Tensor.zeros(w.device(), k);
@@ -40,7 +45,7 @@ final class BatchNormFolding {
              Tensor shifted = Ops.batchNormInference(convBias, gamma, bn.bias().data(), bn.runningMean(),
                      bn.runningVar(), bn.eps());
              Tensor bias = shifted.reshape(k)) {
-            return conv.convolve(x, Variable.constant(weight), Variable.constant(bias));
+            return conv.convolve(x, Variable.constant(weight), Variable.constant(bias), clamp);
         }
     }
 }

@@ -1,8 +1,10 @@
 package org.covidct.nn;
 
 import org.covidct.nn.autograd.Functional;
+import org.covidct.nn.autograd.GradMode;
 import org.covidct.nn.autograd.Variable;
 import org.covidct.tensor.Conv2dSpec;
+import org.covidct.tensor.Ops;
 import org.covidct.tensor.Tensor;
 
 /**
@@ -78,20 +80,36 @@ public final class Conv2d extends Module {
 
     /** This layer's convolution of x, with its geometry and padding, by the given weight and bias. */
     Variable convolve(Variable x, Variable weight, Variable bias) {
-        if (!tfSame) {
-            return Functional.conv2d(x, weight, bias, spec);
+        return convolve(x, weight, bias, null);
+    }
+
+    /**
+     * As above, and where {@code clamp} is given, the activation after it (ReLU, ReLU6) applied in the
+     * same call: inference only, as the clamped result records no gradient.
+     */
+    Variable convolve(Variable x, Variable weight, Variable bias, Clamp clamp) {
+        Variable input = x;
+        Conv2dSpec s = spec;
+        if (tfSame) {
+            int kernel = weight.shape().dim(2);
+            int padH = samePadding(x.shape().dim(2), kernel, spec.strideH());
+            int padW = samePadding(x.shape().dim(3), kernel, spec.strideW());
+            int top = padH / 2, left = padW / 2;
+            if (padH % 2 == 0 && padW % 2 == 0) {
+                s = new Conv2dSpec(spec.strideH(), spec.strideW(), top, left, spec.groups());
+            } else {
+                // Our convolutions pad symmetrically, so the extra bottom row and right column come first.
+                input = Functional.pad2d(x, top, padH - top, left, padW - left);
+            }
         }
-        int kernel = weight.shape().dim(2);
-        int padH = samePadding(x.shape().dim(2), kernel, spec.strideH());
-        int padW = samePadding(x.shape().dim(3), kernel, spec.strideW());
-        int top = padH / 2, left = padW / 2;
-        if (padH % 2 == 0 && padW % 2 == 0) {
-            return Functional.conv2d(x, weight, bias, new Conv2dSpec(spec.strideH(), spec.strideW(), top, left,
-                    spec.groups()));
+        if (clamp == null) {
+            return Functional.conv2d(input, weight, bias, s);
         }
-        // Our convolutions pad symmetrically, so the extra bottom row and right column come first.
-        Variable padded = Functional.pad2d(x, top, padH - top, left, padW - left);
-        return Functional.conv2d(padded, weight, bias, spec);
+        if (GradMode.isEnabled()) {
+            throw new IllegalStateException("Conv2d: a convolution clamped in the same call records no gradient");
+        }
+        return Variable.constant(Ops.conv2dClamped(input.data(), weight.data(), bias == null ? null : bias.data(), s,
+                clamp.min(), clamp.max()));
     }
 
     /** TensorFlow's total SAME padding of one axis: enough for ceil(in / stride) outputs. */

@@ -27,10 +27,11 @@ public final class Sequential extends Module {
 
     /**
      * Lets inference run each Conv2d of {@code model} and the BatchNorm2d right after it, in any
-     * Sequential of the model, as one convolution (see {@link BatchNormFolding}): one pass over the
-     * activations instead of two. The result differs from the unfused layers by rounding only, and
-     * only passes that nothing else can observe are fused: batch norm in eval mode, no gradients, no
-     * forward hook on either layer, on the CPU. Training is unaffected.
+     * Sequential of the model, as one convolution (see {@link BatchNormFolding}), clamped by the ReLU
+     * or ReLU6 after them as it is made ({@link Clamp}): one pass over the activations instead of
+     * three. The result differs from the unfused layers by rounding only, and only passes that
+     * nothing else can observe are fused: batch norm in eval mode, no gradients, no forward hook on
+     * any of the layers, batch norm folded on the CPU only. Training is unaffected.
      *
      * <p>Without gradients, these Sequentials also free each activation on the CPU once the layer
      * after it has made its own (a layer that hands back its input keeps it, and so do the layers
@@ -70,7 +71,10 @@ public final class Sequential extends Module {
         replaceModule(Integer.toString(index < 0 ? size + index : index), layer);
     }
 
-    /** Runs the layers in order, a Conv2d and the BatchNorm2d after it folded into one where fused for inference. */
+    /**
+     * Runs the layers in order. Where fused for inference, a Conv2d runs with the BatchNorm2d after it
+     * folded in, and with the ReLU or ReLU6 after those applied in the same call.
+     */
     @Override
     public Variable forward(Variable x) {
         List<Module> layers = List.copyOf(children().values());
@@ -80,10 +84,17 @@ public final class Sequential extends Module {
         for (int i = 0; i < layers.size(); i++) {
             Variable next;
             Module layer = layers.get(i);
-            if (fusedForInference && i + 1 < layers.size() && layer instanceof Conv2d conv
-                    && layers.get(i + 1) instanceof BatchNorm2d bn && BatchNormFolding.applies(conv, bn, h)) {
-                next = BatchNormFolding.forward(conv, bn, h);
-                i++;
+            if (fusedForInference && !GradMode.isEnabled() && layer instanceof Conv2d conv) {
+                BatchNorm2d bn = i + 1 < layers.size() && layers.get(i + 1) instanceof BatchNorm2d b
+                        && BatchNormFolding.applies(conv, b, h) ? b : null;
+                int after = bn == null ? i + 1 : i + 2;
+                Clamp clamp = after < layers.size() && !conv.hasForwardHooks() ? Clamp.of(layers.get(after)) : null;
+                if (bn != null) {
+                    next = BatchNormFolding.forward(conv, bn, h, clamp);
+                } else {
+                    next = clamp == null ? conv.call(h) : conv.convolve(h, conv.weight(), conv.bias(), clamp);
+                }
+                i = (clamp == null ? after : after + 1) - 1;
             } else {
                 next = layer.call(h);
             }

@@ -45,6 +45,39 @@ class BatchNormFoldingTest {
         }
     }
 
+    /**
+     * A convolution followed by ReLU6 (TensorFlow's MobileNetV2, no batch norm) or by batch norm and
+     * ReLU runs as one clamped convolution; a hook on the activation keeps the layers apart, so that
+     * it sees the convolution's own output.
+     */
+    @Test
+    void clampsTheActivationInTheConvolutionsCall() {
+        Generator gen = new Generator(11);
+        Conv2d depthwise = new Conv2d(6, 6, 3, 2, 1, 6, true, gen);
+        ReLU6 relu6 = new ReLU6();
+        Sequential block = Sequential.fuseForInference(new Sequential(depthwise, relu6));
+        Conv2d conv = new Conv2d(6, 10, 3, 1, 1, false, gen);
+        BatchNorm2d bn = withRunningStatistics(new BatchNorm2d(10), 10, new Random(4));
+        Sequential withNorm = Sequential.fuseForInference(new Sequential(conv, bn, new ReLU()));
+        block.eval();
+        withNorm.eval();
+        try (TensorScope scope = TensorScope.open(); GradMode.Guard g = GradMode.noGrad()) {
+            Variable x = Variable.constant(random(new Random(12), 2, 6, 11, 12));
+            Tensor clamped = Ops.conv2dClamped(x.data(), depthwise.weight().data(), depthwise.bias().data(),
+                    depthwise.spec(), 0f, 6f);
+            assertArrayEquals(clamped.toArray(), block.forward(x).data().toArray(), "conv2d_clamped's bits");
+            Tensor[] seen = new Tensor[1];
+            try (Module.HookHandle h = relu6.registerForwardHook((m, in, out) -> seen[0] = in.data())) {
+                block.forward(x);
+            }
+            assertArrayEquals(depthwise.forward(x).data().toArray(), seen[0].toArray(),
+                    "the hook on ReLU6 sees the unclamped convolution");
+            Tensor folded = BatchNormFolding.forward(conv, bn, x).data();
+            assertArrayEquals(Ops.relu(folded).toArray(), withNorm.forward(x).data().toArray(),
+                    "folded, then ReLU in the same call");
+        }
+    }
+
     /** A library user gets the layers as written until they ask for fusion, which reaches nested Sequentials. */
     @Test
     void foldsOnlyAfterFuseForInference() {

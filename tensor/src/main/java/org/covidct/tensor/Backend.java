@@ -125,6 +125,17 @@ public interface Backend {
      */
     void conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec, Tensor y);
 
+    /**
+     * y = clamp(conv(x, weight) + bias, min, max): a convolution and the clamping activation after
+     * it (ReLU is [0, inf], ReLU6 [0, 6]), which a backend may apply to each output as it makes it
+     * instead of in a second pass over y. By default, the two passes.
+     */
+    default void conv2dClamped(Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec, float min, float max,
+                               Tensor y) {
+        conv2d(x, weight, bias, spec, y);
+        clamp(y, min, max, y);
+    }
+
     /** dx = gradient of the convolution with respect to its input. */
     void conv2dBackwardData(Tensor dy, Tensor weight, Conv2dSpec spec, Tensor dx);
 

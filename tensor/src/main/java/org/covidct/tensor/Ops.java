@@ -263,15 +263,37 @@ public final class Ops {
     // ---- convolution ------------------------------------------------------------------------------
 
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec) {
-        Backend be = bias == null ? backendOf("conv2d", x, weight) : backendOf("conv2d", x, weight, bias);
+        Tensor y = conv2dOutput("conv2d", x, weight, bias, spec);
+        backendOf("conv2d", x).conv2d(x, weight, bias, spec, y);
+        return y;
+    }
+
+    /**
+     * clamp(conv2d(x, weight, bias, spec), min, max) in one call: a convolution and the ReLU
+     * (min 0, max infinity) or ReLU6 after it, with the same bits as the two ops.
+     */
+    public static Tensor conv2dClamped(Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec, float min, float max) {
+        if (!(min <= max)) {
+            throw new IllegalArgumentException("conv2d_clamped: bounds [" + min + ", " + max + "] are empty");
+        }
+        Tensor y = conv2dOutput("conv2d_clamped", x, weight, bias, spec);
+        backendOf("conv2d_clamped", x).conv2dClamped(x, weight, bias, spec, min, max, y);
+        return y;
+    }
+
+    /** The checked operands' backend and a fresh output of the convolution's shape. */
+    private static Tensor conv2dOutput(String op, Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec) {
+        if (bias == null) {
+            backendOf(op, x, weight);
+        } else {
+            backendOf(op, x, weight, bias);
+        }
         int[] out = conv2dOutput(x.shape(), weight.shape(), spec);
         if (bias != null && (bias.rank() != 1 || bias.dim(0) != weight.dim(0))) {
-            throw new IllegalArgumentException("conv2d: bias " + bias.shape() + " does not match weight "
+            throw new IllegalArgumentException(op + ": bias " + bias.shape() + " does not match weight "
                     + weight.shape());
         }
-        Tensor y = alloc(x.device(), out);
-        be.conv2d(x, weight, bias, spec, y);
-        return y;
+        return alloc(x.device(), out);
     }
 
     /** Gradient of conv2d with respect to an input of shape {@code inputShape}. */

@@ -279,10 +279,17 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec, Tensor y) {
+        conv2dClamped(x, weight, bias, spec, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, y);
+    }
+
+    /** Clamps each output while it is in cache, rather than in a second pass over y. */
+    @Override
+    public void conv2dClamped(Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec, float min, float max,
+                              Tensor y) {
         if (spec.groups() > 1) {
-            CpuGroupedConv2d.forward(x, weight, bias, spec, y, vectorApi);
+            CpuGroupedConv2d.forward(x, weight, bias, spec, min, max, y, vectorApi);
         } else {
-            CpuConv2d.forward(x, weight, bias, spec, y, paths);
+            CpuConv2d.forward(x, weight, bias, spec, min, max, y, paths);
         }
     }
 

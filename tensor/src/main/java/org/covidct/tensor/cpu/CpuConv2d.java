@@ -77,17 +77,67 @@ final class CpuConv2d {
         }
     }
 
-    static void forward(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec, Tensor y, CpuKernelPaths paths) {
+    /**
+     * y = clamp(conv(x, w) + bias, min, max). The implicit GEMM clamps each block of columns as soon
+     * as it is final, while it is still in cache; Winograd's output is clamped in a second pass.
+     */
+    static void forward(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec, float min, float max, Tensor y,
+                        CpuKernelPaths paths) {
         Geom g = new Geom(x, w, spec);
-        float[] bd = bias == null ? null : CpuBackend.data(bias);
+        float[] bd = bias == null ? null : CpuBackend.data(bias), yd = CpuBackend.data(y);
+        OutputClamp clamp = new OutputClamp(min, max, paths.vectorApi());
         if (winograd(g, g.c, g.k, paths)) {
             CpuWinograd.convolve(CpuBackend.data(x), g.n, g.c, g.h, g.w, g.padH, g.padW, g.k,
-                    new CpuWinograd.Filters(CpuBackend.data(w), g.c, g.k, false), bd, CpuBackend.data(y));
+                    new CpuWinograd.Filters(CpuBackend.data(w), g.c, g.k, false), bd, yd);
+            if (!clamp.none()) {
+                Parallel.forRange((int) y.numel(), 1 << 14, (from, to) -> clamp.apply(yd, from, to));
+            }
             return;
         }
         implicitForward(CpuBackend.data(x), g.n, g.c, g.h, g.w, g.r, g.s, g.strideH, g.strideW, g.padH, g.padW,
-                g.p, g.q, g.k, new Weights(CpuBackend.data(w), g.crs, bd), bd != null, CpuBackend.data(y),
+                g.p, g.q, g.k, new Weights(CpuBackend.data(w), g.crs, bd), bd != null, clamp, yd,
                 paths.wholeBatchLimit());
+    }
+
+    /** Bounds an output is clamped to as it is made; none where both are infinite. */
+    private record OutputClamp(float min, float max, boolean vectorApi) {
+        private static final int CACHED_OUTPUTS = 1 << 16;
+        static final OutputClamp NONE = new OutputClamp(Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, false);
+
+        boolean none() {
+            return min == Float.NEGATIVE_INFINITY && max == Float.POSITIVE_INFINITY;
+        }
+
+        void apply(float[] y, int from, int to) {
+            if (vectorApi && VectorWarmUp.compiled()) {
+                SimdElementwise.clamp(y, min, max, y, from, to);
+                return;
+            }
+            for (int i = from; i < to; i++) { // the same bits as the vector kernel
+                y[i] = Math.min(Math.max(y[i], min), max);
+            }
+        }
+
+        /** Output columns [j0, j1) of every channel, images side by side (column j of image j / pq). */
+        void applyToColumns(float[] y, int channels, int pq, long j0, long j1) {
+            for (long j = j0; j < j1; ) {
+                int img = (int) (j / pq), first = (int) (j - (long) img * pq);
+                int len = (int) Math.min(j1 - j, pq - first);
+                for (int ch = 0; ch < channels; ch++) {
+                    int from = (img * channels + ch) * pq + first;
+                    apply(y, from, from + len);
+                }
+                j += len;
+            }
+        }
+
+        /**
+         * How many columns of `rows` output channels to multiply before clamping them: at most
+         * CACHED_OUTPUTS floats, which stay in L2 for the clamp, in whole micro-panels; or all.
+         */
+        int chunk(int columns, int rows) {
+            return none() ? columns : Math.clamp(CACHED_OUTPUTS / rows / Sgemm.NR, 1, Sgemm.NC / Sgemm.NR) * Sgemm.NR;
+        }
     }
 
     static void backwardData(Tensor dy, Tensor w, Conv2dSpec spec, Tensor dx, CpuKernelPaths paths) {
@@ -101,7 +151,7 @@ final class CpuConv2d {
         }
         if (g.strideH == 1 && g.strideW == 1 && fh >= 0 && fw >= 0) {
             implicitForward(dyd, g.n, g.k, g.p, g.q, g.r, g.s, 1, 1, fh, fw, g.h, g.w, g.c,
-                    new FlippedWeights(wd, g.k, g.c, g.r, g.s), false, dxd, paths.wholeBatchLimit());
+                    new FlippedWeights(wd, g.k, g.c, g.r, g.s), false, OutputClamp.NONE, dxd, paths.wholeBatchLimit());
             return;
         }
         // dx[n] = col2im(W^T dy[n]), one image at a time with the gemm parallel inside.
@@ -171,12 +221,12 @@ final class CpuConv2d {
 
     /**
      * out[n] (outC x oh*ow) = A (outC x inC*r*s, plus a bias column) x im2col(in[n]) for every image,
-     * A packed once. The images' columns are laid side by side and split evenly over the pool; a
-     * large batch is padded image by image by the thread that takes it.
+     * A packed once, then clamped. The images' columns are laid side by side and split evenly over
+     * the pool; a large batch is padded image by image by the thread that takes it.
      */
     private static void implicitForward(float[] in, int batch, int inC, int inH, int inW, int r, int s, int sh, int sw,
                                         int ph, int pw, int oh, int ow, int outC, Sgemm.APanels weights,
-                                        boolean bias, float[] out, long wholeBatchLimit) {
+                                        boolean bias, OutputClamp clamp, float[] out, long wholeBatchLimit) {
         int crs = inC * r * s, depth = crs + (bias ? 1 : 0), opq = oh * ow, nr = Sgemm.NR;
         boolean parallel = (long) batch * opq * depth * outC >= SERIAL_WORK;
         float[] packed = Sgemm.packA(Sgemm.MR, outC, depth, weights, parallel);
@@ -191,9 +241,15 @@ final class CpuConv2d {
                 for (int u = u0; u < u1; u++) {
                     int j0 = (int) ((long) panels * u / units) * nr;
                     int j1 = (int) Math.min(total, (long) panels * (u + 1) / units * nr);
-                    Sgemm.multiply(Sgemm.MR, packed, null, 0, outC, depth, 0, depth,
-                            new Columns(whole, r, s, sh, sw, ow, opq, crs, direct), j0, j1, opq, outC * opq,
-                            0f, out, 0, opq, buf);
+                    for (int jc = j0, chunk = clamp.chunk(j1 - j0, outC); jc < j1; jc += chunk) {
+                        int je = Math.min(j1, jc + chunk);
+                        Sgemm.multiply(Sgemm.MR, packed, null, 0, outC, depth, 0, depth,
+                                new Columns(whole, r, s, sh, sw, ow, opq, crs, direct), jc, je, opq, outC * opq,
+                                0f, out, 0, opq, buf);
+                        if (!clamp.none()) {
+                            clamp.applyToColumns(out, outC, opq, jc, je);
+                        }
+                    }
                 }
             });
             return;
@@ -211,8 +267,15 @@ final class CpuConv2d {
                 }
                 int j0 = img * opq + (int) ((long) colPanels * part / split) * nr;
                 int j1 = img * opq + Math.min(opq, (int) ((long) colPanels * (part + 1) / split) * nr);
-                Sgemm.multiply(Sgemm.MR, packed, null, 0, outC, depth, 0, depth,
-                        new Columns(xp, r, s, sh, sw, ow, opq, crs, direct), j0, j1, opq, outC * opq, 0f, out, 0, opq, buf);
+                for (int jc = j0, chunk = clamp.chunk(j1 - j0, outC); jc < j1; jc += chunk) {
+                    int je = Math.min(j1, jc + chunk);
+                    Sgemm.multiply(Sgemm.MR, packed, null, 0, outC, depth, 0, depth,
+                            new Columns(xp, r, s, sh, sw, ow, opq, crs, direct), jc, je, opq, outC * opq, 0f, out, 0,
+                            opq, buf);
+                    if (!clamp.none()) {
+                        clamp.applyToColumns(out, outC, opq, jc, je);
+                    }
+                }
             }
         });
     }

@@ -52,7 +52,9 @@ final class CpuGroupedConv2d {
         }
     }
 
-    static void forward(Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec, Tensor y, boolean vectorApi) {
+    /** y = clamp(conv(x, weight) + bias, min, max), each output plane clamped as it is finished. */
+    static void forward(Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec, float min, float max, Tensor y,
+                        boolean vectorApi) {
         Geom g = Geom.of(x, weight, spec);
         float[] xd = data(x), wd = data(weight), yd = data(y), bd = bias == null ? null : data(bias);
         int hw = g.h * g.w, pq = g.p * g.q, rs = g.r * g.s;
@@ -64,11 +66,11 @@ final class CpuGroupedConv2d {
                     int xOff = (u / g.k * g.c + ko / g.kg) * hw;
                     float b = bd == null ? 0f : bd[ko];
                     if (VectorWarmUp.compiled()) {
-                        SimdDepthwise.plane(xd, xOff, g.h, g.w, g.ph, g.pw, g.sh, g.sw, g.r, g.s, wd, ko * rs, b, yd,
-                                u * pq, g.p, g.q, scratch);
+                        SimdDepthwise.plane(xd, xOff, g.h, g.w, g.ph, g.pw, g.sh, g.sw, g.r, g.s, wd, ko * rs, b, min, max,
+                                yd, u * pq, g.p, g.q, scratch);
                     } else {
                         SimdDepthwise.scalarPlane(xd, xOff, g.h, g.w, g.ph, g.pw, g.sh, g.sw, g.r, g.s, wd, ko * rs, b,
-                                yd, u * pq, g.p, g.q, scratch);
+                                min, max, yd, u * pq, g.p, g.q, scratch);
                     }
                 }
             });
@@ -97,6 +99,9 @@ final class CpuGroupedConv2d {
                         }
                     }
                 }
+                for (int i = yBase; i < yBase + pq; i++) {
+                    yd[i] = Math.min(Math.max(yd[i], min), max);
+                }
             }
         });
     }
@@ -117,11 +122,11 @@ final class CpuGroupedConv2d {
                         flipped[t] = wd[cin * rs + rs - 1 - t];
                     }
                     if (VectorWarmUp.compiled()) {
-                        SimdDepthwise.plane(dyd, u * pq, g.p, g.q, padH, padW, 1, 1, g.r, g.s, flipped, 0, 0f, dxd,
-                                u * hw, g.h, g.w, scratch);
+                        SimdDepthwise.plane(dyd, u * pq, g.p, g.q, padH, padW, 1, 1, g.r, g.s, flipped, 0, 0f,
+                                Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, dxd, u * hw, g.h, g.w, scratch);
                     } else {
                         SimdDepthwise.scalarPlane(dyd, u * pq, g.p, g.q, padH, padW, 1, 1, g.r, g.s, flipped, 0, 0f,
-                                dxd, u * hw, g.h, g.w, scratch);
+                                Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, dxd, u * hw, g.h, g.w, scratch);
                     }
                 }
             });

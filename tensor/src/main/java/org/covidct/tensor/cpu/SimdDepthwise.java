@@ -2,31 +2,38 @@ package org.covidct.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * One plane of a depthwise convolution, register-tiled with the Vector API. The input plane is
  * first copied into a zero-bordered buffer, so that every output takes every tap without a bounds
- * test, with each row split into its column phases (even and odd columns at stride 2), so that
- * the taps of consecutive outputs are consecutive floats; then each vector of outputs sums its
- * taps in registers and is stored once (the tap-by-tap row updates load and store every output
- * once per tap). Sums run bias first, then kernel rows, then columns, with separate multiply and
- * add roundings, as the scalar loops do; a padded tap adds an exact zero. Backward-data at stride
- * 1 is the same plane with the kernel flipped; the weight gradient of a 3x3 kernel reads the same
- * bordered input. Used only when the module is present.
+ * test, with each row split into its column phases (even and odd columns at stride 2, split a
+ * vector pair at a time), so that the taps of consecutive outputs are consecutive floats; then each
+ * vector of outputs sums its taps in registers, is clamped (the activation that follows, ReLU6 in
+ * MobileNetV2) and is stored once (the tap-by-tap row updates load and store every output once per
+ * tap). Sums run bias first, then kernel rows, then columns, one fused multiply-add per tap; a
+ * padded tap adds an exact zero. Backward-data at stride 1 is the same plane with the kernel
+ * flipped; the weight gradient of a 3x3 kernel reads the same bordered input. Used only when the
+ * module is present.
  */
 final class SimdDepthwise {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Lanes 0, 2, 4, ... and 1, 3, 5, ... of two vectors side by side (past the first, from the second). */
+    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, i -> 2 * i);
+    private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(S, i -> 2 * i + 1);
 
     private SimdDepthwise() {
     }
 
     /**
-     * Floats of the padded-plane buffer that {@link #plane} and {@link #weightGradient3x3} need.
-     * Allocate it zeroed once per geometry: they write only the plane's positions, never the borders.
+     * Floats of the padded-plane buffer that {@link #plane} and {@link #weightGradient3x3} need, and
+     * a vector more, where plane's last outputs pass on their way out. Allocate it zeroed once per
+     * geometry: they write only the plane's positions, never the borders.
      */
     static int scratchSize(int h, int w, int padH, int padW, int strideW) {
-        return (h + 2 * padH) * strideW * phaseWidth(w, padW, strideW);
+        return (h + 2 * padH) * strideW * phaseWidth(w, padW, strideW) + S.length();
     }
 
     /** Length of one column phase of a padded row, with a vector of slack for the last loads. */
@@ -35,15 +42,24 @@ final class SimdDepthwise {
     }
 
     /**
-     * y[yOff + i * q + j] = bias + the sum over kernel rows ri and columns sj of
-     * wt[wOff + ri * s + sj] * x[xOff + (i * strideH - padH + ri) * w + j * strideW - padW + sj],
+     * y[yOff + i * q + j] = min(max(bias + the sum over kernel rows ri and columns sj of
+     * wt[wOff + ri * s + sj] * x[xOff + (i * strideH - padH + ri) * w + j * strideW - padW + sj], lo), hi),
      * taps outside the h x w plane counting as zero, for i < p and j < q. padH and padW must not be
-     * negative.
+     * negative; lo and hi are infinite where nothing is clamped.
      */
     static void plane(float[] x, int xOff, int h, int w, int padH, int padW, int strideH, int strideW, int r, int s,
-                      float[] wt, int wOff, float bias, float[] y, int yOff, int p, int q, float[] scratch) {
-        int phase = pad(x, xOff, h, w, padH, padW, strideW, scratch), row = strideW * phase;
-        VectorMask<Float> tail = S.indexInRange(0, q % S.length()); // the last, partial vector of a row
+                      float[] wt, int wOff, float bias, float lo, float hi, float[] y, int yOff, int p, int q,
+                      float[] scratch) {
+        int phase = pad(x, xOff, h, w, padH, padW, strideW, scratch, true), row = strideW * phase;
+        if (r == 3 && s == 3) {
+            plane3x3(scratch, phase, row, strideH, strideW, wt, wOff, bias, lo, hi, y, yOff, p, q);
+            return;
+        }
+        int[] taps = new int[s]; // where column sj's tap lies from an output's first
+        for (int sj = 0; sj < s; sj++) {
+            taps[sj] = sj % strideW * phase + sj / strideW;
+        }
+        int end = yOff + p * q;
         for (int i = 0; i < p; i++) {
             int top = i * strideH * row, out = yOff + i * q;
             for (int j = 0; j < q; j += S.length()) {
@@ -51,16 +67,60 @@ final class SimdDepthwise {
                 for (int ri = 0; ri < r; ri++) {
                     int at = top + ri * row + j, w0 = wOff + ri * s;
                     for (int sj = 0; sj < s; sj++) {
-                        int tap = at + sj % strideW * phase + sj / strideW;
-                        acc = acc.add(FloatVector.fromArray(S, scratch, tap).mul(wt[w0 + sj]));
+                        acc = FloatVector.fromArray(S, scratch, at + taps[sj])
+                                .fma(FloatVector.broadcast(S, wt[w0 + sj]), acc);
                     }
                 }
-                if (j + S.length() <= q) {
-                    acc.intoArray(y, out + j);
-                } else {
-                    acc.intoArray(y, out + j, tail);
-                }
+                store(acc.lanewise(VectorOperators.MAX, lo).lanewise(VectorOperators.MIN, hi), y, out + j, end,
+                        scratch);
             }
+        }
+    }
+
+    /**
+     * {@link #plane} for 3x3 kernels, MobileNetV2's: the nine weights held in registers, the taps'
+     * offsets fixed, so each vector of outputs is nine loads and nine fused multiply-adds in the
+     * same order.
+     */
+    private static void plane3x3(float[] scratch, int phase, int row, int strideH, int strideW, float[] wt, int wOff,
+                                 float bias, float lo, float hi, float[] y, int yOff, int p, int q) {
+        int c1 = 1 % strideW * phase + 1 / strideW, c2 = 2 % strideW * phase + 2 / strideW; // column taps 1 and 2
+        FloatVector w00 = FloatVector.broadcast(S, wt[wOff]), w01 = FloatVector.broadcast(S, wt[wOff + 1]);
+        FloatVector w02 = FloatVector.broadcast(S, wt[wOff + 2]), w10 = FloatVector.broadcast(S, wt[wOff + 3]);
+        FloatVector w11 = FloatVector.broadcast(S, wt[wOff + 4]), w12 = FloatVector.broadcast(S, wt[wOff + 5]);
+        FloatVector w20 = FloatVector.broadcast(S, wt[wOff + 6]), w21 = FloatVector.broadcast(S, wt[wOff + 7]);
+        FloatVector w22 = FloatVector.broadcast(S, wt[wOff + 8]), b = FloatVector.broadcast(S, bias);
+        int end = yOff + p * q;
+        for (int i = 0; i < p; i++) {
+            int r0 = i * strideH * row, r1 = r0 + row, r2 = r1 + row, out = yOff + i * q;
+            for (int j = 0; j < q; j += S.length()) {
+                FloatVector acc = FloatVector.fromArray(S, scratch, r0 + j).fma(w00, b);
+                acc = FloatVector.fromArray(S, scratch, r0 + j + c1).fma(w01, acc);
+                acc = FloatVector.fromArray(S, scratch, r0 + j + c2).fma(w02, acc);
+                acc = FloatVector.fromArray(S, scratch, r1 + j).fma(w10, acc);
+                acc = FloatVector.fromArray(S, scratch, r1 + j + c1).fma(w11, acc);
+                acc = FloatVector.fromArray(S, scratch, r1 + j + c2).fma(w12, acc);
+                acc = FloatVector.fromArray(S, scratch, r2 + j).fma(w20, acc);
+                acc = FloatVector.fromArray(S, scratch, r2 + j + c1).fma(w21, acc);
+                acc = FloatVector.fromArray(S, scratch, r2 + j + c2).fma(w22, acc);
+                store(acc.lanewise(VectorOperators.MAX, lo).lanewise(VectorOperators.MIN, hi), y, out + j, end,
+                        scratch);
+            }
+        }
+    }
+
+    /**
+     * v into y from at, up to the plane's end: a whole vector where the plane has room for it, its
+     * lanes past the row landing on outputs that the rows after it write again; else through the
+     * last vector of scratch. A masked store would cost more than the vector's nine taps.
+     */
+    private static void store(FloatVector v, float[] y, int at, int end, float[] scratch) {
+        if (at + S.length() <= end) {
+            v.intoArray(y, at);
+        } else {
+            int last = scratch.length - S.length();
+            v.intoArray(scratch, last);
+            System.arraycopy(scratch, last, y, at, end - at);
         }
     }
 
@@ -70,9 +130,10 @@ final class SimdDepthwise {
      * {@link #plane} ({@link VectorWarmUp}).
      */
     static void scalarPlane(float[] x, int xOff, int h, int w, int padH, int padW, int strideH, int strideW, int r,
-                            int s, float[] wt, int wOff, float bias, float[] y, int yOff, int p, int q, float[] scratch) {
+                            int s, float[] wt, int wOff, float bias, float lo, float hi, float[] y, int yOff, int p,
+                            int q, float[] scratch) {
         VectorWarmUp.twinWork(2L * p * q * r * s);
-        int phase = pad(x, xOff, h, w, padH, padW, strideW, scratch), row = strideW * phase;
+        int phase = pad(x, xOff, h, w, padH, padW, strideW, scratch, false), row = strideW * phase;
         for (int i = 0; i < p; i++) {
             int top = i * strideH * row, out = yOff + i * q;
             for (int j = 0; j < q; j++) {
@@ -80,10 +141,10 @@ final class SimdDepthwise {
                 for (int ri = 0; ri < r; ri++) {
                     int at = top + ri * row + j, w0 = wOff + ri * s;
                     for (int sj = 0; sj < s; sj++) {
-                        acc += scratch[at + sj % strideW * phase + sj / strideW] * wt[w0 + sj];
+                        acc = Math.fma(scratch[at + sj % strideW * phase + sj / strideW], wt[w0 + sj], acc);
                     }
                 }
-                y[out + j] = acc;
+                y[out + j] = Math.min(Math.max(acc, lo), hi);
             }
         }
     }
@@ -93,14 +154,19 @@ final class SimdDepthwise {
      * row split into strideW column phases (padded column c at phase c % strideW, index
      * c / strideW). Only the plane's own positions are written: the borders and the slack stay as
      * they are, zero in a fresh buffer, which therefore serves every plane of one geometry.
-     * Returns the length of a phase.
+     * Returns the length of a phase. At stride 2 the phases are split by vectors where
+     * {@code vectors} is set; the scalar twin's copy ({@code false}) puts every float in the same place.
      */
-    private static int pad(float[] x, int xOff, int h, int w, int padH, int padW, int strideW, float[] scratch) {
+    private static int pad(float[] x, int xOff, int h, int w, int padH, int padW, int strideW, float[] scratch,
+                           boolean vectors) {
         int phase = phaseWidth(w, padW, strideW), row = strideW * phase;
         for (int ih = 0; ih < h; ih++) {
             int dst = (ih + padH) * row, src = xOff + ih * w;
             if (strideW == 1) {
                 System.arraycopy(x, src, scratch, dst + padW, w);
+            } else if (strideW == 2) {
+                splitEvenOdd(x, src, w, vectors, scratch, dst + padW % 2 * phase + padW / 2,
+                        dst + (padW + 1) % 2 * phase + (padW + 1) / 2);
             } else {
                 for (int p = 0; p < strideW; p++) { // columns iw with (iw + padW) % strideW == p
                     int iw = Math.floorMod(p - padW, strideW);
@@ -113,6 +179,31 @@ final class SimdDepthwise {
         return phase;
     }
 
+    /** x[src + 2k] to scratch[evens + k] and x[src + 2k + 1] to scratch[odds + k], for 2k (+ 1) < w. */
+    private static void splitEvenOdd(float[] x, int src, int w, boolean vectors, float[] scratch, int evens,
+                                     int odds) {
+        int k = 0, lanes = S.length();
+        if (vectors && w >= 2 * lanes) {
+            int last = w / 2 - lanes; // the last pair ends at the row's last even column, overlapping one before
+            for (k = 0; ; k = Math.min(k + lanes, last)) {
+                FloatVector lower = FloatVector.fromArray(S, x, src + 2 * k);
+                FloatVector upper = FloatVector.fromArray(S, x, src + 2 * k + lanes);
+                lower.rearrange(EVENS, upper).intoArray(scratch, evens + k);
+                lower.rearrange(ODDS, upper).intoArray(scratch, odds + k);
+                if (k == last) {
+                    break;
+                }
+            }
+            k = w / 2;
+        }
+        for (; 2 * k < w; k++) {
+            scratch[evens + k] = x[src + 2 * k];
+            if (2 * k + 1 < w) {
+                scratch[odds + k] = x[src + 2 * k + 1];
+            }
+        }
+    }
+
     /**
      * The weight gradient of one depthwise plane: adds to acc[ri * 3 + sj] the sum over i < p and
      * j < q of dy[dyOff + i * q + j] times the input tap that output (i, j) read at (ri, sj), with
@@ -122,7 +213,7 @@ final class SimdDepthwise {
      */
     static void weightGradient3x3(float[] x, int xOff, int h, int w, int padH, int padW, int strideH, int strideW,
                                   float[] dy, int dyOff, int p, int q, double[] acc, float[] scratch) {
-        int phase = pad(x, xOff, h, w, padH, padW, strideW, scratch), row = strideW * phase;
+        int phase = pad(x, xOff, h, w, padH, padW, strideW, scratch, true), row = strideW * phase;
         int c1 = 1 % strideW * phase + 1 / strideW, c2 = 2 % strideW * phase + 2 / strideW; // column taps 1 and 2
         VectorMask<Float> tail = S.indexInRange(0, q % S.length());
         for (int i = 0; i < p; i++) {

@@ -67,7 +67,7 @@ final class VectorKernelDrills {
             int h = 9, w = 2 * vl + 3, q = (w + 2 - 3) / stride + 1, p = (h + 2 - 3) / stride + 1, s = stride;
             float[] plane = filled(h * w), weights = filled(9), scratch = new float[SimdDepthwise.scratchSize(h, w, 1, 1, s)];
             float[] y = new float[p * q];
-            drills.add(() -> SimdDepthwise.plane(plane, 0, h, w, 1, 1, s, s, 3, 3, weights, 0, 0.5f, y, 0, p, q,
+            drills.add(() -> SimdDepthwise.plane(plane, 0, h, w, 1, 1, s, s, 3, 3, weights, 0, 0.5f, 0f, 6f, y, 0, p, q,
                     scratch));
         }
         drills.addAll(winogradDrills());

@@ -1,5 +1,6 @@
 package org.covidct.tensor.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -64,6 +65,35 @@ class CpuConv2dTest {
         // More output channels than one block of A rows (Sgemm.MC): the weight gradient's A, packed
         // block by block, on the tiled path.
         check(DEFAULT, 1, 5, Sgemm.MC + 9, 13, 13, 3, 3, Conv2dSpec.of(2, 1), true, 24);
+    }
+
+    /**
+     * A clamped convolution has the bits of the convolution then the clamp, on outputs wider than
+     * the blocks of columns it clamps while they are in cache (Sgemm.NC), through the whole-batch,
+     * image-by-image and Winograd paths, pointwise and 3x3.
+     */
+    @Example
+    void clampedConvolutionEqualsConvolutionThenClamp() {
+        Random rnd = new Random(31);
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor x = Tensor.of(random(rnd, 3 * 8 * 37 * 41), 3, 8, 37, 41);
+            Tensor pointwise = Tensor.of(random(rnd, 20 * 8), 20, 8, 1, 1);
+            Tensor spatial = Tensor.of(random(rnd, 12 * 8 * 9), 12, 8, 3, 3), bias = Tensor.of(random(rnd, 20), 20);
+            for (CpuKernelPaths paths : new CpuKernelPaths[] {DEFAULT, IMAGE_BY_IMAGE, WINOGRAD_ALWAYS}) {
+                CpuBackend be = new CpuBackend(paths);
+                Tensor[][] cases = {{pointwise, bias}, {spatial, null}};
+                for (Tensor[] wb : cases) {
+                    Conv2dSpec spec = Conv2dSpec.of(1, wb[0].dim(2) / 2);
+                    int k = wb[0].dim(0);
+                    Tensor b = wb[1];
+                    Tensor apart = Tensor.zeros(Device.CPU, 3, k, 37, 41), fused = Tensor.zeros(Device.CPU, 3, k, 37, 41);
+                    be.conv2d(x, wb[0], b, spec, apart);
+                    be.clamp(apart, -0.25f, 0.5f, apart);
+                    be.conv2dClamped(x, wb[0], b, spec, -0.25f, 0.5f, fused);
+                    assertArrayEquals(apart.toArray(), fused.toArray(), paths + " " + wb[0].shape());
+                }
+            }
+        }
     }
 
     /**

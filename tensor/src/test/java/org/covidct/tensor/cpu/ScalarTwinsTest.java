@@ -141,20 +141,22 @@ class ScalarTwinsTest {
     void depthwisePlanesMatch(@ForAll @IntRange(min = 1, max = 40) int h, @ForAll @IntRange(min = 1, max = 40) int w,
                               @ForAll @IntRange(min = 0, max = 2) int kernelIndex,
                               @ForAll @IntRange(min = 1, max = 2) int stride,
-                              @ForAll @IntRange(min = 0, max = 2) int pad, @ForAll long seed) {
+                              @ForAll @IntRange(min = 0, max = 2) int pad, @ForAll boolean clamped,
+                              @ForAll long seed) {
         int r = new int[] {1, 3, 5}[kernelIndex], s = r;
         int p = (h + 2 * pad - r) / stride + 1, q = (w + 2 * pad - s) / stride + 1;
         assumeTrue(h + 2 * pad >= r && w + 2 * pad >= s && pad < r, "the kernel fits the padded plane");
         Random rnd = new Random(seed);
         float[] x = values(rnd, h * w + 2), wt = values(rnd, r * s + 1);
         float bias = (float) rnd.nextGaussian();
+        float lo = clamped ? -0.5f : Float.NEGATIVE_INFINITY, hi = clamped ? 0.5f : Float.POSITIVE_INFINITY;
         float[] vector = new float[p * q + 1], scalar = new float[p * q + 1];
-        SimdDepthwise.plane(x, 2, h, w, pad, pad, stride, stride, r, s, wt, 1, bias, vector, 1, p, q,
+        SimdDepthwise.plane(x, 2, h, w, pad, pad, stride, stride, r, s, wt, 1, bias, lo, hi, vector, 1, p, q,
                 new float[SimdDepthwise.scratchSize(h, w, pad, pad, stride)]);
-        SimdDepthwise.scalarPlane(x, 2, h, w, pad, pad, stride, stride, r, s, wt, 1, bias, scalar, 1, p, q,
+        SimdDepthwise.scalarPlane(x, 2, h, w, pad, pad, stride, stride, r, s, wt, 1, bias, lo, hi, scalar, 1, p, q,
                 new float[SimdDepthwise.scratchSize(h, w, pad, pad, stride)]);
         assertArrayEquals(vector, scalar, h + "x" + w + " plane, " + r + "x" + s + " kernel, stride " + stride
-                + ", pad " + pad);
+                + ", pad " + pad + (clamped ? ", clamped" : ""));
     }
 
     /** Winograd's three transforms, each run as vectors and as its scalar twin on the same inputs. */

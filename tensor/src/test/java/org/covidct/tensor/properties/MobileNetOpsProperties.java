@@ -75,7 +75,7 @@ class MobileNetOpsProperties {
                                    @ForAll @IntRange(min = 0, max = 6) int extraW,
                                    @ForAll @IntRange(min = 1, max = 3) int sh, @ForAll @IntRange(min = 1, max = 3) int sw,
                                    @ForAll @IntRange(min = 0, max = 2) int ph, @ForAll @IntRange(min = 0, max = 2) int pw,
-                                   @ForAll boolean withBias, @ForAll long seed) {
+                                   @ForAll boolean withBias, @ForAll boolean clamped, @ForAll long seed) {
         Case g = grouped(n, groups, cg, kg, r, s, extraH, extraW, sh, sw, ph, pw);
         Random rnd = new Random(seed);
         float[] x = uniform(rnd, g.n * g.c() * g.h * g.w, -1, 1);
@@ -84,12 +84,17 @@ class MobileNetOpsProperties {
         double[] expected = NaiveMobileNetOps.groupedConv2d(toDouble(x), g.n, g.c(), g.h, g.w, toDouble(wt), g.k(),
                 g.r, g.s, b == null ? null : toDouble(b), g.sh, g.sw, g.ph, g.pw, g.groups);
         try (TensorScope scope = TensorScope.open()) {
-            Tensor y = Ops.conv2d(Tensor.of(x, g.n, g.c(), g.h, g.w), Tensor.of(wt, g.k(), g.cg, g.r, g.s),
-                    b == null ? null : Tensor.of(b, g.k()), g.spec());
+            Tensor xT = Tensor.of(x, g.n, g.c(), g.h, g.w), wT = Tensor.of(wt, g.k(), g.cg, g.r, g.s);
+            Tensor bT = b == null ? null : Tensor.of(b, g.k());
+            Tensor y = clamped ? Ops.conv2dClamped(xT, wT, bT, g.spec(), -0.5f, 0.5f) : Ops.conv2d(xT, wT, bT, g.spec());
+            if (clamped) {
+                expected = NaiveMobileNetOps.clamp(expected, -0.5, 0.5);
+            }
             if (!y.shape().equals(Shape.of(g.n, g.k(), g.p(), g.q()))) {
                 throw new AssertionError(g + ": output shape " + y.shape());
             }
-            assertClose(g + " bias=" + withBias, y.toArray(), expected, FORWARD_TOL);
+            assertClose(g + " bias=" + withBias + (clamped ? " clamped to [-0.5, 0.5]" : ""), y.toArray(), expected,
+                    FORWARD_TOL);
         }
     }
 

@@ -316,7 +316,7 @@ class CudaVsCpuTest {
             new ConvCase(new int[] {2, 8, 9, 9}, new int[] {12, 2, 3, 3}, new Conv2dSpec(1, 1, 1, 1, 4)));
 
     @Test
-    @DisplayName("conv2d forward (with bias), backward data and backward weight in strict FP32")
+    @DisplayName("conv2d forward (with bias, and clamped), backward data and backward weight in strict FP32")
     void convolutionFp32() {
         compareConvolutions(FP32_RTOL);
     }
@@ -338,6 +338,8 @@ class CudaVsCpuTest {
             assertClose("conv2d " + what, yCpu, Ops.conv2d(x.gpu(), w.gpu(), b.gpu(), c.spec()), rtol);
             assertClose("conv2d no bias " + what, Ops.conv2d(x.cpu(), w.cpu(), null, c.spec()),
                     Ops.conv2d(x.gpu(), w.gpu(), null, c.spec()), rtol);
+            assertClose("conv2d_clamped " + what, Ops.conv2dClamped(x.cpu(), w.cpu(), b.cpu(), c.spec(), 0f, 0.5f),
+                    Ops.conv2dClamped(x.gpu(), w.gpu(), b.gpu(), c.spec(), 0f, 0.5f), rtol);
             Pair dy = random(yCpu.dims());
             assertClose("conv2d_backward_data " + what,
                     Ops.conv2dBackwardData(dy.cpu(), w.cpu(), x.shape(), c.spec()),
