@@ -204,34 +204,41 @@ final class SimdDepthwise {
         }
     }
 
+    /** Vectors of products a lane sums in float before weightGradient3x3 adds them into its double sums. */
+    private static final int FLUSH_VECTORS = 64;
+
     /**
      * The weight gradient of one depthwise plane: adds to acc[ri * 3 + sj] the sum over i < p and
      * j < q of dy[dyOff + i * q + j] times the input tap that output (i, j) read at (ri, sj), with
      * the input zero-bordered as in {@link #plane}. For 3x3 kernels: the nine sums of a vector of
-     * outputs stay in registers, loading each dy once; each row's sums are added in double, as the
-     * row-by-row dot products of the scalar loop are.
+     * outputs stay in registers, loading each dy once; every row or run of rows of at least
+     * FLUSH_VECTORS vectors is then reduced across lanes and added in double, so that a small plane
+     * reduces its nine sums once, not once a row.
      */
     static void weightGradient3x3(float[] x, int xOff, int h, int w, int padH, int padW, int strideH, int strideW,
                                   float[] dy, int dyOff, int p, int q, double[] acc, float[] scratch) {
         int phase = pad(x, xOff, h, w, padH, padW, strideW, scratch, true), row = strideW * phase;
         int c1 = 1 % strideW * phase + 1 / strideW, c2 = 2 % strideW * phase + 2 / strideW; // column taps 1 and 2
         VectorMask<Float> tail = S.indexInRange(0, q % S.length());
-        for (int i = 0; i < p; i++) {
+        int perRow = Math.ceilDiv(q, S.length()), rowsPerFlush = Math.max(1, FLUSH_VECTORS / perRow);
+        for (int i0 = 0; i0 < p; i0 += rowsPerFlush) {
             FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00, a20 = a00,
                     a21 = a00, a22 = a00;
-            int r0 = i * strideH * row, r1 = r0 + row, r2 = r1 + row, out = dyOff + i * q;
-            for (int j = 0; j < q; j += S.length()) {
-                FloatVector g = j + S.length() <= q ? FloatVector.fromArray(S, dy, out + j)
-                        : FloatVector.fromArray(S, dy, out + j, tail);
-                a00 = a00.add(g.mul(FloatVector.fromArray(S, scratch, r0 + j)));
-                a01 = a01.add(g.mul(FloatVector.fromArray(S, scratch, r0 + j + c1)));
-                a02 = a02.add(g.mul(FloatVector.fromArray(S, scratch, r0 + j + c2)));
-                a10 = a10.add(g.mul(FloatVector.fromArray(S, scratch, r1 + j)));
-                a11 = a11.add(g.mul(FloatVector.fromArray(S, scratch, r1 + j + c1)));
-                a12 = a12.add(g.mul(FloatVector.fromArray(S, scratch, r1 + j + c2)));
-                a20 = a20.add(g.mul(FloatVector.fromArray(S, scratch, r2 + j)));
-                a21 = a21.add(g.mul(FloatVector.fromArray(S, scratch, r2 + j + c1)));
-                a22 = a22.add(g.mul(FloatVector.fromArray(S, scratch, r2 + j + c2)));
+            for (int i = i0; i < Math.min(p, i0 + rowsPerFlush); i++) {
+                int r0 = i * strideH * row, r1 = r0 + row, r2 = r1 + row, out = dyOff + i * q;
+                for (int j = 0; j < q; j += S.length()) {
+                    FloatVector g = j + S.length() <= q ? FloatVector.fromArray(S, dy, out + j)
+                            : FloatVector.fromArray(S, dy, out + j, tail);
+                    a00 = FloatVector.fromArray(S, scratch, r0 + j).fma(g, a00);
+                    a01 = FloatVector.fromArray(S, scratch, r0 + j + c1).fma(g, a01);
+                    a02 = FloatVector.fromArray(S, scratch, r0 + j + c2).fma(g, a02);
+                    a10 = FloatVector.fromArray(S, scratch, r1 + j).fma(g, a10);
+                    a11 = FloatVector.fromArray(S, scratch, r1 + j + c1).fma(g, a11);
+                    a12 = FloatVector.fromArray(S, scratch, r1 + j + c2).fma(g, a12);
+                    a20 = FloatVector.fromArray(S, scratch, r2 + j).fma(g, a20);
+                    a21 = FloatVector.fromArray(S, scratch, r2 + j + c1).fma(g, a21);
+                    a22 = FloatVector.fromArray(S, scratch, r2 + j + c2).fma(g, a22);
+                }
             }
             acc[0] += SimdLanes.sum(a00);
             acc[1] += SimdLanes.sum(a01);

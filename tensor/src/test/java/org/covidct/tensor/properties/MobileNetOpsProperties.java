@@ -14,6 +14,7 @@ import java.util.Random;
 import java.util.function.ToDoubleFunction;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -125,6 +126,16 @@ class MobileNetOpsProperties {
             assertClose(g + " dbias", Ops.sumPerChannel(dyT).toArray(), centralDifferences(bd, loss, FD_STEP),
                     GRADIENT_TOL);
         }
+    }
+
+    /**
+     * Planes tall and wide enough that the depthwise weight gradient reduces its sums over several
+     * runs of rows (SimdDepthwise.weightGradient3x3), at stride 1 and 2.
+     */
+    @Example
+    void depthwiseBackwardOnTallPlanes() {
+        depthwiseLargerBackwardMatchesNaiveAdjoint(2, 3, 1, 3, 70, 1, 1, 5L);
+        depthwiseLargerBackwardMatchesNaiveAdjoint(1, 2, 1, 3, 90, 2, 1, 6L);
     }
 
     /** MobileNet-like depthwise sizes (many channels, larger planes, stride 2) against the naive adjoints. */
