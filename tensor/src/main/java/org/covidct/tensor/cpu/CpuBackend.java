@@ -342,7 +342,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void maxPool2d(Tensor x, Pool2dSpec spec, Tensor y) {
-        CpuPooling.maxPool(x, spec, y);
+        CpuPooling.maxPool(x, spec, y, vectorApi && VectorWarmUp.compiled());
     }
 
     @Override

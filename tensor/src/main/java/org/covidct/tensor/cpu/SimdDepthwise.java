@@ -3,7 +3,6 @@ package org.covidct.tensor.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -20,9 +19,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class SimdDepthwise {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** Lanes 0, 2, 4, ... and 1, 3, 5, ... of two vectors side by side (past the first, from the second). */
-    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, i -> 2 * i);
-    private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(S, i -> 2 * i + 1);
 
     private SimdDepthwise() {
     }
@@ -188,8 +184,8 @@ final class SimdDepthwise {
             for (k = 0; ; k = Math.min(k + lanes, last)) {
                 FloatVector lower = FloatVector.fromArray(S, x, src + 2 * k);
                 FloatVector upper = FloatVector.fromArray(S, x, src + 2 * k + lanes);
-                lower.rearrange(EVENS, upper).intoArray(scratch, evens + k);
-                lower.rearrange(ODDS, upper).intoArray(scratch, odds + k);
+                SimdLanes.evens(lower, upper).intoArray(scratch, evens + k);
+                SimdLanes.odds(lower, upper).intoArray(scratch, odds + k);
                 if (k == last) {
                     break;
                 }

@@ -54,7 +54,8 @@ final class VectorKernelDrills {
                 () -> SimdGemm.copyVector(a, 0, 0.5f, out, 0),
                 () -> SimdGemm.mergeRow(c, 0, 1f, out, 0),
                 () -> SimdGemm.mergeRow(c, 0, 0f, out, 0),
-                () -> SimdElementwise.clamp(b, 0f, 6f, out, 0, out.length)));
+                () -> SimdElementwise.clamp(b, 0f, 6f, out, 0, out.length),
+                () -> SimdPooling.row2x2(b, 0, 2 * vl, out, 0, vl)));
         if (SimdGemm.MR == 12) {
             drills.add(() -> SimdGemm.kernel12(a, 0, b, 0, KC, out, 0, nr, 1f, c, 0, nr, 0));
             drills.add(() -> SimdGemm.kernel12(a, 0, b, 0, KC, out, 0, nr, 0f, c, 0, nr, 0));

@@ -10,6 +10,10 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.BeforeProperty;
+import org.covidct.tensor.Device;
+import org.covidct.tensor.Pool2dSpec;
+import org.covidct.tensor.Tensor;
+import org.covidct.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -157,6 +161,39 @@ class ScalarTwinsTest {
                 new float[SimdDepthwise.scratchSize(h, w, pad, pad, stride)]);
         assertArrayEquals(vector, scalar, h + "x" + w + " plane, " + r + "x" + s + " kernel, stride " + stride
                 + ", pad " + pad + (clamped ? ", clamped" : ""));
+    }
+
+    /**
+     * 2x2 stride-2 max pooling by vectors against the scalar loop, on planes of ties, signed zeros
+     * and NaNs (whose first one wins), and of odd and even sides.
+     */
+    @Property(tries = 100)
+    void maxPoolMatches(@ForAll @IntRange(min = 1, max = 3) int planes, @ForAll @IntRange(min = 2, max = 70) int h,
+                        @ForAll @IntRange(min = 2, max = 90) int w, @ForAll long seed) {
+        Random rnd = new Random(seed);
+        float[] specials = {-1f, -0f, 0f, 1f, 2f, Float.NaN, Float.intBitsToFloat(0x7fc00001)};
+        float[] x = new float[planes * h * w];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rnd.nextBoolean() ? specials[rnd.nextInt(specials.length)] : (float) rnd.nextGaussian();
+        }
+        Pool2dSpec spec = Pool2dSpec.of(2, 2);
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor in = Tensor.of(x, 1, planes, h, w);
+            Tensor vector = Tensor.zeros(Device.CPU, 1, planes, spec.outH(h), spec.outW(w));
+            Tensor scalar = Tensor.zeros(Device.CPU, 1, planes, spec.outH(h), spec.outW(w));
+            CpuPooling.maxPool(in, spec, vector, true);
+            CpuPooling.maxPool(in, spec, scalar, false);
+            assertArrayEquals(bits(scalar.toArray()), bits(vector.toArray()), planes + "x" + h + "x" + w);
+        }
+    }
+
+    /** Each float's bits, so that NaN payloads and signed zeros count. */
+    private static int[] bits(float[] v) {
+        int[] b = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            b[i] = Float.floatToRawIntBits(v[i]);
+        }
+        return b;
     }
 
     /** Winograd's three transforms, each run as vectors and as its scalar twin on the same inputs. */
