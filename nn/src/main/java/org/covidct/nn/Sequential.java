@@ -94,7 +94,7 @@ public final class Sequential extends Module {
                 } else {
                     next = clamp == null ? conv.call(h) : conv.convolve(h, conv.weight(), conv.bias(), clamp);
                 }
-                i = (clamp == null ? after : after + 1) - 1;
+                i = clamp == null ? after - 1 : after; // the last layer taken
             } else {
                 next = layer.call(h);
             }

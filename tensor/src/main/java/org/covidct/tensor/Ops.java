@@ -264,7 +264,7 @@ public final class Ops {
 
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec) {
         Tensor y = conv2dOutput("conv2d", x, weight, bias, spec);
-        backendOf("conv2d", x).conv2d(x, weight, bias, spec, y);
+        y.device().backend().conv2d(x, weight, bias, spec, y);
         return y;
     }
 
@@ -277,11 +277,11 @@ public final class Ops {
             throw new IllegalArgumentException("conv2d_clamped: bounds [" + min + ", " + max + "] are empty");
         }
         Tensor y = conv2dOutput("conv2d_clamped", x, weight, bias, spec);
-        backendOf("conv2d_clamped", x).conv2dClamped(x, weight, bias, spec, min, max, y);
+        y.device().backend().conv2dClamped(x, weight, bias, spec, min, max, y);
         return y;
     }
 
-    /** The checked operands' backend and a fresh output of the convolution's shape. */
+    /** A fresh output of the convolution's shape, on the operands' device, once they are checked. */
     private static Tensor conv2dOutput(String op, Tensor x, Tensor weight, Tensor bias, Conv2dSpec spec) {
         if (bias == null) {
             backendOf(op, x, weight);

@@ -3,7 +3,7 @@ package org.covidct.tensor.cpu;
 import org.covidct.tensor.GeluApproximation;
 
 /**
- * Sigmoid, tanh, GELU, exp and log, and their gradients, elementwise over whole arrays. C2 does not
+ * Clamp (ReLU6), sigmoid, tanh, GELU, exp and log, and their gradients, elementwise over whole arrays. C2 does not
  * vectorise calls to Math.exp or Math.tanh, so the functions that need them run on the Vector API
  * where chosen ({@link SimdActivations}: the same formulas in the same order, whose exp, tanh and log
  * may differ from Math's by an ulp); the gradients that are plain arithmetic are loops that C2
@@ -24,6 +24,26 @@ final class CpuActivations {
             ERF_A4 = -1.453152027f, ERF_A5 = 1.061405429f;
 
     private CpuActivations() {
+    }
+
+    /** out = min(max(x, min), max) over whole arrays: NaN stays NaN, as in torch.clamp. */
+    static void clamp(float[] x, float min, float max, float[] out, boolean vectorApi) {
+        Parallel.forRange(out.length, CpuBackend.ELEMENTWISE_GRAIN,
+                (from, to) -> clamp(x, min, max, out, from, to, vectorApi));
+    }
+
+    /**
+     * out[i] = min(max(x[i], min), max) for i in [from, to), on the calling thread: the vector
+     * kernel once it is compiled, else the loop with the same bits.
+     */
+    static void clamp(float[] x, float min, float max, float[] out, int from, int to, boolean vectorApi) {
+        if (vectorApi && VectorWarmUp.compiled()) {
+            SimdElementwise.clamp(x, min, max, out, from, to);
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            out[i] = Math.min(Math.max(x[i], min), max);
+        }
     }
 
     static void sigmoid(float[] x, float[] out, boolean vectorApi) {

@@ -170,16 +170,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void clamp(Tensor x, float min, float max, Tensor out) {
-        float[] a = data(x), o = data(out);
-        Parallel.forRange(o.length, ELEMENTWISE_GRAIN, (from, to) -> {
-            if (vectorApi && VectorWarmUp.compiled()) {
-                SimdElementwise.clamp(a, min, max, o, from, to);
-                return;
-            }
-            for (int i = from; i < to; i++) { // the same bits as the vector kernel
-                o[i] = Math.min(Math.max(a[i], min), max); // NaN stays NaN, as in torch.clamp
-            }
-        });
+        CpuActivations.clamp(data(x), min, max, data(out), vectorApi);
     }
 
     @Override

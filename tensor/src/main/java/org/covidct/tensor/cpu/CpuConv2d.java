@@ -90,7 +90,7 @@ final class CpuConv2d {
             CpuWinograd.convolve(CpuBackend.data(x), g.n, g.c, g.h, g.w, g.padH, g.padW, g.k,
                     new CpuWinograd.Filters(CpuBackend.data(w), g.c, g.k, false), bd, yd);
             if (!clamp.none()) {
-                Parallel.forRange((int) y.numel(), 1 << 14, (from, to) -> clamp.apply(yd, from, to));
+                CpuActivations.clamp(yd, min, max, yd, paths.vectorApi());
             }
             return;
         }
@@ -108,16 +108,6 @@ final class CpuConv2d {
             return min == Float.NEGATIVE_INFINITY && max == Float.POSITIVE_INFINITY;
         }
 
-        void apply(float[] y, int from, int to) {
-            if (vectorApi && VectorWarmUp.compiled()) {
-                SimdElementwise.clamp(y, min, max, y, from, to);
-                return;
-            }
-            for (int i = from; i < to; i++) { // the same bits as the vector kernel
-                y[i] = Math.min(Math.max(y[i], min), max);
-            }
-        }
-
         /** Output columns [j0, j1) of every channel, images side by side (column j of image j / pq). */
         void applyToColumns(float[] y, int channels, int pq, long j0, long j1) {
             for (long j = j0; j < j1; ) {
@@ -125,7 +115,7 @@ final class CpuConv2d {
                 int len = (int) Math.min(j1 - j, pq - first);
                 for (int ch = 0; ch < channels; ch++) {
                     int from = (img * channels + ch) * pq + first;
-                    apply(y, from, from + len);
+                    CpuActivations.clamp(y, min, max, y, from, from + len, vectorApi);
                 }
                 j += len;
             }
@@ -241,15 +231,8 @@ final class CpuConv2d {
                 for (int u = u0; u < u1; u++) {
                     int j0 = (int) ((long) panels * u / units) * nr;
                     int j1 = (int) Math.min(total, (long) panels * (u + 1) / units * nr);
-                    for (int jc = j0, chunk = clamp.chunk(j1 - j0, outC); jc < j1; jc += chunk) {
-                        int je = Math.min(j1, jc + chunk);
-                        Sgemm.multiply(Sgemm.MR, packed, null, 0, outC, depth, 0, depth,
-                                new Columns(whole, r, s, sh, sw, ow, opq, crs, direct), jc, je, opq, outC * opq,
-                                0f, out, 0, opq, buf);
-                        if (!clamp.none()) {
-                            clamp.applyToColumns(out, outC, opq, jc, je);
-                        }
-                    }
+                    multiplyAndClamp(packed, outC, depth, new Columns(whole, r, s, sh, sw, ow, opq, crs, direct), j0,
+                            j1, opq, clamp, out, buf);
                 }
             });
             return;
@@ -267,17 +250,27 @@ final class CpuConv2d {
                 }
                 int j0 = img * opq + (int) ((long) colPanels * part / split) * nr;
                 int j1 = img * opq + Math.min(opq, (int) ((long) colPanels * (part + 1) / split) * nr);
-                for (int jc = j0, chunk = clamp.chunk(j1 - j0, outC); jc < j1; jc += chunk) {
-                    int je = Math.min(j1, jc + chunk);
-                    Sgemm.multiply(Sgemm.MR, packed, null, 0, outC, depth, 0, depth,
-                            new Columns(xp, r, s, sh, sw, ow, opq, crs, direct), jc, je, opq, outC * opq, 0f, out, 0,
-                            opq, buf);
-                    if (!clamp.none()) {
-                        clamp.applyToColumns(out, outC, opq, jc, je);
-                    }
-                }
+                multiplyAndClamp(packed, outC, depth, new Columns(xp, r, s, sh, sw, ow, opq, crs, direct), j0, j1, opq,
+                        clamp, out, buf);
             }
         });
+    }
+
+    /**
+     * Output columns [j0, j1) (images of opq columns side by side) = the packed weights times the
+     * columns; where clamped, a block of {@link OutputClamp#chunk} columns at a time, each clamped
+     * while it is in cache.
+     */
+    private static void multiplyAndClamp(float[] packed, int outC, int depth, Columns columns, int j0, int j1, int opq,
+                                         OutputClamp clamp, float[] out, Sgemm.Buffers buf) {
+        for (int jc = j0, chunk = clamp.chunk(j1 - j0, outC); jc < j1; jc += chunk) {
+            int je = Math.min(j1, jc + chunk);
+            Sgemm.multiply(Sgemm.MR, packed, null, 0, outC, depth, 0, depth, columns, jc, je, opq, outC * opq, 0f, out,
+                    0, opq, buf);
+            if (!clamp.none()) {
+                clamp.applyToColumns(out, outC, opq, jc, je);
+            }
+        }
     }
 
     /**

@@ -99,9 +99,7 @@ final class CpuGroupedConv2d {
                         }
                     }
                 }
-                for (int i = yBase; i < yBase + pq; i++) {
-                    yd[i] = Math.min(Math.max(yd[i], min), max);
-                }
+                CpuActivations.clamp(yd, min, max, yd, yBase, yBase + pq, vectorApi);
             }
         });
     }
