@@ -23,6 +23,8 @@ SHAPES=${SHAPES:-128-128-28,256-256-14}
 BATCH=${BATCH:-8}
 THREADS=${THREADS:-$(nproc)}
 # One warm-up iteration: each fork's set-up has already run its benchmark until the JIT is done.
+# The forks skip the vector kernels' drills (VectorWarmUp): those compile every kernel, 3 s a fork,
+# where the set-up's warm-up compiles the few its benchmark runs.
 JMH_OPTS=${JMH_OPTS:--f 1 -wi 1 -w 1s -i 3 -r 1s}
 OUT=${OUT:-bench/target/conv-gate}
 
@@ -39,7 +41,7 @@ jmh() { # $1 result file, $2 benchmark names (a regex), then JMH options
     # JMH refuses to start beside another JMH run; on a shared machine that is load like any other.
     # shellcheck disable=SC2086
     if ! "$JAVA" -Djmh.ignoreLock=true -jar "$JAR" "^org\.covidct\.bench\.ConvGateBenchmark\.($names)\$" $JMH_OPTS -foe true \
-            -jvmArgsPrepend "-Dcovidct.cpu.threads=$THREADS" -rf json -rff "$file" "$@" > "$log" 2>&1; then
+            -jvmArgsPrepend "-Dcovidct.cpu.threads=$THREADS -Dcovidct.cpu.skipVectorWarmUp=true" -rf json -rff "$file" "$@" > "$log" 2>&1; then
         tail -n 40 "$log" >&2
         echo "conv_gate: JMH failed; its output is in $log" >&2
         exit 1
