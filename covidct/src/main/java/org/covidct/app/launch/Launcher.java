@@ -91,8 +91,9 @@ public final class Launcher {
     /**
      * The memory flags the child gets besides the JVM options {@code jvmArgs} it inherits, for the
      * command line {@code args}: a heap of what its network needs ({@link HeapBudget}), at most 75%
-     * of the machine's memory; to score, the serial collector, whose footprint is the smallest
-     * (scoring one image peaks at 185 MB resident with it, 240 MB with G1); to train, a small young
+     * of the machine's memory; the serial collector, whose footprint is the smallest, to score
+     * (one image peaks at 185 MB resident with it, 240 MB with G1) and to train a network whose
+     * memory is mostly parameters ({@link HeapBudget#parameterBound}); to train, a small young
      * generation; each unless it was set.
      */
     static List<String> memoryFlags(List<String> jvmArgs, List<String> args) {
@@ -101,9 +102,11 @@ public final class Launcher {
             flags.add("-Xmx" + heapMiB(args) + "m");
         }
         boolean trains = HeapBudget.trains(args);
-        if (!trains && jvmArgs.stream().noneMatch(a -> a.matches("-XX:\\+Use\\w*GC"))) {
+        boolean collectorSet = jvmArgs.stream().anyMatch(a -> a.matches("-XX:\\+Use\\w*GC"));
+        if (!collectorSet && (!trains || HeapBudget.parameterBound(args))) {
             flags.add("-XX:+UseSerialGC");
-        } else if (trains && jvmArgs.stream().noneMatch(a -> a.startsWith("-Xmn") || a.contains("NewSize"))) {
+        }
+        if (trains && jvmArgs.stream().noneMatch(a -> a.startsWith("-Xmn") || a.contains("NewSize"))) {
             // Until the JIT has compiled them, Vector API kernels allocate every intermediate vector:
             // short-lived garbage for which G1 would grow the heap (and the peak resident set) by GBs.
             // Large tensors are pooled, so a small young generation costs nothing.

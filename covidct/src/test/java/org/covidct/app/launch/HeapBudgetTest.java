@@ -71,14 +71,30 @@ class HeapBudgetTest {
     @Test
     void theUsersOwnFlagsWin() {
         List<String> scoring = List.of("predict", "--weights", "w.pth", "x.png");
-        List<String> training = List.of("train", "--arch", "vgg19_bn");
+        List<String> training = List.of("train", "--arch", "mobilenet_v2", "--batch-size", "32");
+        List<String> vgg = List.of("train", "--arch", "vgg19_bn");
         assertTrue(Launcher.memoryFlags(List.of(), scoring).contains("-XX:+UseSerialGC"));
         assertFalse(Launcher.memoryFlags(List.of(), training).contains("-XX:+UseSerialGC"));
+        assertTrue(Launcher.memoryFlags(List.of(), vgg).contains("-XX:+UseSerialGC"));
         assertTrue(Launcher.memoryFlags(List.of(), training).contains("-Xmn256m"));
+        assertTrue(Launcher.memoryFlags(List.of(), vgg).contains("-Xmn256m"));
         assertTrue(Launcher.memoryFlags(List.of("-Xmx3g"), training).stream().noneMatch(f -> f.startsWith("-Xmx")));
         assertEquals(List.of(), Launcher.memoryFlags(List.of("-Xmx1g", "-XX:+UseG1GC"), scoring));
         assertEquals(List.of("-Xmx" + Launcher.heapMiB(training) + "m"),
                 Launcher.memoryFlags(List.of("-Xmn1g"), training));
+        assertEquals(List.of("-Xmx" + Launcher.heapMiB(vgg) + "m"),
+                Launcher.memoryFlags(List.of("-Xmn1g", "-XX:+UseG1GC"), vgg));
+    }
+
+    @Test
+    void trainingAParameterHeavyNetworkGetsTheSerialCollector() {
+        assertTrue(HeapBudget.parameterBound(List.of("train", "--arch", "vgg19_bn")));
+        assertTrue(HeapBudget.parameterBound(List.of("bench", "--arch", "vgg19_bn", "--image-size", "112")));
+        assertTrue(HeapBudget.parameterBound(List.of("train", "--arch", "vgg11_bn", "--recipe", "transfer")));
+        assertFalse(HeapBudget.parameterBound(List.of("train", "--arch", "vgg19_bn", "--batch-size", "64")));
+        assertFalse(HeapBudget.parameterBound(List.of("train", "--arch", "mobilenet_v2")));
+        assertFalse(HeapBudget.parameterBound(List.of("predict", "--arch", "vgg19_bn", "x.png")));
+        assertFalse(HeapBudget.parameterBound(List.of("train", "--arch", "resnet")));
     }
 
     @Test
