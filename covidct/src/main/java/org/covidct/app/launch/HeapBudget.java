@@ -49,13 +49,13 @@ final class HeapBudget {
     /** What a training command holds besides its network and step: images in flight, reports, plots. */
     static final long TRAINING_BASE = 512 * MIB;
     /**
-     * Copies of the parameters that {@code train} holds at its end besides its optimiser's: the
-     * best checkpoint's model, built and read beside the trained one, and the array pool's spare
-     * gradients. Measured: vgg11_bn (129 M parameters) at 32 px, batch 8, ran out of memory after
-     * training in 3.6 GB of heap and finished in 4 GB; at 112 px it ran out within its first steps
-     * in the 2.2 GB that the step alone was given.
+     * Copies of the parameters that {@code train} holds at its end besides its optimiser's, once
+     * the trained model and its optimiser are closed: the best checkpoint's model, the tensors read
+     * into it, and the array pool's spares. Measured: vgg11_bn (129 M parameters) at 32 px, batch 8,
+     * ran out of memory after training in 2.5 GB of heap and finished in 3.0 GB; at 112 px it had
+     * run out within its first steps in the 2.2 GB that the step alone was given.
      */
-    static final int END_OF_RUN_COPIES = 5;
+    static final int END_OF_RUN_COPIES = 3;
     /** The least heap a training command gets, whatever its network. */
     static final long MIN_TRAINING = 2048 * MIB;
     private static final Set<String> TRAINING = Set.of("train", "bench");

@@ -247,13 +247,16 @@ public final class Trainer {
             model.to(device); // before the optimiser's state is restored onto the parameters' device
             int stepsPerEpoch = Math.ceilDiv(train.numBatches(), config.accumulate());
             try (RunOptimization optimization = RunOptimization.start(model, config, stepsPerEpoch, resumeFrom, gen)) {
-                return loop(resumeFrom, data, model, gen, optimization, train, val, board);
+                trainEpochs(resumeFrom, data, model, gen, optimization, train, val, board);
             }
         }
+        // The trained model and its optimiser's state are closed first: the best checkpoint's model
+        // takes their place rather than sitting beside them.
+        return RunReport.finish(config, run, data, models, device, log, steps);
     }
 
-    private RunResult loop(Checkpoint resumeFrom, RunData data, Module model, Generator gen,
-                           RunOptimization optimization, DataLoader train, DataLoader val, SummaryWriter board)
+    private void trainEpochs(Checkpoint resumeFrom, RunData data, Module model, Generator gen,
+                             RunOptimization optimization, DataLoader train, DataLoader val, SummaryWriter board)
             throws IOException {
         Optimizer optimizer = optimization.optimizer();
         TrainingStep training = new TrainingStep(model, optimizer, new CrossEntropyLoss(config.recipe().labelSmoothing()));
@@ -330,7 +333,6 @@ public final class Trainer {
                 break;
             }
         }
-        return RunReport.finish(config, run, data, models, device, log, steps);
     }
 
     /** The training images' augmentation: the tutorial's, or the recipe's stronger one. */

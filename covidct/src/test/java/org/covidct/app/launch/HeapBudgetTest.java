@@ -27,7 +27,7 @@ class HeapBudgetTest {
     /**
      * vgg19_bn's step at 224 on batches of 8 ran at full speed in 3.3 GB of heap (BENCHMARKS-vgg.md),
      * so bench's budget must be at least that, and not much more: the collector fills what it is
-     * given. train also holds the best checkpoint's model at its end: vgg11_bn needed 4 GB for that
+     * given. train also holds the best checkpoint's model at its end: vgg11_bn needed 3 GB for that
      * at 32 px, where the step alone needs far less.
      */
     @Test
@@ -35,8 +35,8 @@ class HeapBudgetTest {
         long vgg = budget("bench", "--device", "cpu");
         assertTrue(vgg >= 3300 * HeapBudget.MIB && vgg < 4 * GIB, "vgg19_bn's step at 224, batch 8, SGD: " + vgg);
         assertTrue(budget("train", "--data", "d", "--out", "o") > vgg, "train holds the best model at its end");
-        assertTrue(budget("train", "--arch", "vgg11_bn", "--image-size", "32") >= 4 * GIB,
-                "vgg11_bn at 32 px ran out of memory at the end of train in 3.6 GB");
+        assertTrue(budget("train", "--arch", "vgg11_bn", "--image-size", "32") >= 3000 * HeapBudget.MIB,
+                "vgg11_bn at 32 px ran out of memory at the end of train in 2.5 GB and finished in 3.0 GB");
         assertTrue(budget("train", "--optimizer", "adamw") > vgg, "AdamW keeps two moments, SGD one momentum");
         assertTrue(budget("train", "--recipe", "transfer") > budget("train", "--optimizer", "adamw"),
                 "the transfer recipe adds a moving average of the weights");
