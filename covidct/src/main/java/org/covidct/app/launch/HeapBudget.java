@@ -84,24 +84,28 @@ final class HeapBudget {
 
     /**
      * Whether a training command's parameters and their copies fill at least a third of its heap,
-     * as VGG's do at batch 8 (47% at 224): its memory is then a few hundred large arrays, which the serial collector holds
-     * with less overhead than G1 (vgg19_bn at 224, batch 8, peaked at 3.50 GiB resident against
-     * 3.62, at 112 at 2.47 against 2.58, and trained 3 to 13% faster). MobileNetV2, whose memory is
-     * many smaller activations, trained 2 to 10% slower with it.
+     * as VGG's do at batch 8 (47% at 224): its memory is then a few hundred large arrays, which the
+     * serial collector holds with less overhead than G1 (vgg19_bn at 224, batch 8, peaked at
+     * 3.50 GiB resident against 3.62, at 112 at 2.47 against 2.58, and trained 3 to 13% faster).
+     * MobileNetV2, whose memory is many smaller activations, trained 2 to 10% slower with it.
      */
     static boolean parameterBound(List<String> args) {
         return network(args).filter(n -> TRAINING.contains(n.command()))
-                .map(n -> 3 * Float.BYTES * parameterCopies(args) * n.footprint().parameters() >= n.heapBytes())
+                .map(n -> 3L * Float.BYTES * n.parameterFloats() >= n.heapBytes())
                 .orElse(false);
     }
 
-    /** A command that runs a network: its name, the network's footprint and the batch. */
-    private record Network(List<String> args, String command, Footprint footprint, long batch) {
+    /** A command that runs a network: its name, the footprint, the batch and the parameter copies training keeps. */
+    private record Network(String command, Footprint footprint, long batch, int parameterCopies) {
+        /** The parameters and their copies that training keeps throughout, in floats. */
+        long parameterFloats() {
+            return parameterCopies * footprint.parameters();
+        }
+
         long heapBytes() {
             if (TRAINING.contains(command)) {
-                long step = parameterCopies(args) * footprint.parameters() + batch * footprint.savedPerImage();
-                long end = command.equals("train")
-                        ? (parameterCopies(args) + END_OF_RUN_COPIES) * footprint.parameters() : 0;
+                long step = parameterFloats() + batch * footprint.savedPerImage();
+                long end = command.equals("train") ? parameterFloats() + END_OF_RUN_COPIES * footprint.parameters() : 0;
                 return Math.max(MIN_TRAINING, TRAINING_BASE + Float.BYTES * Math.max(step, end));
             }
             long activations = command.equals("gradcam") ? 2 * footprint.savedPerImage()
@@ -122,7 +126,7 @@ final class HeapBudget {
             int size = option(args, "--image-size").or(() -> recorded(header, "image_size")).map(Integer::parseInt)
                     .orElse(DEFAULT_SIZE);
             long batch = option(args, "--batch-size").map(Long::parseLong).orElse((long) DEFAULT_BATCH);
-            return Optional.of(new Network(args, command, Footprint.of(arch, CLASSES, size), batch));
+            return Optional.of(new Network(command, Footprint.of(arch, CLASSES, size), batch, parameterCopies(args)));
         } catch (IllegalArgumentException e) {
             // A malformed option or unreadable file: the command itself will say so, in its own words.
             return Optional.empty();
