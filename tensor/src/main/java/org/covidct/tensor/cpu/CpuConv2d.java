@@ -108,12 +108,12 @@ final class CpuConv2d {
             return min == Float.NEGATIVE_INFINITY && max == Float.POSITIVE_INFINITY;
         }
 
-        /** Output columns [j0, j1) of every channel, images side by side (column j of image j / pq). */
-        void applyToColumns(float[] y, int channels, int pq, long j0, long j1) {
+        /** Output columns [j0, j1) of channels [c0, c1), images side by side (column j of image j / pq). */
+        void applyToColumns(float[] y, int c0, int c1, int channels, int pq, long j0, long j1) {
             for (long j = j0; j < j1; ) {
                 int img = (int) (j / pq), first = (int) (j - (long) img * pq);
                 int len = (int) Math.min(j1 - j, pq - first);
-                for (int ch = 0; ch < channels; ch++) {
+                for (int ch = c0; ch < c1; ch++) {
                     int from = (img * channels + ch) * pq + first;
                     CpuActivations.clamp(y, min, max, y, from, from + len, vectorApi);
                 }
@@ -225,14 +225,22 @@ final class CpuConv2d {
         Padded whole = wholeBatch(in, batch, inC, inH, inW, ph, pw, parallel, wholeBatchLimit);
         if (whole != null) {
             long total = (long) batch * opq;
-            int panels = (int) ((total + nr - 1) / nr), units = Math.min(threads * 1, panels);
-            Parallel.forRange(units, 1, (u0, u1) -> {
+            int panels = (int) ((total + nr - 1) / nr), rowPanels = Math.ceilDiv(outC, Sgemm.MR);
+            // Few column panels share out unevenly (49 columns: 32 and 17), so then every unit takes all
+            // the columns and a share of the output channels.
+            boolean byRows = threads > 1 && panels < 4 * threads;
+            int colUnits = byRows ? 1 : Math.min(threads, panels);
+            int rowUnits = byRows ? Math.min(rowPanels, 2 * threads) : 1;
+            Parallel.forRange(colUnits * rowUnits, 1, (u0, u1) -> {
                 Sgemm.Buffers buf = Sgemm.buffers();
                 for (int u = u0; u < u1; u++) {
-                    int j0 = (int) ((long) panels * u / units) * nr;
-                    int j1 = (int) Math.min(total, (long) panels * (u + 1) / units * nr);
-                    multiplyAndClamp(packed, outC, depth, new Columns(whole, r, s, sh, sw, ow, opq, crs, direct), j0,
-                            j1, opq, clamp, out, buf);
+                    int cu = u % colUnits, ru = u / colUnits;
+                    int j0 = (int) ((long) panels * cu / colUnits) * nr;
+                    int j1 = (int) Math.min(total, (long) panels * (cu + 1) / colUnits * nr);
+                    int i0 = rowPanels * ru / rowUnits * Sgemm.MR;
+                    int i1 = Math.min(outC, rowPanels * (ru + 1) / rowUnits * Sgemm.MR);
+                    multiplyAndClamp(packed, i0, i1, outC, depth,
+                            new Columns(whole, r, s, sh, sw, ow, opq, crs, direct), j0, j1, opq, clamp, out, buf);
                 }
             });
             return;
@@ -250,25 +258,25 @@ final class CpuConv2d {
                 }
                 int j0 = img * opq + (int) ((long) colPanels * part / split) * nr;
                 int j1 = img * opq + Math.min(opq, (int) ((long) colPanels * (part + 1) / split) * nr);
-                multiplyAndClamp(packed, outC, depth, new Columns(xp, r, s, sh, sw, ow, opq, crs, direct), j0, j1, opq,
-                        clamp, out, buf);
+                multiplyAndClamp(packed, 0, outC, outC, depth, new Columns(xp, r, s, sh, sw, ow, opq, crs, direct), j0,
+                        j1, opq, clamp, out, buf);
             }
         });
     }
 
     /**
-     * Output columns [j0, j1) (images of opq columns side by side) = the packed weights times the
-     * columns; where clamped, a block of {@link OutputClamp#chunk} columns at a time, each clamped
-     * while it is in cache.
+     * Output channels [i0, i1) (i0 a multiple of MR) x columns [j0, j1) (images of opq columns side
+     * by side) = the packed weights times the columns; where clamped, a block of
+     * {@link OutputClamp#chunk} columns at a time, each clamped while it is in cache.
      */
-    private static void multiplyAndClamp(float[] packed, int outC, int depth, Columns columns, int j0, int j1, int opq,
-                                         OutputClamp clamp, float[] out, Sgemm.Buffers buf) {
-        for (int jc = j0, chunk = clamp.chunk(j1 - j0, outC); jc < j1; jc += chunk) {
+    private static void multiplyAndClamp(float[] packed, int i0, int i1, int outC, int depth, Columns columns, int j0,
+                                         int j1, int opq, OutputClamp clamp, float[] out, Sgemm.Buffers buf) {
+        for (int jc = j0, chunk = clamp.chunk(j1 - j0, i1 - i0); jc < j1; jc += chunk) {
             int je = Math.min(j1, jc + chunk);
-            Sgemm.multiply(Sgemm.MR, packed, null, 0, outC, depth, 0, depth, columns, jc, je, opq, outC * opq, 0f, out,
+            Sgemm.multiply(Sgemm.MR, packed, null, i0, i1, depth, 0, depth, columns, jc, je, opq, outC * opq, 0f, out,
                     0, opq, buf);
             if (!clamp.none()) {
-                clamp.applyToColumns(out, outC, opq, jc, je);
+                clamp.applyToColumns(out, i0, i1, outC, opq, jc, je);
             }
         }
     }

@@ -65,6 +65,8 @@ class CpuConv2dTest {
         // More output channels than one block of A rows (Sgemm.MC): the weight gradient's A, packed
         // block by block, on the tiled path.
         check(DEFAULT, 1, 5, Sgemm.MC + 9, 13, 13, 3, 3, Conv2dSpec.of(2, 1), true, 24);
+        // Too few columns to share out (7x7, one image): the threads split the output channels.
+        check(DEFAULT, 1, 96, 230, 7, 7, 1, 1, Conv2dSpec.of(1, 0), true, 3);
     }
 
     /**
@@ -93,6 +95,15 @@ class CpuConv2dTest {
                     assertArrayEquals(apart.toArray(), fused.toArray(), paths + " " + wb[0].shape());
                 }
             }
+            // One 7x7 image: the output channels are split between the threads, each clamping its own.
+            Tensor small = Tensor.of(random(rnd, 96 * 7 * 7), 1, 96, 7, 7);
+            Tensor wide = Tensor.of(random(rnd, 230 * 96), 230, 96, 1, 1);
+            Tensor apart = Tensor.zeros(Device.CPU, 1, 230, 7, 7), fused = Tensor.zeros(Device.CPU, 1, 230, 7, 7);
+            CpuBackend be = new CpuBackend(DEFAULT);
+            be.conv2d(small, wide, null, Conv2dSpec.of(1, 0), apart);
+            be.clamp(apart, -0.25f, 0.5f, apart);
+            be.conv2dClamped(small, wide, null, Conv2dSpec.of(1, 0), -0.25f, 0.5f, fused);
+            assertArrayEquals(apart.toArray(), fused.toArray(), "7x7 pointwise, channels split");
         }
     }
 
