@@ -31,7 +31,7 @@ done
     echo "# Whole-network benchmark: ours against PyTorch on the same machine"
     echo
     echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores."
-    echo "PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), $(nproc) threads. Medians of $steps steps after 2 warm-up steps."
+    echo "PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), $(nproc) threads. Medians of $steps steps after a warm-up (at least 2 steps and 3 s)."
     echo "Memory is each process's peak resident set (a ratio above 1 means we use more)."
     echo
     echo "| workload | ours | PyTorch | ours / PyTorch |"

@@ -66,7 +66,7 @@ def main():
     lines.append("- machine: %s, %s cores, %s%s" % (model, cores, isa, (
         "; every side held to AVX2 (ours `-XX:UseAVX=2`; the peers ONEDNN_MAX_CPU_ISA=AVX2, "
         "ATEN_CPU_CAPABILITY=avx2, MKL_ENABLE_INSTRUCTIONS=AVX2, OPENBLAS_CORETYPE=Haswell)") if avx2 else ""))
-    lines.append("- %s threads on every side; medians of %s timed steps after 2 warm-up steps, training then inference "
+    lines.append("- %s threads on every side; medians of %s timed steps after a warm-up (at least 2 steps and 3 s), training then inference "
                  "(ours: batch norm folded into the convolutions; the peers: eval mode)" % (args.threads, args.steps))
     lines.append("- every side trains torchvision's network with a 2-class last layer, softmax cross-entropy "
                  "and SGD (lr 0.01, momentum 0.9) on one random batch")

@@ -158,7 +158,7 @@ def section(setup, runs, load_after, links):
     lines.append("")
     lines.append("- machine: %s%s" % (setup["machine"], "; every side held to AVX2 kernels (as `compare_peers.sh "
                                       "--avx2`)" if setup["avx2"] == "1" else ""))
-    lines.append("- medians of %s timed step%s after 2 warm-up steps, training then inference" % (
+    lines.append("- medians of %s timed step%s after a warm-up (at least 2 steps and 3 s), training then inference" % (
         setup["steps"], "" if setup["steps"] == "1" else "s"))
     lines.append("- allocators: %s (jemalloc preloaded without page decay)" % "; ".join(
         "%s %s" % (SIDES[side], allocators[side].replace("+", " and ")) for side in SIDES))

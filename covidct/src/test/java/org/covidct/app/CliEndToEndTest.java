@@ -199,7 +199,7 @@ class CliEndToEndTest {
     @Test
     void benchPrintsOneJsonLine() throws IOException {
         CliRun r = cli("bench", "--device", "cpu", "--arch", "vgg11_bn", "--image-size", "32", "--batch-size", "2",
-                "--steps", "1");
+                "--steps", "1", "--warmup-seconds", "0.2");
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals(1, lines.size(), r.out());
@@ -218,7 +218,7 @@ class CliEndToEndTest {
         assertEquals("error: --device cuda: " + reason.get(), r.err().strip());
 
         r = cli("bench", "--device", "auto", "--arch", "vgg11_bn", "--image-size", "32", "--batch-size", "1",
-                "--steps", "1");
+                "--steps", "1", "--warmup-seconds", "0");
         assertEquals(0, r.code(), r.err());
         assertEquals(List.of("warning: " + reason.get() + "; running on the CPU"),
                 r.err().strip().lines().toList());

@@ -49,6 +49,7 @@ class CliUsageTest {
                 "everything");
         assertUsageError("'gpu'", "bench", "--device", "gpu");
         assertUsageError("--steps 0", "bench", "--steps", "0");
+        assertUsageError("--warmup-seconds -1.0", "bench", "--warmup-seconds", "-1");
         assertUsageError("epochs 0", "train", "--data", data, "--epochs", "0");
         assertUsageError("--image-size 16", "predict", "--weights", weights.toString(), "--image-size", "16", "a.png");
         assertUsageError("--batch-size 0", "predict", "--weights", weights.toString(), "--batch-size", "0", "a.png");
@@ -93,7 +94,7 @@ class CliUsageTest {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
                 "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "bench", "--image-size", "512", "--batch-size", "8", "--device", "cpu",
-                "--steps", "1").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                "--steps", "1", "--warmup-seconds", "0").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)
                 .replaceAll("(?m)^WARNING: Using incubator modules.*\\R", "");
         assertEquals(1, p.waitFor(), err);

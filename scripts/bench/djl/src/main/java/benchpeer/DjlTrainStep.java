@@ -28,11 +28,11 @@ import java.util.SplittableRandom;
 /**
  * DJL's side of {@code covidct.jar bench} and torch_train_step.py: vgg19_bn or mobilenet_v2 with a
  * 2-class last layer, softmax cross-entropy and SGD (lr 0.01, momentum 0.9), timed on random data after
- * two warm-up steps, then inference. Prints one JSON line with the same keys; peak_memory_bytes is the
+ * a warm-up (at least two steps, and more until --warmup-seconds, default 3, have passed), then inference. Prints one JSON line with the same keys; peak_memory_bytes is the
  * process's peak resident set (VmHWM).
  *
  * <pre>java -cp target/classes:target/lib/* benchpeer.DjlTrainStep --arch vgg19_bn --image-size 112 \
- *     --batch-size 8 --steps 3 [--threads 2] [--update direct|trainer]</pre>
+ *     --batch-size 8 --steps 3 [--threads 2] [--update direct|trainer] [--warmup-seconds 3]</pre>
  *
  * <p>{@code --update direct} (the default, DJL's fastest loop) runs forward and loss under a gradient
  * collector and updates the parameters with {@link MomentumSgd}; {@code --update trainer} is DJL's own
@@ -50,6 +50,7 @@ public final class DjlTrainStep {
         int imageSize = 224;
         int batchSize = 8;
         int steps = 5;
+        double warmupSeconds = 3;
         int threads = Runtime.getRuntime().availableProcessors();
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
@@ -63,6 +64,7 @@ public final class DjlTrainStep {
                 case "--steps" -> steps = positive(args[i], v);
                 case "--threads" -> threads = positive(args[i], v);
                 case "--update" -> update = v;
+                case "--warmup-seconds" -> warmupSeconds = Double.parseDouble(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -84,8 +86,8 @@ public final class DjlTrainStep {
         Arrays.setAll(labels, i -> i % 2);
         Shape inputShape = new Shape(batchSize, 3, imageSize, imageSize);
 
-        double[] train = new double[steps];
-        double[] infer = new double[steps];
+        double[] train;
+        double[] infer;
         long parameters = 0;
         Engine.getEngine("PyTorch").setRandomSeed(0);
         try (Model model = Model.newInstance("bench", "PyTorch")) {
@@ -107,8 +109,7 @@ public final class DjlTrainStep {
                     }
                 }
                 MomentumSgd sgd = new MomentumSgd(weights, LEARNING_RATE, MOMENTUM);
-                for (int i = -2; i < steps; i++) {
-                    long t0 = System.nanoTime();
+                train = timeSteps(steps, warmupSeconds, () -> {
                     try (NDManager step = root.newSubManager()) {
                         NDArray images = step.create(pixels, inputShape);
                         try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
@@ -117,17 +118,13 @@ public final class DjlTrainStep {
                         }
                         sgd.step();
                     }
-                    if (i >= 0) {
-                        train[i] = (System.nanoTime() - t0) / 1e9;
-                    }
-                }
+                });
             } else {
                 DefaultTrainingConfig config = new DefaultTrainingConfig(loss).optOptimizer(Optimizer.sgd()
                         .setLearningRateTracker(Tracker.fixed(LEARNING_RATE)).optMomentum(MOMENTUM).build());
                 try (Trainer trainer = model.newTrainer(config)) {
                     trainer.initialize(inputShape);
-                    for (int i = -2; i < steps; i++) {
-                        long t0 = System.nanoTime();
+                    train = timeSteps(steps, warmupSeconds, () -> {
                         try (NDManager step = root.newSubManager()) {
                             NDArray images = step.create(pixels, inputShape);
                             try (GradientCollector collector = trainer.newGradientCollector()) {
@@ -136,23 +133,16 @@ public final class DjlTrainStep {
                             }
                             trainer.step();
                         }
-                        if (i >= 0) {
-                            train[i] = (System.nanoTime() - t0) / 1e9;
-                        }
-                    }
+                    });
                 }
             }
             ParameterStore store = new ParameterStore(root, false);
-            for (int i = -2; i < steps; i++) {
-                long t0 = System.nanoTime();
+            infer = timeSteps(steps, warmupSeconds, () -> {
                 try (NDManager step = root.newSubManager()) {
                     NDArray images = step.create(pixels, inputShape);
                     net.forward(store, new NDList(images), false).singletonOrThrow().toFloatArray();
                 }
-                if (i >= 0) {
-                    infer[i] = (System.nanoTime() - t0) / 1e9;
-                }
-            }
+            });
         }
         System.out.println(String.format(Locale.ROOT,
                 "{\"arch\":\"%s\",\"device\":\"cpu\",\"image_size\":%d,\"batch_size\":%d,\"steps\":%d,"
@@ -162,6 +152,21 @@ public final class DjlTrainStep {
                 arch, imageSize, batchSize, steps, batchSize / median(train), batchSize / median(infer),
                 median(train), peakResidentBytes(), threads, parameters, update, Engine.getDjlVersion(),
                 Engine.getEngine("PyTorch").getVersion()));
+    }
+
+    /** Seconds per timed step, after at least two untimed steps and more until warmupSeconds have passed. */
+    private static double[] timeSteps(int steps, double warmupSeconds, Runnable step) {
+        long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        for (int i = 0; i < 2 || System.nanoTime() < warmupEnd; i++) {
+            step.run();
+        }
+        double[] seconds = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            long t0 = System.nanoTime();
+            step.run();
+            seconds[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        return seconds;
     }
 
     private static int positive(String option, String value) {

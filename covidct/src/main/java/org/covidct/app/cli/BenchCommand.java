@@ -53,13 +53,22 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "8", description = "images per step (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--steps", defaultValue = "5", description = "timed steps after 2 warm-up steps (default: ${DEFAULT-VALUE})")
+    @Option(names = "--steps", defaultValue = "5", description = "timed steps after the warm-up (default: ${DEFAULT-VALUE})")
     int steps;
+
+    @Option(names = "--warmup-seconds", defaultValue = "3", paramLabel = "SECONDS",
+            description = "untimed steps before the timed ones, training and inference each: at least two, and more"
+                    + " until this long has passed (default: ${DEFAULT-VALUE})")
+    double warmupSeconds;
 
     @Override
     public Integer call() throws Exception {
         if (steps < 1) {
             throw new ParameterException(spec.commandLine(), "--steps " + steps + ": must be at least 1");
+        }
+        if (!(warmupSeconds >= 0 && warmupSeconds <= 3600)) {
+            throw new ParameterException(spec.commandLine(), "--warmup-seconds " + warmupSeconds
+                    + ": must be between 0 and 3600");
         }
         if (!ClassifierModels.isImageSize(imageSize)) {
             throw new ParameterException(spec.commandLine(), ClassifierModels.imageSizeError(imageSize));
@@ -76,33 +85,25 @@ public final class BenchCommand implements Callable<Integer> {
         }
         int[] labels = new int[batchSize];
         Arrays.setAll(labels, i -> i % 2);
-        double[] train = new double[steps];
-        double[] infer = new double[steps];
+        double[] train;
+        double[] infer;
         try (Module model = ClassifierModels.build(arch.name(), "none", new Generator(0));
              Sgd sgd = new Sgd(model.parameters(), 0.01f, 0.9f, 0f)) {
             model.to(device).train();
-            for (int i = -2; i < steps; i++) {
-                long t0 = System.nanoTime();
+            train = timeSteps(() -> {
                 try (TensorScope step = TensorScope.open()) {
                     Tensor images = Tensor.of(device, pixels, batchSize, 3, imageSize, imageSize);
                     TrainingStep.run(model, sgd, images, labels, 1);
                     finishQueuedWork(device);
                 }
-                if (i >= 0) {
-                    train[i] = (System.nanoTime() - t0) / 1e9;
-                }
-            }
+            });
             Sequential.fuseForInference(model).eval();
-            for (int i = -2; i < steps; i++) {
-                long t0 = System.nanoTime();
+            infer = timeSteps(() -> {
                 try (TensorScope step = TensorScope.open(); GradMode.Guard g = GradMode.noGrad()) {
                     Tensor images = Tensor.of(device, pixels, batchSize, 3, imageSize, imageSize);
                     model.forward(Variable.constant(images)).data().toArray();
                 }
-                if (i >= 0) {
-                    infer[i] = (System.nanoTime() - t0) / 1e9;
-                }
-            }
+            });
         }
         spec.commandLine().getOut().println(String.format(Locale.ROOT,
                 "{\"arch\":\"%s\",\"device\":\"%s\",\"image_size\":%d,\"batch_size\":%d,\"steps\":%d,"
@@ -111,6 +112,25 @@ public final class BenchCommand implements Callable<Integer> {
                 arch, device, imageSize, batchSize, steps, batchSize / median(train), batchSize / median(infer),
                 median(train), peakResidentBytes(), Runtime.getRuntime().availableProcessors()));
         return 0;
+    }
+
+    /**
+     * Seconds per timed step, after the warm-up: at least two untimed steps, and more until
+     * --warmup-seconds have passed, so that a short step is timed once the JIT has compiled its
+     * path rather than while it still runs interpreted (the peer scripts warm up by the same rule).
+     */
+    private double[] timeSteps(Runnable step) {
+        long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        for (int i = 0; i < 2 || System.nanoTime() < warmupEnd; i++) {
+            step.run();
+        }
+        double[] seconds = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            long t0 = System.nanoTime();
+            step.run();
+            seconds[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        return seconds;
     }
 
     /** GPU work is queued: a step's time must include running it. */
