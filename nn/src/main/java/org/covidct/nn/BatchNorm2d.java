@@ -22,6 +22,8 @@ public final class BatchNorm2d extends Module {
     private final float eps;
     private final float momentum;
     private long batchesTracked;
+    /** The convolution before this batch norm folded with it, for fused inference; null when none is kept. */
+    private FoldedConvolution folded;
 
     public BatchNorm2d(int channels, float eps, float momentum) {
         if (channels < 1) {
@@ -65,13 +67,38 @@ public final class BatchNorm2d extends Module {
         return batchesTracked;
     }
 
+    /** The fold of conv and this batch norm as they are now (BatchNormFolding): the kept one, or a new one. */
+    synchronized FoldedConvolution foldedWith(Conv2d conv) {
+        if (folded == null || !folded.isFoldOf(conv, this)) {
+            dropFold();
+            folded = FoldedConvolution.of(conv, this);
+        }
+        return folded;
+    }
+
+    private synchronized void dropFold() {
+        if (folded != null) {
+            folded.close();
+            folded = null;
+        }
+    }
+
     @Override
     public Variable forward(Variable x) {
+        if (isTraining()) {
+            dropFold(); // training changes what it was folded from; no copy of the weights meanwhile
+        }
         Variable y = Functional.batchNorm(x, weight, bias, runningMean(), runningVar(), isTraining(), momentum, eps);
         if (isTraining()) {
             Ops.fillInPlace(buffer(NUM_BATCHES_TRACKED), ++batchesTracked);
         }
         return y;
+    }
+
+    @Override
+    public void close() {
+        dropFold();
+        super.close();
     }
 
     @Override

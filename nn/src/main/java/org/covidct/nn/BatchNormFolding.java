@@ -3,8 +3,6 @@ package org.covidct.nn;
 import org.covidct.nn.autograd.GradMode;
 import org.covidct.nn.autograd.Variable;
 import org.covidct.tensor.Device;
-import org.covidct.tensor.Ops;
-import org.covidct.tensor.Tensor;
 
 /**
  * Inference through a convolution and the batch norm after it as one convolution. With running
@@ -12,8 +10,10 @@ import org.covidct.tensor.Tensor;
  * it folds into the convolution: each output channel's weights times s (batch norm itself, with
  * zero mean and zero shift, applied to the weights seen as [1, K, C*R*S, 1]) and the bias
  * (b - mean) * s + beta (batch norm applied to the convolution's bias, or to zero). One pass over
- * the activations instead of two, and no intermediate tensor; the folded weights come from the
- * pool and go back to it.
+ * the activations instead of two, and no intermediate tensor. The batch norm keeps the folded
+ * weights ({@link FoldedConvolution}) until a training pass, or until one of the tensors they were
+ * folded from is replaced or written; a pass that changes the weights while another thread runs
+ * the fused model races with it, as any change of weights during inference would.
  *
  * <p>A Sequential folds only after {@link Sequential#fuseForInference}, and then only where nothing
  * can tell the difference beyond rounding: no gradients, batch norm in eval mode, and no forward
@@ -35,17 +35,7 @@ final class BatchNormFolding {
 
     /** As above, clamped by the activation after the batch norm in the same call where clamp is given. */
     static Variable forward(Conv2d conv, BatchNorm2d bn, Variable x, Clamp clamp) {
-        Tensor w = conv.weight().data(), gamma = bn.weight().data();
-        int k = w.dim(0);
-        try (Tensor zeros = Tensor.zeros(w.device(), k);
-             Tensor byChannel = w.reshape(1, k, -1, 1);
-             Tensor scaled = Ops.batchNormInference(byChannel, gamma, zeros, zeros, bn.runningVar(), bn.eps());
-             Tensor weight = scaled.reshape(w.dims());
-             Tensor convBias = (conv.bias() == null ? zeros : conv.bias().data()).reshape(1, k, 1, 1);
-             Tensor shifted = Ops.batchNormInference(convBias, gamma, bn.bias().data(), bn.runningMean(),
-                     bn.runningVar(), bn.eps());
-             Tensor bias = shifted.reshape(k)) {
-            return conv.convolve(x, Variable.constant(weight), Variable.constant(bias), clamp);
-        }
+        FoldedConvolution folded = bn.foldedWith(conv);
+        return conv.convolve(x, Variable.constant(folded.weight()), Variable.constant(folded.bias()), clamp);
     }
 }

@@ -129,6 +129,54 @@ class BatchNormFoldingTest {
         }
     }
 
+    /**
+     * The fold is kept between passes, frozen, and made again once anything it was folded from is
+     * written (a loaded state, an optimiser step); a training pass or closing the model frees it.
+     */
+    @Test
+    void keepsTheFoldUntilWhatItWasFoldedFromChanges() {
+        Generator gen = new Generator(13);
+        Conv2d conv = new Conv2d(6, 10, 1, 1, 0, true, gen);
+        BatchNorm2d bn = withRunningStatistics(new BatchNorm2d(10), 10, new Random(5));
+        Sequential block = Sequential.fuseForInference(new Sequential(conv, bn, new ReLU6()));
+        block.eval();
+        try (TensorScope scope = TensorScope.open()) {
+            Variable x = Variable.constant(random(new Random(14), 2, 6, 7, 7));
+            FoldedConvolution first;
+            try (GradMode.Guard g = GradMode.noGrad()) {
+                float[] before = block.forward(x).data().toArray();
+                first = bn.foldedWith(conv);
+                assertTrue(first.weight().isFrozen() && first.bias().isFrozen());
+                assertArrayEquals(before, block.forward(x).data().toArray(), "the kept fold");
+                assertSame(first, bn.foldedWith(conv), "kept, not folded again");
+                Ops.copyInto(Tensor.full(org.covidct.tensor.Device.CPU, 3f, 10), bn.runningVar());
+                assertAsWritten(conv, bn, block, x, "after the running variance is written");
+                assertTrue(first.weight().isClosed(), "the stale fold is freed");
+                Ops.axpyInPlace(0.5f, conv.weight().data(), conv.weight().data());
+                assertAsWritten(conv, bn, block, x, "after the convolution's weights are written");
+                Ops.fillInPlace(conv.bias().data(), 0.25f);
+                assertAsWritten(conv, bn, block, x, "after the convolution's bias is written");
+            }
+            FoldedConvolution kept = bn.foldedWith(conv);
+            block.train();
+            block.forward(x);
+            assertTrue(kept.weight().isClosed(), "a training pass frees the fold");
+            block.eval();
+            try (GradMode.Guard g = GradMode.noGrad()) {
+                assertAsWritten(conv, bn, block, x, "after training");
+            }
+            kept = bn.foldedWith(conv);
+            block.close();
+            assertTrue(kept.weight().isClosed() && kept.bias().isClosed(), "closing the model frees the fold");
+        }
+    }
+
+    /** The fused block gives the layers' result as they are now, within the fold's rounding. */
+    private static void assertAsWritten(Conv2d conv, BatchNorm2d bn, Sequential block, Variable x, String when) {
+        Tensor apart = Ops.clamp(bn.call(conv.call(x)).data(), 0f, 6f);
+        assertClose(when, apart, block.forward(x).data(), GOLDEN_RTOL);
+    }
+
     private static BatchNorm2d withRunningStatistics(BatchNorm2d bn, int channels, Random rnd) {
         float[] gamma = new float[channels], beta = new float[channels], mean = new float[channels], var = new float[channels];
         for (int c = 0; c < channels; c++) {

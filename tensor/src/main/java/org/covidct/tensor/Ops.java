@@ -3,6 +3,7 @@ package org.covidct.tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The checked entry point to every tensor op. Each method validates ranks, shapes and devices,
@@ -49,17 +50,21 @@ public final class Ops {
     public static void axpyInPlace(float alpha, Tensor x, Tensor y) {
         Backend be = backendOf("axpy", x, y);
         sameShape("axpy", x, y);
+        written("axpy", y);
         be.axpy(alpha, x, y);
     }
 
     public static void fillInPlace(Tensor t, float value) {
-        backendOf("fill", t).fill(t, value);
+        Backend be = backendOf("fill", t);
+        written("fill", t);
+        be.fill(t, value);
     }
 
     /** dst = src, in place; the shapes must agree. */
     public static void copyInto(Tensor src, Tensor dst) {
         Backend be = backendOf("copy", src, dst);
         sameShape("copy", src, dst);
+        written("copy", dst);
         be.copy(src, dst);
     }
 
@@ -389,6 +394,7 @@ public final class Ops {
         Tensor y = like(x);
         Tensor mean = alloc(x.device(), c);
         Tensor invStd = alloc(x.device(), c);
+        written("batch_norm", runningMean, runningVar);
         be.batchNormTraining(x, gamma, beta, runningMean, runningVar, momentum, eps, y, mean, invStd);
         return new BatchNormOutput(y, mean, invStd);
     }
@@ -668,6 +674,7 @@ public final class Ops {
             }
             sameShape("sgd_step", param, momentumBuffer);
         }
+        written("sgd_step", momentumBuffer == null ? new Tensor[] {param} : new Tensor[] {param, momentumBuffer});
         be.sgdStep(param, grad, momentumBuffer, lr, momentum, weightDecay, firstStep);
     }
 
@@ -703,10 +710,28 @@ public final class Ops {
                 sameShape("sgd_step", params.get(t), buf);
             }
         }
+        List<Tensor> updated = new ArrayList<>(params);
+        momentumBuffers.stream().filter(Objects::nonNull).forEach(updated::add);
+        written("sgd_step", updated.toArray(new Tensor[0]));
         be.sgdStepAll(params, grads, momentumBuffers, lr, momentum, weightDecay, firstStep);
     }
 
     // ---- checks -----------------------------------------------------------------------------------
+
+    /**
+     * Before an in-place write to {@code targets}: refuses a frozen one (before anything is
+     * written), then moves each one's version, so that values computed from them go stale.
+     */
+    private static void written(String op, Tensor... targets) {
+        for (Tensor t : targets) {
+            if (t.storage().isFrozen()) {
+                throw new IllegalStateException(op + ": tensor of shape " + t.shape() + " is frozen (read-only)");
+            }
+        }
+        for (Tensor t : targets) {
+            t.storage().markWritten();
+        }
+    }
 
     /** Checks that every tensor is open and on one device, and returns that device's backend. */
     private static Backend backendOf(String op, Tensor... tensors) {

@@ -88,6 +88,28 @@ public final class Tensor implements AutoCloseable {
         return live("storage");
     }
 
+    /**
+     * How many times {@link Ops} has written this tensor's memory in place (views share the count):
+     * a value computed from the tensor is stale once it has moved.
+     */
+    public long version() {
+        return live("version").version();
+    }
+
+    /**
+     * Makes this tensor's memory read-only, its views' included, for good: Ops' in-place writes
+     * refuse it, and a backend may keep forms derived from it, such as convolution weights packed
+     * for its kernels, for as long as the memory lives. Returns this tensor.
+     */
+    public Tensor freeze() {
+        live("freeze").freeze();
+        return this;
+    }
+
+    public boolean isFrozen() {
+        return live("isFrozen").isFrozen();
+    }
+
     public boolean isClosed() {
         return storage == null;
     }

@@ -94,9 +94,17 @@ final class CpuConv2d {
             }
             return;
         }
+        int depth = g.crs + (bd == null ? 0 : 1);
+        boolean parallel = parallel(g.n, g.p * g.q, depth, g.k);
+        float[] packed = FrozenWeights.packedA(w, bias, g.k, depth, () -> Sgemm.packA(Sgemm.MR, g.k, depth,
+                new Weights(CpuBackend.data(w), g.crs, bd), parallel));
         implicitForward(CpuBackend.data(x), g.n, g.c, g.h, g.w, g.r, g.s, g.strideH, g.strideW, g.padH, g.padW,
-                g.p, g.q, g.k, new Weights(CpuBackend.data(w), g.crs, bd), bd != null, clamp, yd,
-                paths.wholeBatchLimit());
+                g.p, g.q, g.k, packed, bd != null, clamp, yd, paths.wholeBatchLimit());
+    }
+
+    /** Whether a convolution's multiply is worth sharing out over the pool. */
+    private static boolean parallel(int batch, int opq, int depth, int outC) {
+        return (long) batch * opq * depth * outC >= SERIAL_WORK;
     }
 
     /** Bounds an output is clamped to as it is made; none where both are infinite. */
@@ -140,8 +148,11 @@ final class CpuConv2d {
             return;
         }
         if (g.strideH == 1 && g.strideW == 1 && fh >= 0 && fw >= 0) {
-            implicitForward(dyd, g.n, g.k, g.p, g.q, g.r, g.s, 1, 1, fh, fw, g.h, g.w, g.c,
-                    new FlippedWeights(wd, g.k, g.c, g.r, g.s), false, OutputClamp.NONE, dxd, paths.wholeBatchLimit());
+            int depth = g.k * g.r * g.s;
+            float[] packed = Sgemm.packA(Sgemm.MR, g.c, depth, new FlippedWeights(wd, g.k, g.c, g.r, g.s),
+                    parallel(g.n, g.h * g.w, depth, g.c));
+            implicitForward(dyd, g.n, g.k, g.p, g.q, g.r, g.s, 1, 1, fh, fw, g.h, g.w, g.c, packed, false,
+                    OutputClamp.NONE, dxd, paths.wholeBatchLimit());
             return;
         }
         // dx[n] = col2im(W^T dy[n]), one image at a time with the gemm parallel inside.
@@ -210,16 +221,15 @@ final class CpuConv2d {
     }
 
     /**
-     * out[n] (outC x oh*ow) = A (outC x inC*r*s, plus a bias column) x im2col(in[n]) for every image,
-     * A packed once, then clamped. The images' columns are laid side by side and split evenly over
+     * out[n] (outC x oh*ow) = A (outC x inC*r*s, plus a bias column; packed, see Sgemm#packA) x
+     * im2col(in[n]) for every image, then clamped. The images' columns are laid side by side and split evenly over
      * the pool; a large batch is padded image by image by the thread that takes it.
      */
     private static void implicitForward(float[] in, int batch, int inC, int inH, int inW, int r, int s, int sh, int sw,
-                                        int ph, int pw, int oh, int ow, int outC, Sgemm.APanels weights,
+                                        int ph, int pw, int oh, int ow, int outC, float[] packed,
                                         boolean bias, OutputClamp clamp, float[] out, long wholeBatchLimit) {
         int crs = inC * r * s, depth = crs + (bias ? 1 : 0), opq = oh * ow, nr = Sgemm.NR;
-        boolean parallel = (long) batch * opq * depth * outC >= SERIAL_WORK;
-        float[] packed = Sgemm.packA(Sgemm.MR, outC, depth, weights, parallel);
+        boolean parallel = parallel(batch, opq, depth, outC);
         int threads = parallel ? Parallel.threads() : 1;
         boolean direct = Sgemm.directB(outC);
         Padded whole = wholeBatch(in, batch, inC, inH, inW, ph, pw, parallel, wholeBatchLimit);

@@ -108,6 +108,35 @@ class CpuConv2dTest {
     }
 
     /**
+     * Frozen weights keep their packed form with their storage: the same bits as unfrozen weights,
+     * on the first call and from the kept form, and a new bias is packed anew, not taken from the
+     * form kept for the old one.
+     */
+    @Example
+    void frozenWeightsGiveTheBitsOfUnfrozenOnes() {
+        Random rnd = new Random(41);
+        CpuBackend be = new CpuBackend(DEFAULT);
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor x = Tensor.of(random(rnd, 2 * 8 * 9 * 9), 2, 8, 9, 9);
+            for (int r : new int[] {1, 3}) {
+                float[] w = random(rnd, 20 * 8 * r * r), b1 = random(rnd, 20), b2 = random(rnd, 20);
+                Conv2dSpec spec = Conv2dSpec.of(1, r / 2);
+                Tensor weight = Tensor.of(w, 20, 8, r, r), frozen = Tensor.of(w, 20, 8, r, r).freeze();
+                Tensor frozenB1 = Tensor.of(b1, 20).freeze(), frozenB2 = Tensor.of(b2, 20).freeze();
+                Tensor[][] biases = {{Tensor.of(b1, 20), frozenB1}, {Tensor.of(b1, 20), frozenB1},
+                    {Tensor.of(b2, 20), frozenB2}, {null, null}};
+                for (Tensor[] bias : biases) {
+                    Tensor plain = Tensor.zeros(Device.CPU, 2, 20, 9, 9), kept = Tensor.zeros(Device.CPU, 2, 20, 9, 9);
+                    be.conv2dClamped(x, weight, bias[0], spec, -0.5f, 0.5f, plain);
+                    be.conv2dClamped(x, frozen, bias[1], spec, -0.5f, 0.5f, kept);
+                    assertArrayEquals(plain.toArray(), kept.toArray(), r + "x" + r + (bias[0] == null ? ", no bias" : ""));
+                    assertTrue(frozen.storage().derived() != null, "the packed weights are kept");
+                }
+            }
+        }
+    }
+
+    /**
      * VGG's 3x3, pad-1 geometry at sizes that cross the gemm's micro-tile and k-block edges (K around
      * 12, C*9 around 256 and past it), and spatial sizes whose images do not fill whole column
      * panels, so tiles straddle two images. Both the whole-batch and the image-by-image path.
