@@ -222,8 +222,8 @@ final class CpuConv2d {
 
     /**
      * out[n] (outC x oh*ow) = A (outC x inC*r*s, plus a bias column; packed, see Sgemm#packA) x
-     * im2col(in[n]) for every image, then clamped. The images' columns are laid side by side and split evenly over
-     * the pool; a large batch is padded image by image by the thread that takes it.
+     * im2col(in[n]) for every image, then clamped. The images' columns are laid side by side and
+     * split evenly over the pool; a large batch is padded image by image by the thread that takes it.
      */
     private static void implicitForward(float[] in, int batch, int inC, int inH, int inW, int r, int s, int sh, int sw,
                                         int ph, int pw, int oh, int ow, int outC, float[] packed,
