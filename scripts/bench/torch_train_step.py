@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """PyTorch's side of `covidct.jar bench`: torchvision vgg19_bn (or another VGG, or mobilenet_v2)
-with its last layer replaced by a 2-class one, CrossEntropyLoss and SGD(lr 0.01, momentum 0.9), timed on random data after a warm-up
-(at least two steps, and more until --warmup-seconds, default 3, have passed). Prints one JSON line with the same keys as `covidct.jar bench`; peak_memory_bytes is the
-process's peak resident set. Run with Debian's /usr/bin/python3 (python3-torch, python3-torchvision).
+with its last layer replaced by a 2-class one, CrossEntropyLoss and SGD(lr 0.01, momentum 0.9),
+timed on random data after a warm-up (at least two steps, and more until --warmup-seconds, default
+3, have passed). Prints one JSON line with the same keys as `covidct.jar bench`; peak_memory_bytes
+is the process's peak resident set. Run with Debian's /usr/bin/python3 (python3-torch, python3-torchvision).
 
     /usr/bin/python3 torch_train_step.py --arch vgg19_bn --image-size 224 --batch-size 8 --steps 5 [--loop fast]
 
